@@ -1,0 +1,174 @@
+"""The service catalogue (katalog layanan kepegawaian): each service's own fields and document checklist.
+
+Pure data, read by the service-request form, the workflow's guards and the pages. Required documents
+follow the typical lists in shared/domain.md §1; an admin-editable catalogue can replace this later.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    name: str
+    label: str
+    kind: str  # text, textarea, date, select, integer
+    required: bool = True
+    choices: tuple[tuple[str, str], ...] = ()
+    help: str = ""
+
+
+@dataclass(frozen=True)
+class DocumentSpec:
+    key: str
+    label: str
+    required: bool = True
+
+
+@dataclass(frozen=True)
+class Service:
+    key: str
+    name: str
+    summary: str
+    fields: tuple[FieldSpec, ...]
+    documents: tuple[DocumentSpec, ...]
+    needs_superior: bool = False  # the atasan langsung endorses it before the desk works on it
+    external_body: str = "BKPSDMD"
+
+    @property
+    def required_documents(self) -> tuple[DocumentSpec, ...]:
+        return tuple(d for d in self.documents if d.required)
+
+
+OTHER_DOCUMENT = DocumentSpec("lainnya", "Dokumen pendukung lain", required=False)
+
+SERVICES: dict[str, Service] = {
+    s.key: s
+    for s in (
+        Service(
+            "cuti",
+            "Cuti",
+            "Permohonan cuti tahunan, besar, sakit, melahirkan, alasan penting atau di luar tanggungan negara.",
+            fields=(
+                FieldSpec("jenis_cuti", "Jenis cuti", "select", choices=(
+                    ("tahunan", "Cuti tahunan"), ("besar", "Cuti besar"), ("sakit", "Cuti sakit"),
+                    ("melahirkan", "Cuti melahirkan"), ("alasan_penting", "Cuti karena alasan penting"),
+                    ("cltn", "Cuti di luar tanggungan negara"))),
+                FieldSpec("tanggal_mulai", "Tanggal mulai", "date"),
+                FieldSpec("tanggal_selesai", "Tanggal selesai", "date"),
+                FieldSpec("alamat_selama_cuti", "Alamat selama cuti", "text"),
+                FieldSpec("alasan", "Alasan", "textarea"),
+            ),
+            documents=(
+                DocumentSpec("formulir_cuti", "Formulir permintaan cuti"),
+                DocumentSpec("surat_dokter", "Surat keterangan dokter (cuti sakit/melahirkan)", required=False),
+                OTHER_DOCUMENT,
+            ),
+            needs_superior=True,
+        ),
+        Service(
+            "kgb",
+            "Kenaikan gaji berkala (KGB)",
+            "Kenaikan gaji berkala setiap dua tahun.",
+            fields=(
+                FieldSpec("tmt_kgb_terakhir", "TMT KGB terakhir", "date"),
+                FieldSpec("golongan", "Pangkat/golongan sekarang", "text", help="Contoh: Penata Muda, III/a"),
+            ),
+            documents=(
+                DocumentSpec("sk_pangkat_terakhir", "SK pangkat terakhir"),
+                DocumentSpec("sk_kgb_terakhir", "SK KGB terakhir"),
+                DocumentSpec("skp", "SKP satu tahun terakhir (minimal baik)"),
+                OTHER_DOCUMENT,
+            ),
+        ),
+        Service(
+            "kenaikan_pangkat",
+            "Kenaikan pangkat",
+            "Usul kenaikan pangkat reguler atau pilihan, diteruskan ke BKPSDMD dan BKN.",
+            fields=(
+                FieldSpec("jenis_kp", "Jenis kenaikan pangkat", "select", choices=(
+                    ("reguler", "Reguler"), ("pilihan_jf", "Pilihan – jabatan fungsional"),
+                    ("pilihan_struktural", "Pilihan – jabatan struktural"),
+                    ("penyesuaian_ijazah", "Penyesuaian ijazah"))),
+                FieldSpec("periode", "Periode", "select", choices=(
+                    ("02", "1 Februari"), ("04", "1 April"), ("06", "1 Juni"), ("08", "1 Agustus"),
+                    ("10", "1 Oktober"), ("12", "1 Desember"))),
+                FieldSpec("golongan_sekarang", "Pangkat/golongan sekarang", "text"),
+            ),
+            documents=(
+                DocumentSpec("sk_kp_terakhir", "SK kenaikan pangkat terakhir"),
+                DocumentSpec("skp_2_tahun", "SKP dua tahun terakhir"),
+                DocumentSpec("ijazah", "Ijazah dan transkrip terakhir"),
+                DocumentSpec("sertifikat_ujian_dinas", "Sertifikat ujian dinas (jika naik golongan)", required=False),
+                OTHER_DOCUMENT,
+            ),
+        ),
+        Service(
+            "pensiun",
+            "Pensiun",
+            "Usul pensiun batas usia, atas permintaan sendiri, atau janda/duda.",
+            fields=(
+                FieldSpec("jenis_pensiun", "Jenis pensiun", "select", choices=(
+                    ("bup", "Batas usia pensiun (BUP)"), ("aps", "Atas permintaan sendiri"),
+                    ("janda_duda", "Janda/duda"))),
+                FieldSpec("tmt_pensiun", "Perkiraan TMT pensiun", "date"),
+            ),
+            documents=(
+                DocumentSpec("permohonan", "Surat permohonan"),
+                DocumentSpec("dpcp", "Data perorangan calon pensiun (DPCP)"),
+                DocumentSpec("sk_cpns_pns", "SK CPNS dan SK PNS"),
+                DocumentSpec("sk_pangkat_terakhir", "SK pangkat terakhir"),
+                DocumentSpec("kartu_keluarga", "Kartu keluarga"),
+                OTHER_DOCUMENT,
+            ),
+        ),
+        Service(
+            "mutasi",
+            "Mutasi / pindah",
+            "Permohonan pindah antar-OPD atau antar-instansi.",
+            fields=(
+                FieldSpec("instansi_tujuan", "Instansi/unit tujuan", "text"),
+                FieldSpec("alasan", "Alasan pindah", "textarea"),
+            ),
+            documents=(
+                DocumentSpec("permohonan", "Surat permohonan"),
+                DocumentSpec("persetujuan_tujuan", "Surat persetujuan menerima dari instansi tujuan"),
+                DocumentSpec("skp", "SKP satu tahun terakhir"),
+                OTHER_DOCUMENT,
+            ),
+        ),
+        Service(
+            "pemutakhiran_data",
+            "Pemutakhiran data",
+            "Perubahan data kepegawaian: alamat, status keluarga, pendidikan, rekening.",
+            fields=(
+                FieldSpec("jenis_data", "Data yang diubah", "select", choices=(
+                    ("alamat", "Alamat"), ("keluarga", "Status perkawinan / keluarga"),
+                    ("pendidikan", "Pendidikan"), ("rekening", "Rekening bank"), ("lainnya", "Lainnya"))),
+                FieldSpec("keterangan", "Keterangan perubahan", "textarea"),
+            ),
+            documents=(
+                DocumentSpec("bukti_perubahan", "Dokumen bukti perubahan"),
+                OTHER_DOCUMENT,
+            ),
+        ),
+    )
+}
+
+EXTERNAL_BODIES = (("BKPSDMD", "BKPSDMD Provinsi"), ("BKN", "Kanreg BKN"), ("TASPEN", "PT Taspen"))
+
+
+def document_spec(service_key: str | None, requirement: str) -> DocumentSpec | None:
+    service = SERVICES.get(service_key or "")
+    docs = service.documents if service else (OTHER_DOCUMENT,)
+    return next((d for d in docs if d.key == requirement), None)
+
+
+def missing_verified_documents(service_key: str | None, documents: Iterable) -> list[DocumentSpec]:
+    """Required documents of the service that have no verified upload yet."""
+    service = SERVICES.get(service_key or "")
+    if service is None:
+        return []
+    verified = {d.requirement for d in documents if d.review_status == "verified"}
+    return [d for d in service.required_documents if d.key not in verified]

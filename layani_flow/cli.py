@@ -1,0 +1,103 @@
+"""The `layani` command group: each command parses its arguments, calls one service, prints a summary."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+from flask.cli import AppGroup
+
+from .services.errors import DomainError
+
+layani = AppGroup("layani", help="LAYANI Flow: perintah pengelolaan.")
+users = AppGroup("users", help="Pengguna.")
+token = AppGroup("token", help="Token API pribadi.")
+workflows = AppGroup("workflows", help="Alur kerja (state machine) tiap jenis kasus.")
+for group in (users, token, workflows):
+    layani.add_command(group)
+
+
+def _fail(exc: DomainError) -> click.ClickException:
+    details = "; ".join(f"{field}: {' '.join(msgs)}" for field, msgs in exc.errors.items())
+    return click.ClickException(f"{exc.message} {details}".strip())
+
+
+@users.command("create")
+@click.option("--nip", required=True, help="NIP 18 angka.")
+@click.option("--name", required=True)
+@click.option("--email", required=True)
+@click.option("--role", required=True, type=click.Choice(["employee", "officer", "supervisor", "admin"]))
+@click.option("--password", required=True)
+@click.option("--superior", "superior_nip", default=None, help="NIP atasan langsung.")
+@click.option("--unit", default="")
+@click.option("--position", default="")
+def users_create(nip, name, email, role, password, superior_nip, unit, position):
+    """Buat pengguna baru."""
+    from .services.users import create_user
+
+    try:
+        user = create_user(nip=nip, name=name, email=email, role=role, password=password,
+                           superior_nip=superior_nip, unit=unit, position=position)
+    except DomainError as exc:
+        raise _fail(exc) from None
+    click.echo(f"Pengguna dibuat: {user.nip} {user.name} ({user.role})")
+
+
+@token.command("create")
+@click.option("--nip", required=True)
+@click.option("--label", default="cli")
+def token_create(nip, label):
+    """Buat token API; token dicetak pada baris terakhir dan hanya sekali ini."""
+    from .services.users import create_token
+
+    try:
+        value = create_token(nip, label)
+    except DomainError as exc:
+        raise _fail(exc) from None
+    click.echo("Token API baru (simpan sekarang, tidak ditampilkan lagi):", err=True)
+    click.echo(value)
+
+
+@layani.command("demo")
+@click.option("--password", default="layani123", show_default=True, help="Kata sandi semua akun demo.")
+def demo(password):
+    """Isi basis data dengan kantor contoh, pengguna, dan kasus di berbagai status."""
+    from .services.demo import seed_demo
+
+    try:
+        summary = seed_demo(password)
+    except DomainError as exc:
+        raise _fail(exc) from None
+    click.echo(summary)
+
+
+@workflows.command("diagram")
+@click.argument("case_type", required=False)
+@click.option("--write", "write_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Tulis docs/workflows/<jenis>.md ke folder ini.")
+def workflows_diagram(case_type, write_dir):
+    """Cetak (atau tulis) diagram Mermaid dari deklarasi alur kerja."""
+    from .workflows import REGISTRY
+    from .workflows.docs import workflow_markdown
+
+    keys = [case_type] if case_type else list(REGISTRY)
+    for key in keys:
+        if key not in REGISTRY:
+            raise click.ClickException(f"Jenis kasus tidak dikenal: {key}")
+        text = workflow_markdown(REGISTRY[key])
+        if write_dir:
+            write_dir.mkdir(parents=True, exist_ok=True)
+            (write_dir / f"{key}.md").write_text(text, encoding="utf-8")
+            click.echo(f"ditulis: {write_dir / f'{key}.md'}")
+        else:
+            sys.stdout.write(text)
+
+
+@workflows.command("check")
+def workflows_check():
+    """Periksa semua deklarasi alur kerja."""
+    from .workflows import REGISTRY
+
+    for wf in REGISTRY.values():
+        wf.validate()
+        click.echo(f"ok: {wf.case_type} ({len(wf.states)} status, {len(wf.steps)} transisi)")

@@ -1,0 +1,164 @@
+"""Shared form pieces: Indonesian messages, the NIP field, and the JSON bridge used by the API."""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from flask_wtf import FlaskForm
+from werkzeug.datastructures import MultiDict
+from wtforms import HiddenField, SelectChoice, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
+
+REQUIRED = "Wajib diisi."
+
+
+def required(message: str = REQUIRED) -> DataRequired:
+    return DataRequired(message=message)
+
+
+def length(max: int, min: int = -1) -> Length:
+    if min > 0:
+        return Length(min=min, max=max, message=f"Panjang harus antara {min} dan {max} karakter.")
+    return Length(max=max, message=f"Maksimal {max} karakter.")
+
+
+def choices(pairs) -> list[SelectChoice]:
+    """(value, label) pairs as WTForms 3.3+ wants them."""
+    return [SelectChoice(value, label) for value, label in pairs]
+
+
+def nip_problem(value: str) -> str | None:
+    """Why `value` is not a well-formed 18-digit NIP (lahir YYYYMMDD, TMT YYYYMM, jenis kelamin, urut)."""
+    value = (value or "").strip()
+    if len(value) != 18 or not value.isdigit():
+        return "NIP harus terdiri dari 18 angka."
+    try:
+        dt.date(int(value[0:4]), int(value[4:6]), int(value[6:8]))
+    except ValueError:
+        return "NIP tidak valid: delapan angka pertama harus tanggal lahir (TTTTBBHH)."
+    # PNS: the TMT month (01–12); PPPK NIPs carry the code 21 there instead.
+    if not (1 <= int(value[12:14]) <= 12 or value[12:14] == "21"):
+        return "NIP tidak valid: angka ke-9 s.d. ke-14 harus tahun dan bulan TMT (TTTTBB)."
+    if value[14] not in "12":
+        return "NIP tidak valid: angka ke-15 (jenis kelamin) harus 1 atau 2."
+    return None
+
+
+def valid_nip(form, field) -> None:
+    if field.data:
+        problem = nip_problem(field.data)
+        if problem:
+            raise ValidationError(problem)
+
+
+# WTForms ships no Indonesian catalogue; these are the messages its fields and Flask-WTF's CSRF raise.
+INDONESIAN = {
+    "Not a valid date value.": "Tanggal tidak valid; gunakan format TTTT-BB-HH.",
+    "Not a valid datetime value.": "Tanggal dan jam tidak valid.",
+    "Not a valid choice.": "Pilihan tidak valid.",
+    "Invalid Choice: could not coerce.": "Pilihan tidak valid.",
+    "Not a valid integer value.": "Harus berupa bilangan bulat.",
+    "Not a valid decimal value.": "Harus berupa angka.",
+    "This field is required.": REQUIRED,
+    "Invalid input.": "Isian tidak valid.",
+    "Invalid email address.": "Alamat email tidak valid.",
+    "The CSRF token is missing.": "Formulir kedaluwarsa atau tidak lengkap; muat ulang halaman lalu kirim lagi.",
+    "The CSRF token has expired.": "Formulir sudah kedaluwarsa; muat ulang halaman lalu kirim lagi.",
+    "The CSRF token is invalid.": "Formulir tidak sah; muat ulang halaman lalu kirim lagi.",
+    "The CSRF tokens do not match.": "Formulir tidak sah; muat ulang halaman lalu kirim lagi.",
+    "The CSRF session token is missing.": "Sesi Anda sudah berakhir; muat ulang halaman lalu kirim lagi.",
+}
+
+
+class _IndonesianTranslations:
+    def gettext(self, string: str) -> str:
+        return INDONESIAN.get(string, string)
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        return self.gettext(singular if n == 1 else plural)
+
+
+_TRANSLATIONS = _IndonesianTranslations()
+
+
+class BaseForm(FlaskForm):
+    """A FlaskForm (CSRF on) that can also be fed a JSON object by the API (CSRF off, token auth)."""
+
+    class Meta:
+        def get_translations(self, form):
+            return _TRANSLATIONS
+
+    @classmethod
+    def from_json(cls, payload: Any, **kwargs: Any) -> BaseForm:
+        return cls(formdata=json_formdata(payload), meta={"csrf": False}, **kwargs)
+
+    def payload(self) -> dict[str, Any]:
+        """The validated data as JSON-ready values (dates as ISO strings), without CSRF or buttons."""
+        out = {}
+        for name, value in self.data.items():
+            if name in ("csrf_token", "submit", "version") or name.startswith("doc_"):
+                continue
+            out[name] = value.isoformat() if isinstance(value, dt.date) else value
+        return out
+
+    def first_errors(self) -> dict[str, list[str]]:
+        return {name: [INDONESIAN.get(str(m), str(m)) for m in msgs]
+                for name, msgs in self.errors.items() if msgs}
+
+
+class JsonShapeError(ValueError):
+    def __init__(self, errors: dict[str, list[str]]):
+        super().__init__("invalid JSON shape")
+        self.errors = errors
+
+
+def json_formdata(payload: Any) -> MultiDict:
+    """Turn a JSON object into form data; anything a form field could not hold is a field error."""
+    if payload is None:
+        payload = {}
+    if not isinstance(payload, dict):
+        raise JsonShapeError({"fields": ["Harus berupa objek JSON."]})
+    data, errors = MultiDict(), {}
+    for key, value in payload.items():
+        if not isinstance(key, str):
+            continue
+        if value is None or value is False:
+            continue
+        if value is True:
+            data.add(key, "y")
+        elif isinstance(value, str | int | float):
+            data.add(key, str(value))
+        else:
+            errors[key] = ["Harus berupa teks, angka atau true/false."]
+    if errors:
+        raise JsonShapeError(errors)
+    return data
+
+
+class TransitionForm(BaseForm):
+    """Every trigger without its own form: an optional (sometimes required, per the workflow) comment."""
+
+    comment = TextAreaField("Catatan", validators=[Optional(), length(5000)])
+    version = HiddenField(validators=[InputRequired(message="Versi kasus hilang; muat ulang halaman.")])
+
+
+FIELD_TYPES = {
+    "StringField": "string", "TextAreaField": "text", "DateField": "date", "SelectField": "choice",
+    "BooleanField": "boolean", "IntegerField": "integer", "EmailField": "string",
+}
+
+
+def describe_fields(form: BaseForm) -> list[dict[str, Any]]:
+    """The API's description of a form's fields."""
+    fields = []
+    for f in form:
+        if f.name in ("csrf_token", "version") or f.type in ("HiddenField", "SubmitField", "FileField", "CSRFTokenField"):
+            continue
+        item = {
+            "name": f.name, "label": str(f.label.text), "type": FIELD_TYPES.get(f.type, "string"),
+            "required": any(isinstance(v, DataRequired | InputRequired) for v in f.validators),
+        }
+        if f.type == "SelectField":
+            item["choices"] = [{"value": c.value, "label": str(c.label)} for c in f.choices]
+        fields.append(item)
+    return fields

@@ -1,0 +1,47 @@
+"""Layanan kepegawaian: one intake form per catalogue service, built from the catalogue's field specs."""
+from __future__ import annotations
+
+from functools import cache
+
+from wtforms import DateField, SelectField, StringField, TextAreaField
+from wtforms.validators import Optional, ValidationError
+
+from ..catalogue import EXTERNAL_BODIES, SERVICES, FieldSpec
+from .base import BaseForm, choices, TransitionForm, length, required
+
+SERVICE_CHOICES = [(s.key, s.name) for s in SERVICES.values()]
+
+
+class IntakeForm(BaseForm):
+    service = SelectField("Layanan", choices=choices(SERVICE_CHOICES), validators=[required("Pilih layanan.")])
+
+    def validate_tanggal_selesai(self, field):  # only present on the leave form
+        start = getattr(self, "tanggal_mulai", None)
+        if start is not None and start.data and field.data and field.data < start.data:
+            raise ValidationError("Tanggal selesai tidak boleh sebelum tanggal mulai.")
+
+
+def _field(spec: FieldSpec):
+    validators = [required() if spec.required else Optional()]
+    if spec.kind == "date":
+        return DateField(spec.label, validators=validators, description=spec.help,
+                         render_kw={"inputmode": "numeric"}, format="%Y-%m-%d")
+    if spec.kind == "select":
+        return SelectField(spec.label, choices=choices(spec.choices), validators=validators, description=spec.help)
+    if spec.kind == "textarea":
+        return TextAreaField(spec.label, validators=[*validators, length(3000)], description=spec.help)
+    return StringField(spec.label, validators=[*validators, length(200)], description=spec.help)
+
+
+@cache
+def form_for_service(service_key: str) -> type[IntakeForm]:
+    """The intake form of one catalogue service (built once; the catalogue is static)."""
+    service = SERVICES[service_key]
+    attrs = {spec.name: _field(spec) for spec in service.fields}
+    return type(f"{service_key.title().replace('_', '')}IntakeForm", (IntakeForm,), attrs)
+
+
+class ForwardForm(TransitionForm):
+    external_body = SelectField("Diteruskan ke", choices=choices(EXTERNAL_BODIES), validators=[required()])
+
+

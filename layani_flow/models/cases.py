@@ -1,0 +1,139 @@
+"""A case, its append-only timeline, and the documents filed with it."""
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text, event
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from .types import UTCDateTime
+from .users import User
+
+CASE_TYPES = ("service_request", "complaint", "mediation")
+REF_PREFIXES = {"service_request": "LYN", "complaint": "ADU", "mediation": "MED"}
+
+
+class Case(db.Model):
+    __tablename__ = "cases"
+    __table_args__ = (
+        CheckConstraint("case_type IN ('service_request', 'complaint', 'mediation')", name="case_type_known"),
+        # Anonymity is structural: an anonymous case has no requester and can only be followed by its code.
+        CheckConstraint(
+            "NOT is_anonymous OR (requester_id IS NULL AND tracking_code_hash IS NOT NULL)",
+            name="anonymous_has_no_identity",
+        ),
+        CheckConstraint("is_anonymous OR requester_id IS NOT NULL", name="named_case_has_requester"),
+        CheckConstraint("is_anonymous = false OR case_type = 'complaint'", name="only_complaints_anonymous"),
+        CheckConstraint("case_type <> 'mediation' OR other_party_id IS NOT NULL", name="mediation_has_other_party"),
+        CheckConstraint("other_party_id IS NULL OR other_party_id <> requester_id", name="parties_differ"),
+        # A party to a mediation is never its mediator.
+        CheckConstraint(
+            "case_type <> 'mediation' OR owner_id IS NULL"
+            " OR (owner_id <> requester_id AND owner_id <> other_party_id)",
+            name="mediator_not_party",
+        ),
+        CheckConstraint("case_type <> 'service_request' OR service IS NOT NULL", name="service_named"),
+        Index("ix_cases_type_state", "case_type", "state"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_type: Mapped[str] = mapped_column(String(30))
+    service: Mapped[str | None] = mapped_column(String(40))
+    title: Mapped[str] = mapped_column(String(200))
+    state: Mapped[str] = mapped_column(String(40), index=True)
+    version: Mapped[int] = mapped_column(default=1)
+    fields: Mapped[dict] = mapped_column(JSON, default=dict)
+
+    requester_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    other_party_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    is_other_party_involved: Mapped[bool] = mapped_column(default=False)
+
+    is_anonymous: Mapped[bool] = mapped_column(default=False)
+    tracking_code_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+
+    external_body: Mapped[str | None] = mapped_column(String(80))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, index=True)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    answered_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    closed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+    requester: Mapped[User | None] = relationship(foreign_keys=[requester_id], lazy="joined", innerjoin=False)
+    owner: Mapped[User | None] = relationship(foreign_keys=[owner_id], lazy="joined", innerjoin=False)
+    other_party: Mapped[User | None] = relationship(foreign_keys=[other_party_id], lazy="joined", innerjoin=False)
+    events: Mapped[list[CaseEvent]] = relationship(
+        back_populates="case", order_by="CaseEvent.id", lazy="select", passive_deletes="all"
+    )
+    documents: Mapped[list[CaseDocument]] = relationship(
+        back_populates="case", order_by="CaseDocument.id", lazy="select"
+    )
+
+    __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def ref(self) -> str:
+        """The number people quote on the phone, e.g. LYN-2026-00042; derived, so never out of step."""
+        year = self.created_at.year if self.created_at else 0
+        return f"{REF_PREFIXES.get(self.case_type, 'CASE')}-{year}-{self.id or 0:05d}"
+
+    @property
+    def party_ids(self) -> set[int]:
+        return {i for i in (self.requester_id, self.other_party_id) if i is not None}
+
+    def __repr__(self) -> str:
+        return f"<Case {self.ref} {self.case_type} {self.state}>"
+
+
+class CaseEvent(db.Model):
+    """One line of a case's timeline. Appended, never updated or deleted."""
+
+    __tablename__ = "case_events"
+    __table_args__ = (Index("ix_case_events_case_id_id", "case_id", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"))
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    actor_label: Mapped[str] = mapped_column(String(120))
+    kind: Mapped[str] = mapped_column(String(30))
+    trigger: Mapped[str | None] = mapped_column(String(40))
+    from_state: Mapped[str | None] = mapped_column(String(40))
+    to_state: Mapped[str | None] = mapped_column(String(40))
+    comment: Mapped[str] = mapped_column(Text, default="")
+    data: Mapped[dict] = mapped_column(JSON, default=dict)
+    # Internal notes are for the desk only: never shown to the requester or an anonymous filer.
+    is_internal: Mapped[bool] = mapped_column(default=False)
+
+    case: Mapped[Case] = relationship(back_populates="events")
+    actor: Mapped[User | None] = relationship(lazy="joined")
+
+
+class CaseDocument(db.Model):
+    __tablename__ = "case_documents"
+    __table_args__ = (
+        CheckConstraint("review_status IN ('pending', 'verified', 'rejected')", name="review_status_known"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    requirement: Mapped[str] = mapped_column(String(40))
+    original_name: Mapped[str] = mapped_column(String(200))
+    stored_name: Mapped[str] = mapped_column(String(80), unique=True)
+    content_type: Mapped[str] = mapped_column(String(60))
+    size_bytes: Mapped[int]
+    sha256: Mapped[str] = mapped_column(String(64))
+    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    uploaded_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    review_status: Mapped[str] = mapped_column(String(12), default="pending")
+    reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    reviewed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    review_note: Mapped[str] = mapped_column(Text, default="")
+
+    case: Mapped[Case] = relationship(back_populates="documents")
+
+
+@event.listens_for(CaseEvent, "before_update")
+@event.listens_for(CaseEvent, "before_delete")
+def _timeline_is_append_only(mapper, connection, target):
+    raise RuntimeError("case events are append-only")

@@ -1,0 +1,109 @@
+"""Who may see a case, and what someone is to it (their roles and relations, as the workflows name them).
+
+`can_view` (one case, in Python) and `visible_cases` (a SQL filter for lists) state the same rule twice
+for speed; tests/services/test_access.py checks they agree for every role and relation.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import and_, false, func, or_, select
+
+from ..extensions import db
+from ..models import Case, User
+
+DESK_TYPES = ("service_request", "complaint")
+
+
+@dataclass(frozen=True)
+class TrackedFiler:
+    """Whoever holds an anonymous complaint's tracking code: its requester, and nobody in particular."""
+
+    case_id: int
+    id: None = None
+    role: None = None
+    name: str = "Pelapor anonim"
+
+
+Actor = User | TrackedFiler
+
+
+def superior_ids(user: User | None) -> set[int]:
+    """Everyone above `user` in the superior chain (cycles are cut)."""
+    seen: set[int] = set()
+    current = user
+    while current is not None and current.superior_id is not None and current.superior_id not in seen:
+        seen.add(current.superior_id)
+        current = db.session.get(User, current.superior_id)
+    return seen
+
+
+def subordinate_ids_query(user_id: int):
+    """A recursive CTE selecting everyone below `user_id` in the superior chain."""
+    tree = select(User.id).where(User.superior_id == user_id).cte("subordinates", recursive=True)
+    tree = tree.union(select(User.id).where(User.superior_id == tree.c.id))
+    return select(tree.c.id)
+
+
+def is_party(case: Case, user_id: int | None) -> bool:
+    return user_id is not None and user_id in case.party_ids
+
+
+def tags_for(case: Case, actor: Actor | None) -> frozenset[str]:
+    """The actor's role plus relations to this case: requester, owner, mediator, other_party, requester_superior."""
+    if actor is None:
+        return frozenset()
+    if isinstance(actor, TrackedFiler):
+        return frozenset({"requester"}) if actor.case_id == case.id else frozenset()
+    tags = {actor.role}
+    if case.requester_id == actor.id:
+        tags.add("requester")
+    if case.owner_id == actor.id:
+        tags.add("owner")
+        if case.case_type == "mediation":
+            tags.add("mediator")
+    if case.case_type == "mediation" and case.other_party_id == actor.id and case.is_other_party_involved:
+        tags.add("other_party")
+    if case.requester is not None and actor.id in superior_ids(case.requester):
+        tags.add("requester_superior")
+    return frozenset(tags)
+
+
+def can_view(case: Case, actor: Actor | None) -> bool:
+    if actor is None:
+        return False
+    if isinstance(actor, TrackedFiler):
+        return actor.case_id == case.id
+    uid = actor.id
+    if uid in (case.requester_id, case.owner_id):
+        return True
+    if case.case_type == "mediation":
+        if case.other_party_id == uid:
+            return case.is_other_party_involved
+        return actor.role in ("supervisor", "admin")
+    if case.other_party_id == uid:  # the person a complaint is about never reads it
+        return False
+    if actor.role in ("officer", "admin"):
+        return True
+    return case.case_type == "service_request" and case.requester is not None and uid in superior_ids(case.requester)
+
+
+def visible_cases(actor: Actor | None):
+    """A WHERE clause selecting exactly the cases `can_view` allows."""
+    if actor is None:
+        return false()
+    if isinstance(actor, TrackedFiler):
+        return Case.id == actor.case_id
+    uid = actor.id
+    not_other_party = func.coalesce(Case.other_party_id, 0) != uid
+    clauses = [
+        Case.requester_id == uid,
+        Case.owner_id == uid,
+        and_(Case.case_type == "mediation", Case.other_party_id == uid, Case.is_other_party_involved),
+        and_(Case.case_type == "service_request", Case.requester_id.in_(subordinate_ids_query(uid))),
+    ]
+    if actor.role in ("officer", "admin"):
+        clauses.append(and_(Case.case_type.in_(DESK_TYPES), not_other_party))
+    if actor.role in ("supervisor", "admin"):
+        clauses.append(and_(Case.case_type == "mediation", not_other_party))
+    return or_(*clauses)

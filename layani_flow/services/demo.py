@@ -1,0 +1,138 @@
+"""A believable demo office (DKP Provinsi Kepulauan Bangka Belitung) with cases in several states."""
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from ..extensions import db
+from ..models import Case, User
+from . import cases, documents
+from .users import create_user
+
+# (key, NIP, name, role, unit, position, superior key)
+PEOPLE = [
+    ("kadis", "196805121994031003", "Ir. Hendra Saputra, M.Si.", "supervisor", "Pimpinan", "Kepala Dinas", None),
+    ("sekdis", "197201081998032004", "Dra. Rina Marlina", "supervisor", "Sekretariat", "Sekretaris Dinas", "kadis"),
+    ("kasubbag", "197809172003121002", "Agus Salim, S.E.", "supervisor", "Subbag Umum dan Kepegawaian",
+     "Kepala Sub Bagian Umum dan Kepegawaian", "sekdis"),
+    ("petugas1", "198506222010012015", "Siti Nurhaliza, S.A.P.", "officer", "Subbag Umum dan Kepegawaian",
+     "Analis SDM Aparatur", "kasubbag"),
+    ("petugas2", "199001102015031003", "Rudi Hartono, S.Kom.", "officer", "Subbag Umum dan Kepegawaian",
+     "Pengelola Kepegawaian", "kasubbag"),
+    ("admin", "198803052012121001", "Bambang Wijaya", "admin", "Subbag Umum dan Kepegawaian",
+     "Pranata Komputer", "kasubbag"),
+    ("kabid_tangkap", "197405301999031005", "Yusuf Effendi, S.Pi.", "supervisor", "Bidang Perikanan Tangkap",
+     "Kepala Bidang Perikanan Tangkap", "kadis"),
+    ("kabid_budidaya", "197611112001122003", "Dewi Lestari, S.Pi., M.Si.", "supervisor",
+     "Bidang Perikanan Budidaya", "Kepala Bidang Perikanan Budidaya", "kadis"),
+    ("kabid_kelautan", "197702142002121004", "Hasan Basri, S.T.", "supervisor", "Bidang Kelautan",
+     "Kepala Bidang Kelautan", "kadis"),
+    ("andi", "198912032014031002", "Andi Pratama, S.Pi.", "employee", "Bidang Perikanan Tangkap",
+     "Penyuluh Perikanan Ahli Pertama", "kabid_tangkap"),
+    ("rahmawati", "199203152019032011", "Rahmawati, A.Md.", "employee", "Bidang Perikanan Tangkap",
+     "Pengelola Data", "kabid_tangkap"),
+    ("fajar", "198707082011011003", "Fajar Nugroho", "employee", "Bidang Perikanan Tangkap",
+     "Pengawas Perikanan", "kabid_tangkap"),
+    ("nurul", "199406202020122012", "Nurul Hidayah, S.Si.", "employee", "Bidang Perikanan Budidaya",
+     "Pengendali Hama dan Penyakit Ikan", "kabid_budidaya"),
+    ("bayu", "198511252009031004", "Bayu Setiawan", "employee", "Bidang Perikanan Budidaya",
+     "Teknisi Budidaya", "kabid_budidaya"),
+    ("maya", "199108172015032007", "Maya Sari, S.E.", "employee", "Bidang Perikanan Budidaya",
+     "Analis Usaha Perikanan", "kabid_budidaya"),
+    ("rizki", "199512012022031001", "Rizki Ramadhan, S.T.", "employee", "Bidang Kelautan",
+     "Penata Ruang Laut Ahli Pertama", "kabid_kelautan"),
+    ("lestari", "198302142008012009", "Lestari Handayani", "employee", "Bidang Kelautan",
+     "Pengelola Konservasi", "kabid_kelautan"),
+    ("joko", "196603101990031002", "Joko Susilo", "employee", "Bidang Kelautan", "Pengadministrasi Umum",
+     "kabid_kelautan"),
+    ("indah", "199309092018012003", "Indah Permata, S.H.", "employee", "Sekretariat", "Analis Hukum", "sekdis"),
+    ("taufik", "198804182012121002", "Taufik Hidayat", "employee", "Subbag Keuangan", "Bendahara", "sekdis"),
+    ("wulan", "199711302023212001", "Wulan Sari, S.Ak.", "employee", "Subbag Keuangan",
+     "Penata Laporan Keuangan (PPPK)", "sekdis"),
+]
+
+# The smallest file each checker accepts as a real PDF (demo uploads only).
+DEMO_PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Count 0/Kids[]>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+
+
+def _pdf(requirement: str, name: str) -> documents.CheckedUpload:
+    return documents.check_upload("demo", requirement, name, DEMO_PDF)
+
+
+def _people(password: str) -> dict[str, User]:
+    people: dict[str, User] = {}
+    for key, nip, name, role, unit, position, superior in PEOPLE:
+        email = f"{key}@dkp.babelprov.go.id"
+        people[key] = create_user(nip=nip, name=name, email=email, role=role, password=password,
+                                  superior_nip=people[superior].nip if superior else None,
+                                  unit=unit, position=position)
+    return people
+
+
+def _walk(case: Case, actor: User, *triggers: tuple[str, str] | str, fields: dict | None = None) -> Case:
+    for item in triggers:
+        trigger, comment = item if isinstance(item, tuple) else (item, "")
+        case = cases.transition_case(case.id, trigger, actor, case.version, comment, fields or {})
+    return case
+
+
+def _seed_cases(p: dict[str, User]) -> int:
+    # A leave request waiting for the atasan's endorsement.
+    cases.open_case("service_request", {
+        "service": "cuti", "jenis_cuti": "tahunan", "tanggal_mulai": "2026-12-21", "tanggal_selesai": "2026-12-23",
+        "alamat_selama_cuti": "Jl. Merdeka 12, Pangkalpinang", "alasan": "Acara keluarga di Belitung."},
+        p["andi"], uploads=[_pdf("formulir_cuti", "formulir-cuti-andi.pdf")])
+    # A KGB request nobody has claimed yet.
+    cases.open_case("service_request", {"service": "kgb", "tmt_kgb_terakhir": "2024-12-01", "golongan": "Penata, III/c"},
+                    p["fajar"], uploads=[_pdf("sk_pangkat_terakhir", "sk-pangkat.pdf"), _pdf("sk_kgb_terakhir", "sk-kgb.pdf")])
+    # A promotion under verification, then sent back for a missing document.
+    kp = cases.open_case("service_request", {"service": "kenaikan_pangkat", "jenis_kp": "reguler", "periode": "04",
+                                             "golongan_sekarang": "Penata Muda Tk. I, III/b"}, p["nurul"],
+                         uploads=[_pdf("sk_kp_terakhir", "sk-kp-terakhir.pdf"), _pdf("skp_2_tahun", "skp-2024-2025.pdf")]).case
+    kp = _walk(kp, p["petugas1"], "start_verification")
+    kp = _walk(kp, p["petugas1"], ("request_revision", "Mohon unggah ijazah dan transkrip terakhir."))
+    # A data update completed end to end.
+    upd = cases.open_case("service_request", {"service": "pemutakhiran_data", "jenis_data": "alamat",
+                                              "keterangan": "Pindah rumah ke Sungailiat."}, p["bayu"],
+                          uploads=[_pdf("bukti_perubahan", "kk-baru.pdf")]).case
+    upd = _walk(upd, p["petugas2"], "start_verification")
+    doc = upd.documents[0]
+    cases.review_document(upd.id, doc.id, p["petugas2"], "verified")
+    upd = cases.get_case(upd.id, p["petugas2"])
+    _walk(upd, p["petugas2"], "start_processing", ("complete", "Data alamat sudah diperbarui di SIASN."))
+    # A pension file forwarded to BKPSDMD.
+    pen = cases.open_case("service_request", {"service": "pensiun", "jenis_pensiun": "bup", "tmt_pensiun": "2027-04-01"},
+                          p["joko"], uploads=[_pdf(k, f"{k}.pdf") for k in ("permohonan", "dpcp", "sk_cpns_pns",
+                                                                            "sk_pangkat_terakhir", "kartu_keluarga")]).case
+    pen = _walk(pen, p["petugas1"], "start_verification")
+    for d in pen.documents:
+        cases.review_document(pen.id, d.id, p["petugas1"], "verified")
+    pen = cases.get_case(pen.id, p["petugas1"])
+    _walk(pen, p["petugas1"], "start_processing", ("forward", "Berkas pensiun BUP dikirim ke BKPSDMD."),
+          fields={"external_body": "BKPSDMD"})
+    # Complaints: one named and answered, one anonymous and new.
+    c1 = cases.open_case("complaint", {"category": "masukan", "subject": "Jam layanan konsultasi kepegawaian",
+                                       "description": "Mohon meja konsultasi juga buka saat jam istirahat Jumat."},
+                         p["rahmawati"]).case
+    _walk(c1, p["petugas2"], "triage", ("answer", "Terima kasih, mulai bulan depan ConsDesk buka 11.30–13.00 setiap Jumat."))
+    cases.open_case("complaint", {"category": "pengaduan", "subject": "Berkas kenaikan pangkat lama diproses",
+                                  "description": "Berkas saya sudah lengkap sejak bulan lalu tetapi belum ada kabar.",
+                                  "anonymous": True}, None, anonymous=True)
+    # A mediation with a mediator named.
+    med = cases.open_case("mediation", {"other_party_nip": p["kabid_budidaya"].nip, "relation": "atasan",
+                                        "subject": "Perbedaan penilaian SKP",
+                                        "description": "Penilaian SKP saya turun tanpa dialog kinerja sebelumnya.",
+                                        "discipline_concern": "tidak"}, p["maya"]).case
+    _walk(med, p["sekdis"], ("assign_mediator", "Kasubbag kepegawaian menjadi mediator."),
+          fields={"mediator_nip": p["kasubbag"].nip})
+    return db.session.scalar(select(func.count(Case.id)))
+
+
+def seed_demo(password: str) -> str:
+    if db.session.scalar(select(func.count(User.id))):
+        return "Data demo sudah ada; tidak ada yang diubah."
+    people = _people(password)
+    total = _seed_cases(people)
+    lines = [f"Data demo dibuat: {len(people)} pengguna, {total} kasus. Kata sandi semua akun: {password}", ""]
+    for key, nip, name, role, *_ in PEOPLE:
+        lines.append(f"  {role:<10} {nip}  {name}")
+    return "\n".join(lines)

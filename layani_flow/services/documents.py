@@ -1,0 +1,78 @@
+"""Uploaded documents: checked by content, stored outside static/ under random names."""
+from __future__ import annotations
+
+import hashlib
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+import filetype
+from flask import current_app
+
+from .errors import InvalidInput
+
+ALLOWED = {"application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "png"}
+ALLOWED_EXTENSIONS = {"pdf", "jpg", "jpeg", "png"}
+
+
+@dataclass(frozen=True)
+class CheckedUpload:
+    requirement: str
+    original_name: str
+    content: bytes
+    content_type: str
+
+    @property
+    def sha256(self) -> str:
+        return hashlib.sha256(self.content).hexdigest()
+
+
+def upload_folder() -> Path:
+    folder = Path(current_app.config["UPLOAD_FOLDER"])
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def _clean_name(name: str) -> str:
+    base = os.path.basename((name or "").replace("\\", "/")).strip()
+    return "".join(ch for ch in base if ch.isprintable())[:200] or "dokumen"
+
+
+def check_upload(field: str, requirement: str, filename: str, content: bytes) -> CheckedUpload:
+    """Accept PDF, JPEG or PNG by what the bytes are, not what the name claims."""
+    limit = current_app.config["MAX_UPLOAD_BYTES"]
+    name = _clean_name(filename)
+    problem = None
+    if not content:
+        problem = "Berkas kosong."
+    elif len(content) > limit:
+        problem = f"Berkas terlalu besar (maksimal {limit // (1024 * 1024)} MB)."
+    elif name.rsplit(".", 1)[-1].lower() not in ALLOWED_EXTENSIONS:
+        problem = "Hanya berkas PDF, JPG atau PNG yang diterima."
+    else:
+        kind = filetype.guess(content)
+        if kind is None or kind.mime not in ALLOWED:
+            problem = "Isi berkas bukan PDF, JPG atau PNG yang sah."
+    if problem:
+        raise InvalidInput("Berkas tidak dapat diterima.", {field: [problem]})
+    return CheckedUpload(requirement, name, content, filetype.guess(content).mime)
+
+
+def write(upload: CheckedUpload) -> str:
+    """Write the bytes under a fresh random name; returns that name."""
+    stored_name = f"{secrets.token_hex(16)}.{ALLOWED[upload.content_type]}"
+    path = upload_folder() / stored_name
+    with open(path, "xb") as fh:
+        fh.write(upload.content)
+    return stored_name
+
+
+def remove(stored_names: list[str]) -> None:
+    """Undo writes whose transaction failed, so no orphan file outlives a rolled-back case."""
+    for name in stored_names:
+        (upload_folder() / name).unlink(missing_ok=True)
+
+
+def path_of(stored_name: str) -> Path:
+    return upload_folder() / stored_name

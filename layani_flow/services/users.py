@@ -1,0 +1,90 @@
+"""People and credentials: creating users, checking passwords, issuing and reading API tokens."""
+from __future__ import annotations
+
+import hashlib
+import secrets
+
+from sqlalchemy import func, select
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from .. import clock
+from ..extensions import db
+from ..forms.base import nip_problem
+from ..models import ApiToken, Role, User
+from .db import unit_of_work
+from .errors import InvalidInput, NotFound
+
+TOKEN_PREFIX = "lyn_"
+# Checked against when a NIP is unknown, so a wrong NIP costs as much time as a wrong password.
+_DUMMY_HASH = generate_password_hash("not-a-password")
+
+
+def create_user(*, nip: str, name: str, email: str, role: str, password: str,
+                superior_nip: str | None = None, unit: str = "", position: str = "") -> User:
+    errors: dict[str, list[str]] = {}
+    nip = (nip or "").strip()
+    if problem := nip_problem(nip):
+        errors["nip"] = [problem]
+    if role not in {r.value for r in Role}:
+        errors["role"] = ["Peran harus salah satu dari: employee, officer, supervisor, admin."]
+    if not (name or "").strip():
+        errors["name"] = ["Nama wajib diisi."]
+    if "@" not in (email or "") or len(email) > 254:
+        errors["email"] = ["Alamat email tidak valid."]
+    if len(password or "") < 8:
+        errors["password"] = ["Kata sandi minimal 8 karakter."]
+    with unit_of_work():
+        if not errors.get("nip") and db.session.scalar(select(User.id).where(User.nip == nip)):
+            errors["nip"] = ["NIP sudah terdaftar."]
+        if not errors.get("email") and db.session.scalar(
+                select(User.id).where(func.lower(User.email) == email.strip().lower())):
+            errors["email"] = ["Email sudah dipakai pegawai lain."]
+        superior = None
+        if superior_nip:
+            superior = db.session.scalar(select(User).where(User.nip == superior_nip.strip()))
+            if superior is None:
+                errors["superior"] = ["Atasan dengan NIP ini tidak ditemukan."]
+        if errors:
+            raise InvalidInput("Data pegawai tidak valid.", errors)
+        user = User(nip=nip, name=name.strip(), email=email.strip().lower(), role=role, unit=unit,
+                    position=position, superior_id=superior.id if superior else None,
+                    password_hash=generate_password_hash(password), created_at=clock.now())
+        db.session.add(user)
+    return user
+
+
+def authenticate(nip: str, password: str) -> User | None:
+    user = db.session.scalar(select(User).where(User.nip == (nip or "").strip()))
+    if user is None:
+        check_password_hash(_DUMMY_HASH, password or "")
+        return None
+    if not user.is_active or not check_password_hash(user.password_hash, password or ""):
+        return None
+    return user
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def create_token(nip: str, label: str = "") -> str:
+    """A new personal API token; only its hash is stored, so this is the one time it can be shown."""
+    with unit_of_work():
+        user = db.session.scalar(select(User).where(User.nip == (nip or "").strip()))
+        if user is None:
+            raise NotFound("Pegawai dengan NIP ini tidak ditemukan.")
+        token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+        db.session.add(ApiToken(user_id=user.id, token_hash=_token_hash(token), label=label,
+                                created_at=clock.now()))
+    return token
+
+
+def user_for_token(token: str) -> User | None:
+    if not token or not token.startswith(TOKEN_PREFIX) or len(token) > 200:
+        return None
+    row = db.session.scalar(
+        select(ApiToken).where(ApiToken.token_hash == _token_hash(token), ApiToken.revoked_at.is_(None))
+    )
+    if row is None or not row.user.is_active:
+        return None
+    return row.user

@@ -1,0 +1,10 @@
+"""Blueprints. Each module has one blueprint `bp`; views stay thin and call one service each."""
+from flask import Flask
+
+
+def register(app: Flask) -> None:
+    from . import api_v1, auth, cases, errors, home, intake, queue, track, workflows
+
+    for module in (auth, home, intake, cases, queue, track, workflows, api_v1):
+        app.register_blueprint(module.bp)
+    errors.init_app(app)

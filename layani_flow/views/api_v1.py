@@ -1,0 +1,211 @@
+"""The JSON API (/api/v1). Bearer tokens; the same forms and services as the pages."""
+from __future__ import annotations
+
+from functools import wraps
+
+from flask import Blueprint, g, jsonify, request
+from sqlalchemy import select
+
+from .. import catalogue
+from ..extensions import csrf, db
+from ..forms import JsonShapeError, describe_fields, intake_form_class, trigger_form_class
+from ..models import Case
+from ..services import cases as case_service
+from ..services import documents
+from ..services.access import visible_cases
+from ..services.errors import DomainError, InvalidInput
+from ..services.users import user_for_token
+from ..workflows import REGISTRY
+from .errors import error_response
+from .presenters import case_detail, case_summary, event_dict
+
+bp = Blueprint("api_v1", __name__, url_prefix="/api/v1")
+csrf.exempt(bp)  # token-authenticated; browsers never send the bearer token on their own
+
+MAX_PAGE = 100
+
+
+def token_required(view):
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        header = request.headers.get("Authorization", "")
+        scheme, _, token = header.partition(" ")
+        user = user_for_token(token.strip()) if scheme.lower() == "bearer" else None
+        if user is None:
+            return error_response(401, "unauthorized", "Token API tidak ada atau tidak berlaku.")
+        g.api_user = user
+        return view(*args, **kwargs)
+
+    return wrapper
+
+
+def json_body() -> dict:
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        raise InvalidInput("Isi permintaan harus berupa objek JSON.", {"body": ["Kirim objek JSON."]})
+    return body
+
+
+def _validated(form_class, payload, **kwargs):
+    try:
+        form = form_class.from_json(payload, **kwargs)
+    except JsonShapeError as exc:
+        raise InvalidInput("Isian tidak valid.", exc.errors) from None
+    if not form.validate():
+        raise InvalidInput("Isian tidak valid.", form.first_errors())
+    return form
+
+
+@bp.get("/case-types")
+@token_required
+def case_types():
+    items = []
+    for key, workflow in REGISTRY.items():
+        item = {
+            "key": key, "name": workflow.title,
+            "fields": describe_fields(intake_form_class(key).from_json({})),
+            "states": [{"key": s, "label": label, "final": workflow.is_final(s)} for s, label in workflow.states.items()],
+            "transitions": [{"trigger": s.trigger, "label": s.label, "from": list(s.sources), "to": s.dest,
+                             "who": sorted(s.who), "needs": sorted(s.needs)} for s in workflow.steps],
+        }
+        if key == "service_request":
+            item["services"] = [
+                {"key": svc.key, "name": svc.name, "summary": svc.summary,
+                 "fields": describe_fields(intake_form_class(key, svc.key).from_json({})),
+                 "documents": [{"key": d.key, "label": d.label, "required": d.required} for d in svc.documents]}
+                for svc in catalogue.SERVICES.values()
+            ]
+        items.append(item)
+    return jsonify({"items": items})
+
+
+@bp.post("/cases")
+@token_required
+def create_case():
+    body = json_body()
+    case_type = body.get("type")
+    if case_type not in REGISTRY:
+        raise InvalidInput("Jenis kasus tidak dikenal.",
+                           {"type": [f"Pilih salah satu: {', '.join(REGISTRY)}."]})
+    fields = body.get("fields") if isinstance(body.get("fields"), dict) else None
+    if fields is None:
+        raise InvalidInput("Isian kasus tidak ada.", {"fields": ["Kirim objek 'fields'."]})
+    service = fields.get("service") if isinstance(fields.get("service"), str) else None
+    form = _validated(intake_form_class(case_type, service), fields)
+    data = form.payload()
+    anonymous = bool(data.get("anonymous"))
+    opened = case_service.open_case(case_type, data, g.api_user, anonymous=anonymous)
+    if anonymous:
+        # The filer's token authenticated the call, but the case knows nothing of them: answer with the
+        # tracking code and what any anonymous filer may see.
+        body = case_detail(opened.case, case_service.TrackedFiler(opened.case.id))
+        body["tracking_code"] = opened.tracking_code
+    else:
+        body = case_detail(opened.case, g.api_user)
+    return jsonify(body), 201
+
+
+@bp.get("/cases/<int:case_id>")
+@token_required
+def get_case(case_id: int):
+    case = case_service.get_case(case_id, g.api_user)
+    return jsonify(case_detail(case, g.api_user))
+
+
+@bp.get("/cases")
+@token_required
+def list_cases():
+    args = request.args
+    errors = {}
+    query = select(Case).where(visible_cases(g.api_user))
+    if args.get("type"):
+        if args["type"] not in REGISTRY:
+            errors["type"] = ["Jenis kasus tidak dikenal."]
+        query = query.where(Case.case_type == args["type"])
+    if args.get("state"):
+        query = query.where(Case.state == args["state"])
+    if args.get("overdue") not in (None, "", "true", "false"):
+        errors["overdue"] = ["Gunakan true atau false."]
+    # Deadlines arrive with the SLA clocks; until then no case can be overdue.
+    if args.get("overdue") == "true":
+        query = query.where(db.false())
+    if args.get("cursor"):
+        if not args["cursor"].isdigit():
+            errors["cursor"] = ["Kursor tidak valid."]
+        else:
+            query = query.where(Case.id < int(args["cursor"]))
+    try:
+        limit = min(max(int(args.get("limit", 25)), 1), MAX_PAGE)
+    except ValueError:
+        errors["limit"] = ["Harus berupa angka."]
+        limit = 25
+    if errors:
+        raise InvalidInput("Parameter tidak valid.", errors)
+    rows = db.session.scalars(query.order_by(Case.id.desc()).limit(limit + 1)).unique().all()
+    page = rows[:limit]
+    return jsonify({"items": [case_summary(c) for c in page],
+                    "next": str(page[-1].id) if len(rows) > limit else None})
+
+
+@bp.post("/cases/<int:case_id>/transitions")
+@token_required
+def transition(case_id: int):
+    body = json_body()
+    trigger = body.get("trigger")
+    if not isinstance(trigger, str) or not trigger:
+        raise InvalidInput("Tindakan tidak disebutkan.", {"trigger": ["Wajib diisi."]})
+    case = case_service.get_case(case_id, g.api_user)
+    fields = body.get("fields") or {}
+    if not isinstance(fields, dict):
+        raise InvalidInput("Isian tidak valid.", {"fields": ["Harus berupa objek JSON."]})
+    form_class = trigger_form_class(case.case_type, trigger)
+    form = _validated(form_class, {**fields, "comment": body.get("comment"), "version": body.get("version")})
+    updated = case_service.transition_case(case_id, trigger, g.api_user, body.get("version"),
+                                           form.comment.data or "", form.payload())
+    return jsonify(case_detail(updated, g.api_user))
+
+
+@bp.post("/cases/<int:case_id>/messages")
+@token_required
+def post_message(case_id: int):
+    body = json_body()
+    text = body.get("body")
+    if not isinstance(text, str):
+        raise InvalidInput("Pesan tidak valid.", {"body": ["Tuliskan pesan sebagai teks."]})
+    event = case_service.add_message(case_id, g.api_user, text, internal=bool(body.get("internal")))
+    return jsonify(event_dict(event)), 201
+
+
+@bp.post("/cases/<int:case_id>/assign")
+@token_required
+def assign(case_id: int):
+    body = json_body()
+    nip = body.get("assignee_nip") or g.api_user.nip
+    case = case_service.assign_case(case_id, g.api_user, str(nip), body.get("version"), str(body.get("comment") or ""))
+    return jsonify(case_detail(case, g.api_user))
+
+
+@bp.post("/cases/<int:case_id>/documents")
+@token_required
+def upload(case_id: int):
+    requirement = request.form.get("requirement", "")
+    file = request.files.get("file")
+    if file is None:
+        raise InvalidInput("Berkas tidak ada.", {"file": ["Pilih berkas untuk diunggah."]})
+    checked = documents.check_upload("file", requirement, file.filename or "", file.read())
+    case = case_service.upload_documents(case_id, g.api_user, [checked])
+    return jsonify(case_detail(case, g.api_user)), 201
+
+
+@bp.post("/cases/<int:case_id>/documents/<int:document_id>/review")
+@token_required
+def review(case_id: int, document_id: int):
+    body = json_body()
+    case_service.review_document(case_id, document_id, g.api_user, str(body.get("decision") or ""),
+                                 str(body.get("note") or ""))
+    return jsonify(case_detail(case_service.get_case(case_id, g.api_user), g.api_user))
+
+
+@bp.errorhandler(DomainError)
+def api_domain_error(exc: DomainError):
+    return error_response(exc.status, exc.code, exc.message, exc.errors)

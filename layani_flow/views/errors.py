@@ -1,0 +1,63 @@
+"""One place that turns domain errors and HTTP errors into answers: JSON under /api/, pages elsewhere."""
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, jsonify, render_template, request
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from ..forms.base import INDONESIAN
+from ..services.errors import DomainError
+
+logger = logging.getLogger(__name__)
+
+HTTP_MESSAGES = {
+    400: "Permintaan tidak valid.",
+    401: "Anda perlu masuk terlebih dahulu.",
+    403: "Anda tidak berhak melakukan ini.",
+    404: "Halaman atau data tidak ditemukan.",
+    405: "Metode tidak diizinkan untuk alamat ini.",
+    409: "Terjadi konflik dengan perubahan lain.",
+    413: "Berkas atau isian terlalu besar.",
+    415: "Format isi permintaan tidak didukung.",
+    422: "Isian tidak valid.",
+    429: "Terlalu banyak permintaan; coba lagi sebentar lagi.",
+    500: "Terjadi kesalahan pada sistem. Tim kami sudah dicatat; silakan coba lagi.",
+}
+
+CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
+         409: "conflict", 413: "too_large", 415: "unsupported_media_type", 422: "invalid", 500: "server_error"}
+
+
+def wants_json() -> bool:
+    return request.path.startswith("/api/")
+
+
+def error_response(status: int, code: str, message: str, errors: dict | None = None):
+    if wants_json():
+        body = {"error": code, "message": message}
+        if errors:
+            body["errors"] = errors
+        return jsonify(body), status
+    return render_template("error.html", status=status, message=message, errors=errors or {}), status
+
+
+def init_app(app: Flask) -> None:
+    @app.errorhandler(DomainError)
+    def domain_error(exc: DomainError):
+        return error_response(exc.status, exc.code, exc.message, exc.errors)
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(exc: CSRFError):
+        return error_response(400, "csrf", INDONESIAN.get(exc.description, HTTP_MESSAGES[400]))
+
+    @app.errorhandler(HTTPException)
+    def http_error(exc: HTTPException):
+        status = exc.code or 500
+        return error_response(status, CODES.get(status, "error"), HTTP_MESSAGES.get(status, exc.description or ""))
+
+    @app.errorhandler(Exception)
+    def unexpected(exc: Exception):
+        logger.exception("Unhandled error on %s %s", request.method, request.path)
+        return error_response(500, "server_error", HTTP_MESSAGES[500])

@@ -1,0 +1,211 @@
+"""Fixtures only. Each test gets its own database: a copy of a migrated SQLite file, or a truncated
+PostgreSQL schema when LAYANI_TEST_DATABASE_URI names one (the CI's PostgreSQL leg)."""
+from __future__ import annotations
+
+import os
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from layani_flow import create_app
+from layani_flow.clock import FrozenClock
+from layani_flow.extensions import db as _db
+
+from .factories import PASSWORD, UserFactory
+
+PG_URI = os.environ.get("LAYANI_TEST_DATABASE_URI", "")
+ON_POSTGRES = PG_URI.startswith("postgresql")
+CSRF_RE = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"')
+
+
+def pytest_collection_modifyitems(config, items):
+    """PostgreSQL-only tests skip on SQLite runs, but never silently in CI (see .ci/run)."""
+    if ON_POSTGRES:
+        return
+    skip = pytest.mark.skip(reason="needs LAYANI_TEST_DATABASE_URI=postgresql+psycopg://…")
+    for item in items:
+        if "postgres" in item.keywords:
+            item.add_marker(skip)
+
+
+def _migrate(uri: str, instance: Path) -> None:
+    from flask_migrate import upgrade
+
+    app = create_app({"TESTING": True, "SECRET_KEY": "t", "SQLALCHEMY_DATABASE_URI": uri})
+    app.instance_path = str(instance)
+    with app.app_context():
+        upgrade()
+        _db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def database_template(tmp_path_factory):
+    """Migrate once per run: a SQLite file to copy, or the PostgreSQL schema to truncate."""
+    if ON_POSTGRES:
+        engine = create_engine(PG_URI)
+        with engine.begin() as conn:
+            conn.execute(text("DROP SCHEMA public CASCADE"))
+            conn.execute(text("CREATE SCHEMA public"))
+        engine.dispose()
+        _migrate(PG_URI, tmp_path_factory.mktemp("pg"))
+        return PG_URI
+    path = tmp_path_factory.mktemp("template") / "template.sqlite"
+    _migrate(f"sqlite:///{path}", path.parent)
+    return path
+
+
+def _truncate_all(uri: str) -> None:
+    engine = create_engine(uri)
+    tables = ", ".join(t.name for t in _db.metadata.sorted_tables)
+    with engine.begin() as conn:
+        conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    engine.dispose()
+
+
+@pytest.fixture
+def database_uri(database_template, tmp_path):
+    if ON_POSTGRES:
+        _truncate_all(PG_URI)
+        return PG_URI
+    target = tmp_path / "layani.sqlite"
+    shutil.copyfile(database_template, target)
+    return f"sqlite:///{target}"
+
+
+@pytest.fixture
+def app_config(database_uri, tmp_path):
+    """Override in a test module to change settings before the app is built."""
+    return {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret",
+        "SQLALCHEMY_DATABASE_URI": database_uri,
+        "UPLOAD_FOLDER": str(tmp_path / "uploads"),
+        "BASE_URL": "http://localhost",
+        "MAIL_SUPPRESS_SEND": True,
+        "SERVER_NAME": None,
+    }
+
+
+@pytest.fixture
+def app(app_config):
+    app = create_app(app_config)
+    app.extensions["clock"] = FrozenClock()
+    with app.app_context():
+        yield app
+        _db.session.remove()
+        _db.engine.dispose()
+
+
+@pytest.fixture
+def clock(app) -> FrozenClock:
+    return app.extensions["clock"]
+
+
+@pytest.fixture
+def db(app):
+    return _db
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+def csrf_token_from(html: str) -> str:
+    match = CSRF_RE.search(html)
+    assert match, "page has no CSRF token"
+    return match.group(1) or match.group(2)
+
+
+class WebClient:
+    """The test client plus what a person does: log in through the form, post forms with their CSRF token."""
+
+    def __init__(self, client):
+        self.client = client
+        self._token: str | None = None
+
+    def __getattr__(self, name):
+        return getattr(self.client, name)
+
+    def csrf(self) -> str:
+        if self._token is None:
+            self._token = csrf_token_from(self.client.get("/masuk").get_data(as_text=True))
+        return self._token
+
+    def post_form(self, url: str, data: dict | None = None, **kwargs):
+        payload = {"csrf_token": self.csrf(), **(data or {})}
+        return self.client.post(url, data=payload, **kwargs)
+
+    def login(self, user, password: str = PASSWORD):
+        response = self.post_form("/masuk", {"nip": user.nip, "password": password})
+        assert response.status_code in (302, 303), response.get_data(as_text=True)[:500]
+        self._token = None  # the session was renewed at login
+        return response
+
+    def logout(self):
+        return self.post_form("/keluar")
+
+
+@pytest.fixture
+def web(client) -> WebClient:
+    return WebClient(client)
+
+
+@pytest.fixture
+def login_as(web):
+    def _login(user):
+        web.login(user)
+        return web
+
+    return _login
+
+
+class ApiClient:
+    def __init__(self, client, token: str | None):
+        self.client, self.token = client, token
+
+    def _headers(self, extra=None):
+        headers = {"Authorization": f"Bearer {self.token}"} if self.token else {}
+        headers.update(extra or {})
+        return headers
+
+    def get(self, url, **kwargs):
+        return self.client.get(url, headers=self._headers(kwargs.pop("headers", None)), **kwargs)
+
+    def post(self, url, json=None, **kwargs):
+        return self.client.post(url, json=json, headers=self._headers(kwargs.pop("headers", None)), **kwargs)
+
+
+@pytest.fixture
+def api(client):
+    """api(user) → an API client authenticated with a fresh personal token of that user."""
+    from layani_flow.services.users import create_token
+
+    def _for(user=None):
+        return ApiClient(client, create_token(user.nip) if user is not None else None)
+
+    return _for
+
+
+@pytest.fixture
+def office(app):
+    """A small office: head → kasubbag → officers; head → kabid → two employees; an admin."""
+    head = UserFactory(role="supervisor", name="Kepala Dinas", unit="Pimpinan")
+    kasubbag = UserFactory(role="supervisor", name="Kasubbag Kepegawaian", superior=head)
+    officer = UserFactory(role="officer", name="Petugas Satu", superior=kasubbag)
+    officer2 = UserFactory(role="officer", name="Petugas Dua", superior=kasubbag)
+    kabid = UserFactory(role="supervisor", name="Kabid Tangkap", superior=head)
+    employee = UserFactory(name="Pegawai Pemohon", superior=kabid)
+    colleague = UserFactory(name="Pegawai Lain", superior=kabid)
+    admin = UserFactory(role="admin", name="Admin Sistem", superior=kasubbag)
+    outsider = UserFactory(role="supervisor", name="Kabid Lain", superior=head)
+    return type("Office", (), dict(head=head, kasubbag=kasubbag, officer=officer, officer2=officer2, kabid=kabid,
+                                   employee=employee, colleague=colleague, admin=admin, outsider=outsider))

@@ -1,0 +1,87 @@
+"""factory_boy factories for test set-up only (cases in any state, people anywhere in the office)."""
+from __future__ import annotations
+
+import itertools
+
+import factory
+from werkzeug.security import generate_password_hash
+
+from layani_flow.clock import FrozenClock
+from layani_flow.extensions import db
+from layani_flow.models import ApiToken, Case, CaseDocument, CaseEvent, User
+
+PASSWORD = "rahasia123"
+# A cheap hash so logging in during tests costs microseconds; production uses werkzeug's default (scrypt).
+PASSWORD_HASH = generate_password_hash(PASSWORD, method="pbkdf2:sha256:1000")
+START = FrozenClock().now()
+
+_serial = itertools.count(1)
+
+
+def next_nip(gender: str = "1") -> str:
+    """A well-formed NIP (born 1990-01-DD, TMT 2015-03), unique for the first 28,000 calls of a run."""
+    n = next(_serial)
+    return f"199001{n // 1000 % 28 + 1:02d}201503{gender}{n % 1000:03d}"
+
+
+class BaseFactory(factory.alchemy.SQLAlchemyModelFactory):
+    class Meta:
+        abstract = True
+        sqlalchemy_session_factory = lambda: db.session  # noqa: E731
+        sqlalchemy_session_persistence = "commit"
+
+
+class UserFactory(BaseFactory):
+    class Meta:
+        model = User
+
+    nip = factory.LazyFunction(next_nip)
+    name = factory.Sequence(lambda n: f"Pegawai Uji {n}")
+    email = factory.Sequence(lambda n: f"pegawai{n}@dkp.babelprov.go.id")
+    unit = "Bidang Perikanan Tangkap"
+    position = "Pelaksana"
+    role = "employee"
+    password_hash = PASSWORD_HASH
+    created_at = START
+
+
+class CaseFactory(BaseFactory):
+    """A case placed directly in any state; `requester` defaults to a new employee."""
+
+    class Meta:
+        model = Case
+
+    case_type = "service_request"
+    service = factory.LazyAttribute(lambda o: "kgb" if o.case_type == "service_request" else None)
+    title = factory.LazyAttribute(lambda o: f"Kasus uji {o.case_type}")
+    state = "submitted"
+    fields = factory.LazyFunction(dict)
+    requester = factory.SubFactory(UserFactory)
+    created_at = START
+    updated_at = START
+
+
+class CaseEventFactory(BaseFactory):
+    class Meta:
+        model = CaseEvent
+
+    at = START
+    actor_label = "Sistem"
+    kind = "message"
+    comment = "catatan"
+
+
+class CaseDocumentFactory(BaseFactory):
+    class Meta:
+        model = CaseDocument
+
+    requirement = "lainnya"
+    original_name = "dokumen.pdf"
+    stored_name = factory.Sequence(lambda n: f"stored{n:06d}.pdf")
+    content_type = "application/pdf"
+    size_bytes = 100
+    sha256 = "0" * 64
+    uploaded_at = START
+
+
+__all__ = ["ApiToken", "CaseDocumentFactory", "CaseEventFactory", "CaseFactory", "UserFactory", "next_nip"]
