@@ -32,7 +32,7 @@ def document_dict(case: Case, doc: CaseDocument) -> dict[str, Any]:
         "id": doc.id, "requirement": doc.requirement, "name": doc.original_name,
         "content_type": doc.content_type, "size": doc.size_bytes, "uploaded_at": iso_wib(doc.uploaded_at),
         "review_status": doc.review_status, "review_note": doc.review_note,
-        "url": f"/cases/{case.id}/documents/{doc.id}",
+        "url": f"/kasus/{case.id}/dokumen/{doc.id}",
     }
 
 
