@@ -13,7 +13,8 @@ layani = AppGroup("layani", help="LAYANI Flow: perintah pengelolaan.")
 users = AppGroup("users", help="Pengguna.")
 token = AppGroup("token", help="Token API pribadi.")
 workflows = AppGroup("workflows", help="Alur kerja (state machine) tiap jenis kasus.")
-for group in (users, token, workflows):
+calendar = AppGroup("calendar", help="Kalender hari dan jam kerja (WIB).")
+for group in (users, token, workflows, calendar):
     layani.add_command(group)
 
 
@@ -101,3 +102,25 @@ def workflows_check():
     for wf in REGISTRY.values():
         wf.validate()
         click.echo(f"ok: {wf.case_type} ({len(wf.states)} status, {len(wf.steps)} transisi)")
+
+
+@calendar.command("due")
+@click.argument("start")
+@click.argument("duration")
+def calendar_due(start, duration):
+    """Waktu jatuh tempo: START (ISO 8601 dengan zona) ditambah DURATION (Nm, Nh, atau Nd hari kerja)."""
+    import datetime as dt
+
+    from .timefmt import iso_wib
+    from .working_time import CalendarError, WorkingCalendar, due
+
+    try:
+        instant = dt.datetime.fromisoformat(start)
+    except ValueError:
+        raise click.ClickException("START harus berupa waktu ISO 8601, mis. 2026-11-27T15:00:00+07:00") from None
+    if instant.tzinfo is None:
+        raise click.ClickException("START harus menyertakan zona waktu, mis. +07:00")
+    try:
+        click.echo(iso_wib(due(WorkingCalendar(), instant, duration)))
+    except CalendarError as exc:
+        raise click.ClickException(str(exc)) from None

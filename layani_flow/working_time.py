@@ -1,0 +1,187 @@
+"""Working-time arithmetic on an office calendar (pure: no database, no Flask).
+
+The office works in WIB (Asia/Jakarta) in fixed intervals per weekday, minus Indonesia's public
+holidays and cuti bersama (the `holidays` package, categories public + government) and the days an
+admin closes or shortens. Arithmetic walks day by day, never minute by minute: adding twenty working
+days costs about thirty day-steps, whatever the hours.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from functools import cached_property
+from zoneinfo import ZoneInfo
+
+import holidays
+
+WIB = ZoneInfo("Asia/Jakarta")
+Interval = tuple[dt.time, dt.time]
+
+
+def _t(text: str) -> dt.time:
+    return dt.time.fromisoformat(text)
+
+
+# The contract's default week: 37.5 hours, with the midday breaks (Perpres 21/2023).
+DEFAULT_WEEK: dict[int, tuple[Interval, ...]] = {
+    0: ((_t("07:30"), _t("12:00")), (_t("13:00"), _t("16:00"))),
+    1: ((_t("07:30"), _t("12:00")), (_t("13:00"), _t("16:00"))),
+    2: ((_t("07:30"), _t("12:00")), (_t("13:00"), _t("16:00"))),
+    3: ((_t("07:30"), _t("12:00")), (_t("13:00"), _t("16:00"))),
+    4: ((_t("07:30"), _t("11:30")), (_t("13:00"), _t("16:30"))),
+    5: (),
+    6: (),
+}
+# Past this many days without a single working minute the calendar is declared broken, not looped on.
+MAX_CLOSED_RUN_DAYS = 400
+
+
+class CalendarError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class WorkingCalendar:
+    week: Mapping[int, tuple[Interval, ...]] = field(default_factory=lambda: DEFAULT_WEEK)
+    # Admin exceptions: a date → its intervals for that day (empty = closed; shorter = shortened day).
+    exceptions: Mapping[dt.date, tuple[Interval, ...]] = field(default_factory=dict)
+    use_national_holidays: bool = True
+    tz: ZoneInfo = WIB
+
+    def __post_init__(self) -> None:
+        for day, intervals in [*self.week.items(), *self.exceptions.items()]:
+            previous_end = None
+            for start, end in intervals:
+                if not start < end or (previous_end is not None and start < previous_end):
+                    raise CalendarError(f"intervals of {day} must be increasing and not overlap")
+                previous_end = end
+        if not any(self.week.get(d) for d in range(7)):
+            raise CalendarError("a week needs at least one working interval")
+
+    @cached_property
+    def _holidays(self) -> holidays.HolidayBase:
+        return holidays.country_holidays("ID", categories=("public", "government"), language="id")
+
+    def holiday_name(self, day: dt.date) -> str | None:
+        if not self.use_national_holidays:
+            return None
+        return self._holidays.get(day)
+
+    def intervals_on(self, day: dt.date) -> tuple[Interval, ...]:
+        if day in self.exceptions:
+            return tuple(self.exceptions[day])
+        if self.holiday_name(day):
+            return ()
+        return tuple(self.week.get(day.weekday(), ()))
+
+    def _spans(self, day: dt.date) -> Iterator[tuple[dt.datetime, dt.datetime]]:
+        for start, end in self.intervals_on(day):
+            yield (dt.datetime.combine(day, start, self.tz), dt.datetime.combine(day, end, self.tz))
+
+    def _local(self, instant: dt.datetime) -> dt.datetime:
+        if instant.tzinfo is None:
+            raise CalendarError("working-time arithmetic needs aware datetimes")
+        return instant.astimezone(self.tz)
+
+    def _days_from(self, day: dt.date) -> Iterator[dt.date]:
+        closed_run = 0
+        while True:
+            yield day
+            closed_run = 0 if self.intervals_on(day) else closed_run + 1
+            if closed_run > MAX_CLOSED_RUN_DAYS:
+                raise CalendarError("no working time in more than a year: check the calendar")
+            day += dt.timedelta(days=1)
+
+    # -- arithmetic -------------------------------------------------------------------------------
+    def add(self, start: dt.datetime, duration: dt.timedelta) -> dt.datetime:
+        """The instant at which `duration` of working time has passed since `start`.
+
+        A due instant that falls exactly on the end of an interval stays there (16:00, not 07:30 next
+        morning). A zero duration from closed time gives the next working instant.
+        """
+        if duration < dt.timedelta(0):
+            raise CalendarError("duration must not be negative")
+        cursor = self._local(start)
+        remaining = duration
+        for day in self._days_from(cursor.date()):
+            for span_start, span_end in self._spans(day):
+                if span_end < cursor or (span_end == cursor and remaining):
+                    continue
+                begin = max(cursor, span_start)
+                available = span_end - begin
+                if remaining <= available:
+                    return begin + remaining
+                remaining -= available
+        raise AssertionError("unreachable")  # _days_from never ends by itself
+
+    def next_working_instant(self, instant: dt.datetime) -> dt.datetime:
+        """`instant` itself if the office is open then, else the next opening."""
+        cursor = self._local(instant)
+        for day in self._days_from(cursor.date()):
+            for span_start, span_end in self._spans(day):
+                if cursor < span_end:
+                    return max(cursor, span_start)
+        raise AssertionError("unreachable")
+
+    def elapsed(self, start: dt.datetime, end: dt.datetime) -> dt.timedelta:
+        """Working time between two instants (zero if `end` is not after `start`)."""
+        start, end = self._local(start), self._local(end)
+        total = dt.timedelta(0)
+        if end <= start:
+            return total
+        day = start.date()
+        while day <= end.date():
+            for span_start, span_end in self._spans(day):
+                overlap = min(span_end, end) - max(span_start, start)
+                if overlap > dt.timedelta(0):
+                    total += overlap
+            day += dt.timedelta(days=1)
+        return total
+
+    def add_days(self, start: dt.datetime, days: int) -> dt.datetime:
+        """Close of the Nth working day after day 0, the date of the next working instant from `start`.
+
+        "Paling lambat N hari kerja sejak diterima": a request received on Friday afternoon with N=1 is
+        due at Monday's close.
+        """
+        if days < 0:
+            raise CalendarError("days must not be negative")
+        day0 = self.next_working_instant(start).date()
+        seen = 0
+        for day in self._days_from(day0):
+            spans = list(self._spans(day))
+            if not spans:
+                continue
+            if seen == days:
+                return spans[-1][1]
+            seen += 1
+        raise AssertionError("unreachable")
+
+    def is_working(self, instant: dt.datetime) -> bool:
+        local = self._local(instant)
+        return any(s <= local < e for s, e in self._spans(local.date()))
+
+    def closed_days(self, year: int) -> Iterable[tuple[dt.date, str]]:
+        """Days of `year` that would be working days by the week but are closed, with why."""
+        day = dt.date(year, 1, 1)
+        while day.year == year:
+            if self.week.get(day.weekday()) and not self.intervals_on(day):
+                yield day, self.holiday_name(day) or "Ditutup oleh admin"
+            day += dt.timedelta(days=1)
+
+
+def parse_duration(text: str) -> tuple[str, int]:
+    """'90m' → ('m', 90); '4h' → ('h', 4); '20d' → ('d', 20)."""
+    text = (text or "").strip().lower()
+    if len(text) < 2 or text[-1] not in "mhd" or not text[:-1].isdigit():
+        raise CalendarError("durasi harus berupa angka diikuti m (menit), h (jam) atau d (hari kerja), mis. 90m, 4h, 20d")
+    return text[-1], int(text[:-1])
+
+
+def due(calendar: WorkingCalendar, start: dt.datetime, duration: str) -> dt.datetime:
+    unit, amount = parse_duration(duration)
+    if unit == "d":
+        return calendar.add_days(start, amount)
+    minutes = amount * 60 if unit == "h" else amount
+    return calendar.add(start, dt.timedelta(minutes=minutes))
