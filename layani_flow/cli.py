@@ -124,3 +124,14 @@ def calendar_due(start, duration):
         click.echo(iso_wib(due(WorkingCalendar(), instant, duration)))
     except CalendarError as exc:
         raise click.ClickException(str(exc)) from None
+
+
+@layani.command("deliver")
+def deliver():
+    """Coba kirim sekali semua email yang tertunda; server mail mati tidak membuat perintah ini gagal."""
+    from .services.outbox import deliver_pending
+
+    report = deliver_pending()
+    click.echo(f"terkirim: {report.sent}, dicoba lagi nanti: {report.retried}, dihentikan: {report.given_up}")
+    if report.error:
+        click.echo(f"server mail tidak tersedia: {report.error}", err=True)

@@ -209,3 +209,53 @@ def office(app):
     outsider = UserFactory(role="supervisor", name="Kabid Lain", superior=head)
     return type("Office", (), dict(head=head, kasubbag=kasubbag, officer=officer, officer2=officer2, kabid=kabid,
                                    employee=employee, colleague=colleague, admin=admin, outsider=outsider))
+
+
+class MailSink:
+    """What a real SMTP server on loopback received, parsed with the standard email package."""
+
+    def __init__(self):
+        self.messages = []  # (envelope recipients, email.message.EmailMessage)
+
+    async def handle_DATA(self, server, session, envelope):
+        import email
+        from email import policy
+
+        self.messages.append((list(envelope.rcpt_tos), email.message_from_bytes(envelope.content, policy=policy.default)))
+        return "250 OK"
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture
+def smtp_port():
+    return _free_port()
+
+
+@pytest.fixture
+def smtp_server(smtp_port):
+    """An aiosmtpd server on 127.0.0.1; `.stop()` / `.start()` simulate a mail server going down."""
+    from aiosmtpd.controller import Controller
+
+    sink = MailSink()
+    controller = Controller(sink, hostname="127.0.0.1", port=smtp_port)
+    controller.start()
+    sink.controller = controller
+    yield sink
+    try:
+        controller.stop()
+    except AssertionError:
+        pass  # already stopped by the test
+
+
+@pytest.fixture
+def mail_config(app_config, smtp_port):
+    """Merge into app_config in a test module to send to the loopback SMTP server for real."""
+    return {**app_config, "MAIL_SUPPRESS_SEND": False, "MAIL_SERVER": "127.0.0.1", "MAIL_PORT": smtp_port,
+            "MAIL_TIMEOUT": 5}

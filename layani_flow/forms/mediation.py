@@ -2,7 +2,7 @@
 from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import Optional
 
-from .base import BaseForm, choices, TransitionForm, length, required, valid_nip
+from .base import BaseForm, TransitionForm, choices, length, required, valid_nip
 
 RELATIONS = [("atasan", "Pihak lain adalah atasan saya"), ("bawahan", "Pihak lain adalah bawahan saya")]
 DISCIPLINE = [("tidak", "Tidak"), ("ya", "Ya"), ("tidak_tahu", "Tidak tahu")]

@@ -7,7 +7,7 @@ from wtforms import DateField, SelectField, StringField, TextAreaField
 from wtforms.validators import Optional, ValidationError
 
 from ..catalogue import EXTERNAL_BODIES, SERVICES, FieldSpec
-from .base import BaseForm, choices, TransitionForm, length, required
+from .base import BaseForm, TransitionForm, choices, length, required
 
 SERVICE_CHOICES = [(s.key, s.name) for s in SERVICES.values()]
 

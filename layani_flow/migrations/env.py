@@ -20,6 +20,15 @@ def get_engine():
     return current_app.extensions['migrate'].db.engine
 
 
+def render_item(type_, obj, autogen_context):
+    """Write the models' UTCDateTime as the plain column type it stores, so migrations import nothing of ours."""
+    from layani_flow.models.types import UTCDateTime
+
+    if type_ == "type" and isinstance(obj, UTCDateTime):
+        return "sa.DateTime(timezone=True)"
+    return False
+
+
 def get_engine_url():
     return get_engine().url.render_as_string(hide_password=False).replace('%', '%%')
 
@@ -89,6 +98,7 @@ def run_migrations_online():
     # SQLite cannot ALTER most things in place; batch mode copies the table instead.
     conf_args.setdefault("render_as_batch", get_engine().dialect.name == "sqlite")
     conf_args.setdefault("compare_type", True)
+    conf_args.setdefault("render_item", render_item)
 
     connectable = get_engine()
 

@@ -133,6 +133,6 @@ def seed_demo(password: str) -> str:
     people = _people(password)
     total = _seed_cases(people)
     lines = [f"Data demo dibuat: {len(people)} pengguna, {total} kasus. Kata sandi semua akun: {password}", ""]
-    for key, nip, name, role, *_ in PEOPLE:
+    for _key, nip, name, role, *_ in PEOPLE:
         lines.append(f"  {role:<10} {nip}  {name}")
     return "\n".join(lines)

@@ -1,0 +1,92 @@
+"""The outbox against a real SMTP server on loopback: delivered once, kept while the server is down."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from aiosmtpd.controller import Controller
+from sqlalchemy import select
+
+from layani_flow.models import OutboxMessage
+from layani_flow.services import outbox
+from layani_flow.services.db import unit_of_work
+
+from ..factories import CaseFactory
+
+
+@pytest.fixture
+def app_config(mail_config):
+    return mail_config
+
+
+def _enqueue(case, to="pegawai@dkp.babelprov.go.id", **extra):
+    with unit_of_work():
+        return outbox.enqueue(to=to, template="case_update", case=case, context={
+            "recipient_name": "Pegawai Uji", "headline": "Kasus Anda sudah diproses",
+            "state_label": "Diproses", "comment": "Berkas lengkap."}, **extra)
+
+
+def test_an_email_arrives_once_with_text_html_and_threading_headers(app, db, smtp_server, office):
+    case = CaseFactory(requester=office.employee)
+    row = _enqueue(case)
+
+    report = outbox.deliver_pending()
+
+    assert report.sent == 1 and len(smtp_server.messages) == 1
+    rcpts, message = smtp_server.messages[0]
+    assert rcpts == ["pegawai@dkp.babelprov.go.id"]
+    assert message["Subject"] == f"[{case.ref}] Kasus Anda sudah diproses"
+    assert message["Message-ID"] == row.message_id
+    assert message["References"] == message["In-Reply-To"] == f"<kasus-{case.id}@dkp.babelprov.go.id>"
+    assert message.get_body(("plain",)).get_content().startswith("Yth. Pegawai Uji")
+    assert "Lihat kasus" in message.get_body(("html",)).get_content()
+    assert db.session.scalar(select(OutboxMessage.status)) == "sent"
+    assert outbox.deliver_pending().sent == 0 and len(smtp_server.messages) == 1
+
+
+def test_a_dead_mail_server_delays_mail_and_never_loses_or_duplicates_it(app, db, clock, smtp_server, smtp_port, office):
+    smtp_server.controller.stop()
+    case = CaseFactory(requester=office.employee)
+    rows = [_enqueue(case, to=f"p{i}@dkp.babelprov.go.id") for i in range(3)]
+
+    first = outbox.deliver_pending()
+    assert first.sent == 0 and first.retried == 3 and first.error
+    assert outbox.deliver_pending().retried == 0  # not due again yet: backoff
+    db.session.expire_all()
+    assert {r.status for r in db.session.scalars(select(OutboxMessage))} == {"pending"}
+
+    clock.advance(minutes=10)
+    assert outbox.deliver_pending().retried == 3  # still down: tried again, kept again
+
+    restarted = Controller(smtp_server, hostname="127.0.0.1", port=smtp_port)
+    restarted.start()
+    try:
+        clock.advance(minutes=10)
+        report = outbox.deliver_pending()
+        assert report.sent == 3
+        clock.advance(hours=2)
+        assert outbox.deliver_pending().sent == 0
+    finally:
+        restarted.stop()
+    received = sorted(m["Message-ID"] for _, m in smtp_server.messages)
+    assert received == sorted(r.message_id for r in rows)
+
+
+def test_a_dedupe_key_makes_a_second_enqueue_a_no_op(app, db, office):
+    case = CaseFactory(requester=office.employee)
+    assert _enqueue(case, dedupe_key="eskalasi:1:resolution:1") is not None
+    assert _enqueue(case, dedupe_key="eskalasi:1:resolution:1") is None
+    assert len(db.session.scalars(select(OutboxMessage)).all()) == 1
+
+
+def test_backoff_grows_and_is_capped():
+    assert [outbox._backoff(n) for n in (1, 2, 3, 4)] == [dt.timedelta(minutes=m) for m in (1, 2, 4, 8)]
+    assert outbox._backoff(30) == dt.timedelta(hours=1)
+
+
+def test_deliver_command_exits_zero_when_the_server_is_down(app, runner, smtp_server, office):
+    smtp_server.controller.stop()
+    _enqueue(CaseFactory(requester=office.employee))
+    result = runner.invoke(args=["layani", "deliver"])
+    assert result.exit_code == 0, result.output
+    assert "dicoba lagi nanti: 1" in result.output
