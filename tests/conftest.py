@@ -8,6 +8,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from flask.testing import FlaskClient
 from sqlalchemy import create_engine, text
 
 from layani_flow import create_app
@@ -109,8 +110,19 @@ def db(app):
     return _db
 
 
+class FreshContextClient(FlaskClient):
+    """Each request runs in an app context of its own, as in production. Without it, the test's app context
+    would be reused by every request, so `g` (Flask-Login's cached user, Flask-WTF's CSRF token) and the
+    database session would carry over from one request to the next."""
+
+    def open(self, *args, **kwargs):
+        with self.application.app_context():
+            return super().open(*args, **kwargs)
+
+
 @pytest.fixture
 def client(app):
+    app.test_client_class = FreshContextClient
     return app.test_client()
 
 
