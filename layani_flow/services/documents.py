@@ -13,7 +13,8 @@ from flask import current_app
 from .errors import InvalidInput
 
 ALLOWED = {"application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "png"}
-ALLOWED_EXTENSIONS = {"pdf", "jpg", "jpeg", "png"}
+EXTENSION_MIME = {"pdf": "application/pdf", "jpg": "image/jpeg", "jpeg": "image/jpeg", "png": "image/png"}
+ALLOWED_EXTENSIONS = set(EXTENSION_MIME)
 
 
 @dataclass(frozen=True)
@@ -54,6 +55,9 @@ def check_upload(field: str, requirement: str, filename: str, content: bytes) ->
         kind = filetype.guess(content)
         if kind is None or kind.mime not in ALLOWED:
             problem = "Isi berkas bukan PDF, JPG atau PNG yang sah."
+        elif EXTENSION_MIME[name.rsplit(".", 1)[-1].lower()] != kind.mime:
+            # A PNG called .pdf is either a mistake or a disguise; either way the name would mislead the reader.
+            problem = "Isi berkas tidak sesuai dengan jenis yang ditunjukkan namanya."
     if problem:
         raise InvalidInput("Berkas tidak dapat diterima.", {field: [problem]})
     return CheckedUpload(requirement, name, content, filetype.guess(content).mime)
