@@ -9,14 +9,23 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy import case as sql_case
 
 from .. import catalogue, clock
 from ..extensions import db
 from ..models import Case, CaseDocument, CaseEvent, User
 from ..workflows import REGISTRY, Step, Workflow
-from . import documents
-from .access import Actor, TrackedFiler, can_view, is_party, tags_for  # noqa: F401  (TrackedFiler re-exported)
+from . import documents, sla
+from .access import (  # noqa: F401  (TrackedFiler re-exported)
+    Actor,
+    TrackedFiler,
+    can_view,
+    is_party,
+    subordinate_ids_query,
+    tags_for,
+    visible_cases,
+)
 from .db import unit_of_work
 from .errors import (
     CASE_NOT_FOUND,
@@ -62,6 +71,7 @@ def _actor_fields(case: Case, actor: Actor | None) -> dict[str, Any]:
 def _append_event(case: Case, actor: Actor | None, kind: str, **fields: Any) -> CaseEvent:
     event = CaseEvent(case=case, at=clock.now(), kind=kind, **_actor_fields(case, actor), **fields)
     db.session.add(event)
+    sla.observe(case, event, actor)  # every event may start, pause, resume or stop a clock
     return event
 
 
@@ -421,3 +431,79 @@ def case_actions(case: Case, actor: Actor | None) -> list[Action]:
         actions.append(Action(step.trigger, step.label, step.needs, step.tone,
                               refusal.reasons if refusal else ()))
     return actions
+
+
+# -- listings for the pages ------------------------------------------------------------------------
+# Read-only: no unit of work. Every list loads requester and owner in the same query (the relationships
+# are joined eagerly) and never touches events or documents, so a page costs the same few queries
+# whatever its length.
+
+@dataclass(frozen=True)
+class CasePage:
+    items: list[Case]
+    number: int
+    size: int
+    total: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.size))
+
+
+def final_state_clause():
+    """True for cases that sit in a final state of their own workflow."""
+    return or_(*(and_(Case.case_type == key, Case.state.in_(sorted(wf.final))) for key, wf in REGISTRY.items()))
+
+
+def _paged(query, number: int, size: int) -> CasePage:
+    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+    number = min(max(number, 1), max(1, -(-total // size)))
+    items = db.session.scalars(query.limit(size).offset((number - 1) * size)).unique().all()
+    return CasePage(list(items), number, size, total)
+
+
+def list_own_cases(user: User, limit: int = 100) -> list[Case]:
+    """The person's own cases and the mediations they were brought into, newest first."""
+    query = (
+        select(Case)
+        .where(or_(Case.requester_id == user.id,
+                   and_(Case.case_type == "mediation", Case.other_party_id == user.id,
+                        Case.is_other_party_involved)))
+        .order_by(Case.created_at.desc(), Case.id.desc())
+        .limit(limit)
+    )
+    return list(db.session.scalars(query).unique().all())
+
+
+QUEUE_VIEWS = ("belum_diklaim", "saya", "semua")
+
+
+def list_queue(actor: User, *, view: str = "semua", state: str | None = None, case_type: str | None = None,
+               page: int = 1, size: int = 25) -> CasePage:
+    """The desk's work list: cases the actor may see, oldest first; final states only when asked by name."""
+    query = select(Case).where(visible_cases(actor))
+    if view == "belum_diklaim":
+        query = query.where(Case.owner_id.is_(None))
+    elif view == "saya":
+        query = query.where(Case.owner_id == actor.id)
+    if case_type:
+        query = query.where(Case.case_type == case_type)
+    query = query.where(Case.state == state) if state else query.where(~final_state_clause())
+    return _paged(query.order_by(Case.created_at, Case.id), page, size)
+
+
+def list_team_cases(actor: User, *, page: int = 1, size: int = 25) -> CasePage:
+    """Cases the supervisor may see whose requester or owner works under them; open ones first."""
+    team = subordinate_ids_query(actor.id)
+    query = (
+        select(Case)
+        .where(visible_cases(actor), or_(Case.requester_id.in_(team), Case.owner_id.in_(team)))
+        .order_by(sql_case((final_state_clause(), 1), else_=0), Case.created_at.desc(), Case.id.desc())
+    )
+    return _paged(query, page, size)
+
+
+def list_desk_staff() -> list[User]:
+    """Active people who can be given a desk case, by name."""
+    query = select(User).where(User.role.in_(DESK_ROLES), User.is_active_account).order_by(User.name)
+    return list(db.session.scalars(query).unique().all())

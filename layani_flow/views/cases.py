@@ -1,3 +1,268 @@
-from flask import Blueprint
+"""One case's page and everything done on it. Each POST calls one service and redirects back to the page;
+input a person can fix re-renders the page with the errors (422) and what they typed."""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask_login import current_user, login_required
+from wtforms import BooleanField, DateField, SelectField
+
+from layani_flow import catalogue
+from layani_flow.forms import intake_form_class, trigger_form_class
+from layani_flow.models import Case, CaseEvent
+from layani_flow.services import cases as case_service
+from layani_flow.services import documents
+from layani_flow.services.access import Actor, tags_for
+from layani_flow.services.errors import InvalidInput
+from layani_flow.views.presenters import visible_events
+from layani_flow.workflows import REGISTRY
+
+from .auth import DESK_ROLES
+from .home import REVIEW_LABELS, tanggal
+
+logger = logging.getLogger(__name__)
 
 bp = Blueprint("cases", __name__)
+
+INTAKE_HIDDEN = ("csrf_token", "service", "anonymous", "subject")
+
+
+# -- what the page shows ---------------------------------------------------------------------------
+
+@dataclass
+class ActionView:
+    """One step the viewer may take (or could, once `blocked_by` is dealt with), with its form."""
+
+    action: case_service.Action
+    form: Any
+    errors: dict[str, list[str]] = field(default_factory=dict)
+
+    @property
+    def comment_required(self) -> bool:
+        return "comment" in self.action.needs
+
+
+def intake_rows(case: Case) -> list[tuple[str, str]]:
+    """The intake answers with their form labels; choices shown by label, dates in Indonesian."""
+    form = intake_form_class(case.case_type, case.service)(formdata=None, meta={"csrf": False})
+    stored = case.fields or {}
+    rows = []
+    for f in form:
+        if f.name in INTAKE_HIDDEN or f.name not in stored:
+            continue
+        value = stored[f.name]
+        if isinstance(f, SelectField):
+            value = next((str(c.label) for c in f.choices if c.value == value), value)
+        elif isinstance(f, DateField):
+            value = tanggal(value)
+        elif isinstance(f, BooleanField):
+            value = "Ya" if value else "Tidak"
+        rows.append((str(f.label.text), value if value not in (None, "") else "–"))
+    return rows
+
+
+def requirement_label(case: Case, requirement: str) -> str:
+    spec = catalogue.document_spec(case.service, requirement)
+    return spec.label if spec else requirement
+
+
+def upload_choices(case: Case) -> list[catalogue.DocumentSpec]:
+    service = catalogue.SERVICES.get(case.service or "")
+    return list(service.documents) if service else [catalogue.OTHER_DOCUMENT]
+
+
+def describe_event(case: Case, event: CaseEvent) -> str:
+    """What happened, in one Indonesian sentence (the comment is shown beside it)."""
+    workflow = REGISTRY[case.case_type]
+    data = event.data or {}
+    if event.kind == "created":
+        return f"Kasus diajukan dengan status \"{workflow.states.get(event.to_state, event.to_state)}\"."
+    if event.kind == "transition":
+        step = workflow.by_trigger.get(event.trigger or "")
+        text = (f"{step.label if step else event.trigger}: "
+                f"{workflow.states.get(event.from_state, event.from_state)} → "
+                f"{workflow.states.get(event.to_state, event.to_state)}.")
+        for key, label in (("owner", "Penanggung jawab"), ("mediator", "Mediator"),
+                           ("external_body", "Instansi")):
+            if data.get(key):
+                text += f" {label}: {data[key]}."
+        return text
+    if event.kind == "assignment":
+        return f"Penanggung jawab: {data.get('from') or 'belum ada'} → {data.get('to')}."
+    if event.kind == "document":
+        return f"Mengunggah dokumen {requirement_label(case, data.get('requirement', ''))}."
+    if event.kind == "document_review":
+        verdict = "diverifikasi" if data.get("decision") == "verified" else "ditolak"
+        return f"Dokumen {requirement_label(case, data.get('requirement', ''))} ({data.get('document')}) {verdict}."
+    if event.kind == "message":
+        return "Mengirim pesan."
+    if event.kind == "note":
+        return "Catatan internal."
+    return event.kind.replace("_", " ").capitalize() + "."
+
+
+def action_views(case: Case, viewer: Actor, posted: tuple[str, Any, dict] | None = None) -> list[ActionView]:
+    views = []
+    for action in case_service.case_actions(case, viewer):
+        if posted and posted[0] == action.trigger:
+            views.append(ActionView(action, posted[1], posted[2]))
+            continue
+        form = trigger_form_class(case.case_type, action.trigger)(formdata=None)
+        form.version.data = case.version
+        views.append(ActionView(action, form))
+    return views
+
+
+def render_case(case: Case, viewer: Actor, *, tracked: bool = False, status: int = 200,
+                posted_action: tuple[str, Any, dict] | None = None, errors: dict | None = None,
+                typed: dict | None = None):
+    """The case page. `errors`/`typed` refill the small forms (message, upload, review, assign)."""
+    workflow = REGISTRY[case.case_type]
+    tags = tags_for(case, viewer)
+    is_open = not workflow.is_final(case.state)
+    desk = getattr(viewer, "role", None) in DESK_ROLES
+    context = dict(
+        case=case, workflow=workflow, tracked=tracked, tags=tags, is_open=is_open, desk_viewer=desk,
+        intake_rows=intake_rows(case), events=visible_events(case, viewer), describe_event=describe_event,
+        requirement_label=requirement_label, upload_choices=upload_choices(case),
+        actions=action_views(case, viewer, posted_action), errors=errors or {}, typed=typed or {},
+        can_upload=is_open and bool(tags & {"requester", "owner"}) and not tracked,
+        can_review=is_open and "owner" in tags,
+        can_claim=is_open and desk and case.case_type != "mediation" and case.owner_id is None,
+        can_assign=is_open and desk and case.case_type != "mediation"
+        and (viewer.role != "officer" or case.owner_id == viewer.id),
+        staff=case_service.list_desk_staff() if desk and is_open and case.case_type != "mediation" else [],
+    )
+    return render_template("cases/detail.html", **context), status
+
+
+def _own_case(case_id: int) -> Case:
+    return case_service.get_case(case_id, current_user)
+
+
+def _back(case_id: int):
+    return redirect(url_for("cases.detail", case_id=case_id))
+
+
+# -- routes ----------------------------------------------------------------------------------------
+
+@bp.get("/kasus/<int:case_id>")
+@login_required
+def detail(case_id: int):
+    return render_case(_own_case(case_id), current_user)
+
+
+def fire(case: Case, actor: Actor, trigger: str, *, tracked: bool = False):
+    """Validate the trigger's form and fire it; None on success, else the page to show again."""
+    form = trigger_form_class(case.case_type, trigger)()
+    if not form.validate():
+        return render_case(case, actor, tracked=tracked, status=422,
+                           posted_action=(trigger, form, form.first_errors()))
+    try:
+        case_service.transition_case(case.id, trigger, actor, form.version.data, form.comment.data or "",
+                                     form.payload())
+    except InvalidInput as exc:
+        return render_case(case_service.get_case(case.id, actor), actor, tracked=tracked, status=422,
+                           posted_action=(trigger, form, exc.errors or {"form": [exc.message]}))
+    return None
+
+
+def done_message(case: Case, trigger: str) -> str:
+    step = REGISTRY[case.case_type].by_trigger.get(trigger)
+    return f"Tindakan \"{step.label if step else trigger}\" berhasil."
+
+
+@bp.post("/kasus/<int:case_id>/tindakan/<trigger>")
+@login_required
+def transition(case_id: int, trigger: str):
+    case = _own_case(case_id)
+    page = fire(case, current_user, trigger)
+    if page is not None:
+        return page
+    flash(done_message(case, trigger), "success")
+    return _back(case_id)
+
+
+@bp.post("/kasus/<int:case_id>/pesan")
+@login_required
+def message(case_id: int):
+    body = request.form.get("body", "")
+    internal = request.form.get("internal") in ("y", "on", "1", "true")
+    try:
+        case_service.add_message(case_id, current_user, body, internal=internal)
+    except InvalidInput as exc:
+        return render_case(_own_case(case_id), current_user, status=422, errors=exc.errors,
+                           typed={"body": body, "internal": internal})
+    flash("Catatan internal disimpan." if internal else "Pesan terkirim.", "success")
+    return _back(case_id)
+
+
+@bp.post("/kasus/<int:case_id>/klaim")
+@login_required
+def claim(case_id: int):
+    case = case_service.claim_case(case_id, current_user, request.form.get("version"))
+    flash(f"Kasus {case.ref} sekarang Anda tangani.", "success")
+    return _back(case_id)
+
+
+@bp.post("/kasus/<int:case_id>/tugaskan")
+@login_required
+def assign(case_id: int):
+    nip = request.form.get("assignee_nip", "")
+    try:
+        case = case_service.assign_case(case_id, current_user, nip, request.form.get("version"),
+                                        request.form.get("comment", ""))
+    except InvalidInput as exc:
+        return render_case(_own_case(case_id), current_user, status=422, errors=exc.errors,
+                           typed={"assignee_nip": nip})
+    flash(f"Kasus ditugaskan kepada {case.owner.name}.", "success")
+    return _back(case_id)
+
+
+@bp.post("/kasus/<int:case_id>/dokumen")
+@login_required
+def upload(case_id: int):
+    requirement = request.form.get("requirement", "")
+    file = request.files.get("file")
+    try:
+        if file is None or not file.filename:
+            raise InvalidInput("Berkas tidak ada.", {"file": ["Pilih berkas untuk diunggah."]})
+        checked = documents.check_upload("file", requirement, file.filename, file.read())
+        case_service.upload_documents(case_id, current_user, [checked])
+    except InvalidInput as exc:
+        return render_case(_own_case(case_id), current_user, status=422, errors=exc.errors,
+                           typed={"requirement": requirement})
+    flash("Dokumen berhasil diunggah.", "success")
+    return _back(case_id)
+
+
+@bp.get("/kasus/<int:case_id>/dokumen/<int:doc_id>")
+@login_required
+def document(case_id: int, doc_id: int):
+    case = _own_case(case_id)
+    doc = next((d for d in case.documents if d.id == doc_id), None)
+    path = documents.path_of(doc.stored_name) if doc else None
+    if path is None or not path.is_file():
+        abort(404)
+    response = send_file(path, mimetype=doc.content_type, as_attachment=True, download_name=doc.original_name)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Content-Security-Policy"] = "sandbox"
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@bp.post("/kasus/<int:case_id>/dokumen/<int:doc_id>/periksa")
+@login_required
+def review(case_id: int, doc_id: int):
+    decision, note = request.form.get("decision", ""), request.form.get("note", "")
+    try:
+        doc = case_service.review_document(case_id, doc_id, current_user, decision, note)
+    except InvalidInput as exc:
+        return render_case(_own_case(case_id), current_user, status=422,
+                           errors={f"doc{doc_id}_{k}": v for k, v in exc.errors.items()},
+                           typed={f"doc{doc_id}_note": note, f"doc{doc_id}_decision": decision})
+    flash(f"Dokumen {doc.original_name}: {REVIEW_LABELS[doc.review_status].lower()}.", "success")
+    return _back(case_id)

@@ -1,3 +1,86 @@
-from flask import Blueprint
+"""The start page, and the template helpers every page uses (base.html belongs to every blueprint)."""
+from __future__ import annotations
+
+import datetime as dt
+
+from flask import Blueprint, render_template
+from flask_login import current_user, login_required
+
+from layani_flow import catalogue, clock
+from layani_flow.services import cases as case_service
+from layani_flow.timefmt import MONTHS, human_wib
+from layani_flow.workflows import REGISTRY
+
+from .auth import DESK_ROLES, LEAD_ROLES
 
 bp = Blueprint("home", __name__)
+
+REVIEW_LABELS = {"pending": "Menunggu pemeriksaan", "verified": "Terverifikasi", "rejected": "Ditolak"}
+
+
+@bp.get("/")
+@login_required
+def index():
+    return render_template("home.html", cases=case_service.list_own_cases(current_user))
+
+
+# -- template helpers ------------------------------------------------------------------------------
+
+@bp.app_template_filter("wib")
+def wib(value: dt.datetime | None) -> str:
+    return human_wib(value)
+
+
+@bp.app_template_filter("tanggal")
+def tanggal(value) -> str:
+    """An ISO date (as intake fields keep it) as '25 November 2026'."""
+    if isinstance(value, str):
+        try:
+            value = dt.date.fromisoformat(value)
+        except ValueError:
+            return value
+    if not isinstance(value, dt.date):
+        return "–"
+    return f"{value.day} {MONTHS[value.month - 1]} {value.year}"
+
+
+@bp.app_template_filter("age")
+def age(value: dt.datetime | None) -> str:
+    """How long ago, coarsely: '3 hari', '5 jam', '12 menit'."""
+    if value is None:
+        return "–"
+    seconds = max(0, int((clock.now() - clock.as_utc(value)).total_seconds()))
+    if seconds >= 86400:
+        return f"{seconds // 86400} hari"
+    if seconds >= 3600:
+        return f"{seconds // 3600} jam"
+    return f"{seconds // 60} menit"
+
+
+def state_label(case) -> str:
+    return REGISTRY[case.case_type].states.get(case.state, case.state)
+
+
+def type_label(case_type: str) -> str:
+    workflow = REGISTRY.get(case_type)
+    return workflow.title if workflow else case_type
+
+
+def service_name(key: str | None) -> str:
+    service = catalogue.SERVICES.get(key or "")
+    return service.name if service else ""
+
+
+@bp.app_context_processor
+def page_helpers() -> dict:
+    user = current_user
+    signed_in = bool(getattr(user, "is_authenticated", False))
+    return {
+        "is_desk": signed_in and user.has_role(*DESK_ROLES),
+        "is_lead": signed_in and user.has_role(*LEAD_ROLES),
+        "state_label": state_label,
+        "type_label": type_label,
+        "service_name": service_name,
+        "review_labels": REVIEW_LABELS,
+        "anonymous_label": case_service.ANONYMOUS_LABEL,
+    }

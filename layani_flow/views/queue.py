@@ -1,3 +1,41 @@
-from flask import Blueprint
+"""The desk's work lists: the queue (officers, supervisors, admins) and a supervisor's team."""
+from __future__ import annotations
+
+from flask import Blueprint, current_app, render_template, request
+from flask_login import current_user
+
+from layani_flow.services import cases as case_service
+from layani_flow.workflows import REGISTRY
+
+from .auth import DESK_ROLES, LEAD_ROLES, role_required
 
 bp = Blueprint("queue", __name__)
+
+VIEW_LABELS = {"belum_diklaim": "Belum diklaim", "saya": "Saya tangani", "semua": "Semua"}
+
+
+def _page_number() -> int:
+    value = request.args.get("halaman", "1")
+    return int(value) if value.isdigit() and int(value) > 0 else 1
+
+
+@bp.get("/antrian")
+@role_required(*DESK_ROLES)
+def index():
+    default_view = "belum_diklaim" if current_user.role == "officer" else "semua"
+    view = request.args.get("tampilan", default_view)
+    view = view if view in case_service.QUEUE_VIEWS else default_view
+    state = request.args.get("status") or None
+    case_type = request.args.get("jenis") if request.args.get("jenis") in REGISTRY else None
+    page = case_service.list_queue(current_user, view=view, state=state, case_type=case_type,
+                                   page=_page_number(), size=current_app.config["PAGE_SIZE"])
+    filters = {"tampilan": view, "status": state or "", "jenis": case_type or ""}
+    return render_template("queue/index.html", page=page, filters=filters, view_labels=VIEW_LABELS,
+                           registry=REGISTRY)
+
+
+@bp.get("/tim")
+@role_required(*LEAD_ROLES)
+def team():
+    page = case_service.list_team_cases(current_user, page=_page_number(), size=current_app.config["PAGE_SIZE"])
+    return render_template("queue/team.html", page=page, filters={})

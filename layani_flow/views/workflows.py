@@ -1,3 +1,35 @@
-from flask import Blueprint
+"""Each case type's lifecycle, drawn from the same declaration the engine runs."""
+from __future__ import annotations
+
+import os
+
+from flask import Blueprint, abort, current_app, render_template
+
+from layani_flow.workflows import REGISTRY
+from layani_flow.workflows.docs import transition_rows
+
+from .auth import DESK_ROLES, role_required
 
 bp = Blueprint("workflows", __name__)
+
+MERMAID = "vendor/mermaid.min.js"  # installed from npm by the set-up script; never committed
+
+
+def mermaid_available() -> bool:
+    return os.path.exists(os.path.join(current_app.static_folder, MERMAID))
+
+
+@bp.get("/alur")
+@role_required(*DESK_ROLES)
+def index():
+    return render_template("workflows/index.html", registry=REGISTRY)
+
+
+@bp.get("/alur/<case_type>")
+@role_required(*DESK_ROLES)
+def detail(case_type: str):
+    workflow = REGISTRY.get(case_type)
+    if workflow is None:
+        abort(404)
+    return render_template("workflows/detail.html", workflow=workflow, diagram=workflow.diagram(),
+                           rows=transition_rows(workflow), mermaid=MERMAID if mermaid_available() else None)
