@@ -26,6 +26,9 @@ def pytest_collection_modifyitems(config, items):
     """PostgreSQL-only tests skip on SQLite runs, but never silently in CI (see .ci/run)."""
     if ON_POSTGRES:
         return
+    if os.environ.get("LAYANI_REQUIRE_POSTGRES") == "1":
+        raise pytest.UsageError("LAYANI_REQUIRE_POSTGRES=1 but LAYANI_TEST_DATABASE_URI names no PostgreSQL "
+                                "database (postgresql+psycopg://…); the PostgreSQL tests would only skip")
     skip = pytest.mark.skip(reason="needs LAYANI_TEST_DATABASE_URI=postgresql+psycopg://…")
     for item in items:
         if "postgres" in item.keywords:
