@@ -35,6 +35,7 @@ class Service:
     documents: tuple[DocumentSpec, ...]
     needs_superior: bool = False  # the atasan langsung endorses it before the desk works on it
     external_body: str = "BKPSDMD"
+    sla_days: int = 5  # working days for the desk, from a complete file (domain.md §1: proposed defaults)
 
     @property
     def required_documents(self) -> tuple[DocumentSpec, ...]:
@@ -66,6 +67,7 @@ SERVICES: dict[str, Service] = {
                 OTHER_DOCUMENT,
             ),
             needs_superior=True,
+            sla_days=2,
         ),
         Service(
             "kgb",
@@ -122,6 +124,7 @@ SERVICES: dict[str, Service] = {
                 DocumentSpec("kartu_keluarga", "Kartu keluarga"),
                 OTHER_DOCUMENT,
             ),
+            sla_days=10,
         ),
         Service(
             "mutasi",
@@ -137,6 +140,7 @@ SERVICES: dict[str, Service] = {
                 DocumentSpec("skp", "SKP satu tahun terakhir"),
                 OTHER_DOCUMENT,
             ),
+            sla_days=10,
         ),
         Service(
             "pemutakhiran_data",

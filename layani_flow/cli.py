@@ -135,3 +135,42 @@ def deliver():
     click.echo(f"terkirim: {report.sent}, dicoba lagi nanti: {report.retried}, dihentikan: {report.given_up}")
     if report.error:
         click.echo(f"server mail tidak tersedia: {report.error}", err=True)
+
+
+def _parse_now(now: str | None):
+    import datetime as dt
+
+    from . import clock as wall
+
+    if not now:
+        return wall.now()
+    try:
+        instant = dt.datetime.fromisoformat(now)
+    except ValueError:
+        raise click.ClickException("--now harus berupa waktu ISO 8601, mis. 2026-11-27T15:00:00+07:00") from None
+    if instant.tzinfo is None:
+        raise click.ClickException("--now harus menyertakan zona waktu, mis. +07:00")
+    return instant
+
+
+@layani.command("sweep")
+@click.option("--now", "now", default=None, help="Waktu sapuan (ISO 8601 dengan zona); bawaan: sekarang.")
+def sweep(now):
+    """Satu kali sapuan SLA: peringatan dan eskalasi yang jatuh tempo pada waktu itu."""
+    from .services.sweep import sweep_due_cases
+
+    report = sweep_due_cases(_parse_now(now))
+    for line in report.lines():
+        click.echo(line)
+    click.echo(f"peringatan: {len(report.warned)}, eskalasi: {len(report.escalated)}")
+
+
+@layani.command("worker")
+@click.option("--once", is_flag=True, help="Satu putaran saja (untuk uji dan cron).")
+def worker(once):
+    """Jalankan sapuan SLA dan pengiriman email setiap WORKER_INTERVAL detik sampai dihentikan."""
+    from flask import current_app
+
+    from .services.worker import run_worker
+
+    run_worker(interval=float(current_app.config["WORKER_INTERVAL"]), once=once, echo=click.echo)

@@ -26,3 +26,12 @@ class DefaultConfig:
     # How long an anonymous or named filer may reopen an answered complaint.
     COMPLAINT_REOPEN_DAYS = 14
     PAGE_SIZE = 25
+
+    # Service levels (issue 3). Targets per case type live in the workflows and the catalogue; an admin's
+    # SlaPolicy rows override them for cases opened afterwards.
+    SLA_WARN_PERCENT = 75
+    SLA_ESCALATE_EVERY = "1d"  # working time between escalation levels
+    DESK_HEAD_NIP = None  # who gets level 1 when nobody has claimed a case (the kasubbag kepegawaian)
+    WORKING_WEEK = None  # None → the contract's week; else {"0": [["07:30", "12:00"], …], …}
+    EMAIL_LINK_MAX_AGE_HOURS = 72
+    MAIL_TIMEOUT = 10

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -9,6 +10,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from ..extensions import db
 from .types import UTCDateTime
 from .users import User
+
+if TYPE_CHECKING:
+    from .sla import CaseClock
 
 CASE_TYPES = ("service_request", "complaint", "mediation")
 REF_PREFIXES = {"service_request": "LYN", "complaint": "ADU", "mediation": "MED"}
@@ -54,6 +58,8 @@ class Case(db.Model):
     tracking_code_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
 
     external_body: Mapped[str | None] = mapped_column(String(80))
+    # The earliest instant at which an SLA clock needs the sweep (warning, breach, next escalation).
+    next_deadline_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, index=True)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, index=True)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     answered_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
@@ -68,6 +74,7 @@ class Case(db.Model):
     documents: Mapped[list[CaseDocument]] = relationship(
         back_populates="case", order_by="CaseDocument.id", lazy="select"
     )
+    clocks: Mapped[list[CaseClock]] = relationship(back_populates="case", order_by="CaseClock.id", lazy="select")
 
     __mapper_args__ = {"version_id_col": version}
 

@@ -18,6 +18,11 @@ from transitions.extensions import GraphMachine
 ROLES = frozenset({"employee", "officer", "supervisor", "admin"})
 RELATIONS = frozenset({"requester", "owner", "requester_superior", "mediator", "other_party"})
 INPUTS = frozenset({"comment", "form"})
+SLA_CLOCKS = ("first_response", "resolution", "external")
+
+
+def _is_duration(text: str) -> bool:
+    return len(text) >= 2 and text[-1] in "mhd" and text[:-1].isdigit()
 
 
 @dataclass(frozen=True)
@@ -77,11 +82,21 @@ class Workflow:
     final: frozenset[str]
     # Other states a case may start in, chosen by open_case (e.g. a leave request starts with the superior).
     entry_states: frozenset[str] = frozenset()
+    # Service levels: default targets per clock ("2d" = close of the 2nd working day, "8h", "90m").
+    sla: dict[str, str] = field(default_factory=dict)
+    # Clocks pause here: the case waits on the requester or their superior, not on the desk.
+    paused_in: frozenset[str] = frozenset()
+    # Time here runs on the external clock (BKPSDMD, BKN) and the resolution clock pauses.
+    external_in: frozenset[str] = frozenset()
+    # The desk has answered: the resolution clock stops, and restarts if the case leaves again (reopen).
+    answered_in: frozenset[str] = frozenset()
     machine: Machine = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         self.final = frozenset(self.final)
         self.entry_states = frozenset(self.entry_states) | {self.initial}
+        self.paused_in, self.external_in = frozenset(self.paused_in), frozenset(self.external_in)
+        self.answered_in = frozenset(self.answered_in)
         self.validate()
         self.by_trigger = {s.trigger: s for s in self.steps}
         self.machine = Machine(
@@ -101,9 +116,15 @@ class Workflow:
         triggers = [s.trigger for s in self.steps]
         for dup in {t for t in triggers if triggers.count(t) > 1}:
             problems.append(f"trigger {dup!r} declared twice")
-        for name in (self.initial, *self.entry_states, *self.final):
+        for name in (self.initial, *self.entry_states, *self.final, *self.paused_in, *self.external_in,
+                     *self.answered_in):
             if name not in self.states:
                 problems.append(f"unknown state {name!r}")
+        for clock_name, target in self.sla.items():
+            if clock_name not in SLA_CLOCKS:
+                problems.append(f"unknown SLA clock {clock_name!r}")
+            if not _is_duration(target):
+                problems.append(f"SLA target {target!r} of {clock_name} is not like 90m, 8h or 2d")
         for s in self.steps:
             for name in (*s.sources, s.dest):
                 if name not in self.states:

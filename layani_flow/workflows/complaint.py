@@ -16,6 +16,9 @@ WORKFLOW = Workflow(
         "rejected": "Tidak dapat diproses",
     },
     final={"closed", "rejected"},
+    sla={"first_response": "1d", "resolution": "5d"},  # LAPOR!: verify ≤ 3 HK, follow up ≤ 5 HK
+    paused_in={"waiting_filer"},
+    answered_in={"answered"},
     steps=[
         step("triage", "submitted", "triaged", "Telaah", who={"officer"}, guards=[unclaimed_or_mine]),
         step("follow_up", "triaged", "in_follow_up", "Tindak lanjuti", who={"owner"}),

@@ -16,6 +16,7 @@ WORKFLOW = Workflow(
         "withdrawn": "Dibatalkan pemohon",
     },
     final={"resolved", "not_resolved", "referred", "withdrawn"},
+    sla={"first_response": "2d", "resolution": "14d"},
     steps=[
         step("assign_mediator", ("submitted", "mediator_assigned"), "mediator_assigned", "Tunjuk mediator",
              who={"supervisor", "admin"}, guards=[mediator_not_party], needs={"form"}),

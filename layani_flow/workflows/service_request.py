@@ -19,6 +19,9 @@ WORKFLOW = Workflow(
         "withdrawn": "Dibatalkan pemohon",
     },
     final={"completed", "rejected", "withdrawn"},
+    sla={"first_response": "1d", "resolution": "5d", "external": "10d"},  # resolution per service: catalogue
+    paused_in={"awaiting_superior", "revision_requested"},
+    external_in={"forwarded"},
     steps=[
         step("superior_approve", "awaiting_superior", "submitted", "Setujui sebagai atasan",
              who={"requester_superior"}),

@@ -1,0 +1,177 @@
+"""SLA clocks of a case: started, paused, resumed and stopped by what happens on its timeline.
+
+`observe(case, event)` is called for every event appended to a case, inside the caller's unit of work
+(flush only). The rules:
+- first_response stops at the first action or reply by someone on the desk who is not the requester;
+- resolution stops in a final state, or in an "answered" state (a reopen starts a new cycle);
+- both pause while the case waits on the requester (or their superior) and resume after, with the
+  working time that was left;
+- while the case waits on an external body, resolution pauses and the external clock runs instead.
+Each case keeps the earliest instant at which the sweep has something to do in `next_deadline_at`.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+from flask import current_app
+from sqlalchemy import func, select
+
+from .. import catalogue
+from ..extensions import db
+from ..models import Case, CaseEvent
+from ..models.sla import CaseClock, SlaPolicy
+from ..workflows import REGISTRY
+from ..working_time import WorkingCalendar, due
+from .calendar import load_calendar
+
+CLOCK_LABELS = {"first_response": "Tanggapan pertama", "resolution": "Penyelesaian", "external": "Instansi luar"}
+DESK_ROLES = ("officer", "supervisor", "admin")
+
+
+def terms_for(case: Case, clock_name: str) -> tuple[str, int, str] | None:
+    """(target, warn percent, escalate every) for a new clock: the admin's policy, else the defaults."""
+    policies = db.session.scalars(
+        select(SlaPolicy).where(SlaPolicy.case_type == case.case_type, SlaPolicy.clock == clock_name,
+                                SlaPolicy.is_active, (SlaPolicy.service == case.service) | SlaPolicy.service.is_(None))
+    ).all()
+    policy = max(policies, key=lambda p: (p.service is not None, p.id), default=None)
+    if policy is not None:
+        return policy.target, policy.warn_percent, policy.escalate_every
+    target = REGISTRY[case.case_type].sla.get(clock_name)
+    service = catalogue.SERVICES.get(case.service or "")
+    if clock_name == "resolution" and service is not None:
+        target = f"{service.sla_days}d"
+    if target is None:
+        return None
+    return target, current_app.config["SLA_WARN_PERCENT"], current_app.config["SLA_ESCALATE_EVERY"]
+
+
+def _clocks(case: Case) -> list[CaseClock]:
+    return list(case.clocks)
+
+
+def _current(case: Case, name: str) -> CaseClock | None:
+    cycles = [c for c in _clocks(case) if c.name == name]
+    return max(cycles, key=lambda c: c.cycle, default=None)
+
+
+def _warn_instant(cal: WorkingCalendar, start: dt.datetime, due_at: dt.datetime, percent: int) -> dt.datetime:
+    return cal.add(start, cal.elapsed(start, due_at) * percent / 100)
+
+
+def start_clock(case: Case, name: str, now: dt.datetime, cal: WorkingCalendar) -> CaseClock | None:
+    terms = terms_for(case, name)
+    if terms is None:
+        return None
+    target, warn_percent, every = terms
+    previous = _current(case, name)
+    due_at = due(cal, now, target)
+    clock = CaseClock(case=case, name=name, cycle=(previous.cycle + 1) if previous else 1, target=target,
+                      warn_percent=warn_percent, escalate_every=every, started_at=now, due_at=due_at,
+                      warn_at=_warn_instant(cal, now, due_at, warn_percent))
+    db.session.add(clock)
+    return clock
+
+
+def _pause(clock: CaseClock | None, now: dt.datetime) -> None:
+    if clock is not None and clock.is_running:
+        clock.paused_at = now
+
+
+def _resume(clock: CaseClock | None, now: dt.datetime, cal: WorkingCalendar) -> None:
+    """Give back the working time that was left when the clock paused."""
+    if clock is None or clock.stopped_at is not None or clock.paused_at is None:
+        return
+    paused_at = clock.paused_at
+
+    def shifted(instant: dt.datetime | None) -> dt.datetime | None:
+        if instant is None or instant <= paused_at:
+            return instant
+        return cal.add(now, cal.elapsed(paused_at, instant))
+
+    clock.due_at, clock.warn_at = shifted(clock.due_at), shifted(clock.warn_at)
+    clock.next_escalation_at = shifted(clock.next_escalation_at)
+    clock.paused_minutes += int(cal.elapsed(paused_at, now).total_seconds() // 60)
+    clock.paused_at = None
+
+
+def _stop(clock: CaseClock | None, now: dt.datetime) -> None:
+    if clock is not None and clock.stopped_at is None:
+        clock.stopped_at = now
+
+
+def _is_desk_response(case: Case, event: CaseEvent, actor) -> bool:
+    return (getattr(actor, "role", None) in DESK_ROLES and actor.id != case.requester_id
+            and event.kind in ("transition", "assignment", "message", "document_review")
+            and not event.is_internal)
+
+
+def observe(case: Case, event: CaseEvent, actor=None) -> None:
+    """React to one new timeline event (flush only)."""
+    workflow = REGISTRY[case.case_type]
+    now = event.at
+    cal = load_calendar()
+    if event.kind == "created":
+        for name in ("first_response", "resolution"):
+            clock = start_clock(case, name, now, cal)
+            if case.state in workflow.paused_in:
+                _pause(clock, now)
+    if _is_desk_response(case, event, actor):
+        _stop(_current(case, "first_response"), now)
+    if event.kind == "transition" and event.from_state != event.to_state:
+        _on_state_change(case, workflow, event.from_state, event.to_state, now, cal)
+    db.session.flush()
+    case.next_deadline_at = next_deadline(case)
+
+
+def _on_state_change(case: Case, workflow, source: str, dest: str, now: dt.datetime, cal: WorkingCalendar) -> None:
+    resolution = _current(case, "resolution")
+    if workflow.is_final(dest):
+        for clock in _clocks(case):
+            _stop(clock, now)
+        return
+    if source in workflow.external_in and dest not in workflow.external_in:
+        _stop(_current(case, "external"), now)
+    if dest in workflow.answered_in:
+        _stop(resolution, now)
+        return
+    if source in workflow.answered_in:  # reopened: the desk owes a new answer
+        start_clock(case, "resolution", now, cal)
+        return
+    if dest in workflow.paused_in:
+        _pause(resolution, now)
+        _pause(_current(case, "first_response"), now)
+    elif dest in workflow.external_in:
+        _pause(resolution, now)
+        start_clock(case, "external", now, cal)
+    else:
+        _resume(resolution, now, cal)
+        _resume(_current(case, "first_response"), now, cal)
+
+
+def clock_next_action(clock: CaseClock) -> dt.datetime | None:
+    """When the sweep next has something to do for this clock."""
+    if not clock.is_running or clock.acknowledged_at is not None:
+        return None
+    if clock.escalation_level == 0:
+        return clock.due_at if clock.warned_at is not None else min(clock.warn_at, clock.due_at)
+    return clock.next_escalation_at
+
+
+def next_deadline(case: Case) -> dt.datetime | None:
+    instants = [t for t in (clock_next_action(c) for c in _clocks(case)) if t is not None]
+    return min(instants, default=None)
+
+
+def remaining(clock: CaseClock, now: dt.datetime, cal: WorkingCalendar) -> dt.timedelta:
+    """Working time left (negative once breached) at `now`, or at the pause for a paused clock."""
+    at = clock.paused_at or clock.stopped_at or now
+    if at <= clock.due_at:
+        return cal.elapsed(at, clock.due_at)
+    return -cal.elapsed(clock.due_at, at)
+
+
+def open_clock_count(case_ids: list[int]) -> dict[int, int]:
+    rows = db.session.execute(select(CaseClock.case_id, func.count()).where(
+        CaseClock.case_id.in_(case_ids), CaseClock.stopped_at.is_(None)).group_by(CaseClock.case_id))
+    return dict(rows.all())
