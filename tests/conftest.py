@@ -166,7 +166,9 @@ class WebClient:
         return response
 
     def logout(self):
-        return self.post_form("/keluar")
+        response = self.post_form("/keluar")
+        self._token = None  # logging out ends the session, and its CSRF token with it
+        return response
 
 
 @pytest.fixture
