@@ -494,7 +494,8 @@ def list_queue(actor: User, *, view: str = "semua", state: str | None = None, ca
 
 def list_team_cases(actor: User, *, page: int = 1, size: int = 25) -> CasePage:
     """Cases the supervisor may see whose requester or owner works under them; open ones first."""
-    team = subordinate_ids_query(actor.id)
+    # Read the team first: visible_cases() holds its own "subordinates" CTE, and one statement cannot hold two.
+    team = db.session.scalars(subordinate_ids_query(actor.id)).all()
     query = (
         select(Case)
         .where(visible_cases(actor), or_(Case.requester_id.in_(team), Case.owner_id.in_(team)))

@@ -1,0 +1,52 @@
+"""Small helpers for page tests: read a case's version off its page, post a trigger's form, load rows."""
+from __future__ import annotations
+
+import io
+import re
+
+from sqlalchemy import select
+
+from layani_flow.extensions import db
+from layani_flow.models import Case
+
+PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + b"\x00" * 17
+
+
+def pdf(name: str = "berkas.pdf") -> tuple[io.BytesIO, str]:
+    return io.BytesIO(PDF), name
+
+
+def text_of(response) -> str:
+    return response.get_data(as_text=True)
+
+
+def version_on(html: str, trigger: str | None = None) -> str:
+    """The hidden version of a trigger's form (or the first one on the page)."""
+    pattern = (rf'tindakan/{trigger}">.*?name="version" value="(\d+)"' if trigger
+               else r'name="version" value="(\d+)"')
+    match = re.search(pattern, html, re.S)
+    assert match, f"no version field for {trigger!r} on the page"
+    return match.group(1)
+
+
+def fresh_case(case_id: int) -> Case:
+    db.session.expire_all()
+    return db.session.get(Case, case_id)
+
+
+def last_case() -> Case:
+    db.session.expire_all()
+    return db.session.scalars(select(Case).order_by(Case.id.desc()).limit(1)).unique().first()
+
+
+def case_count() -> int:
+    db.session.expire_all()
+    return len(db.session.scalars(select(Case.id)).all())
+
+
+def fire(web, case_id: int, trigger: str, comment: str = "", **fields):
+    """Post a trigger's form with the version the case page shows, as a person would."""
+    page = text_of(web.get(f"/kasus/{case_id}"))
+    data = {"version": version_on(page, trigger), "comment": comment, **fields}
+    return web.post_form(f"/kasus/{case_id}/tindakan/{trigger}", data)
