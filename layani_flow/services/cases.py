@@ -87,8 +87,10 @@ def _visible_case(case_id: int, actor: Actor | None, *, for_update: bool = False
 
 def _check_version(case: Case, version: Any) -> None:
     try:
-        current = int(version)
-    except (TypeError, ValueError):
+        if isinstance(version, bool) or (isinstance(version, float) and not version.is_integer()):
+            raise ValueError(version)
+        current = int(version)  # OverflowError: an infinite float from JSON
+    except (TypeError, ValueError, OverflowError):
         raise InvalidInput("Versi kasus tidak valid.", {"version": ["Versi harus berupa angka."]}) from None
     if current != case.version:
         raise StaleCase(STALE_MESSAGE)
@@ -143,6 +145,9 @@ def _intake_details(case_type: str, data: dict[str, Any], requester: User | None
         details["other_party_id"] = other.id
     if case_type == "complaint" and data.get("reported_nip"):
         reported = _user_by_nip(data["reported_nip"], "reported_nip")
+        if requester is not None and reported.id == requester.id:  # the CHECK parties_differ would refuse it
+            raise InvalidInput("Pihak yang diadukan tidak valid.",
+                               {"reported_nip": ["Anda tidak dapat mengadukan diri sendiri."]})
         details["other_party_id"] = reported.id
     return details
 

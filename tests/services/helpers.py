@@ -1,0 +1,37 @@
+"""Intake data and counting helpers shared by the service, API and CLI tests (no fixtures here)."""
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from layani_flow.extensions import db
+from layani_flow.models import Case, CaseDocument, CaseEvent
+from layani_flow.services import documents
+
+from .samples import JPEG, PDF, PNG
+
+KGB = {"service": "kgb", "tmt_kgb_terakhir": "2024-12-01", "golongan": "Penata, III/c"}
+CUTI = {"service": "cuti", "jenis_cuti": "tahunan", "tanggal_mulai": "2026-12-21", "tanggal_selesai": "2026-12-23",
+        "alamat_selama_cuti": "Jl. Merdeka 12, Pangkalpinang", "alasan": "Acara keluarga di Belitung."}
+COMPLAINT = {"category": "pengaduan", "subject": "Layanan lambat",
+             "description": "Sudah dua minggu tidak ada kabar tentang berkas saya."}
+
+
+def mediation_data(other_party) -> dict:
+    return {"other_party_nip": other_party.nip, "relation": "atasan", "subject": "Perbedaan penilaian SKP",
+            "description": "Penilaian SKP saya turun tanpa dialog kinerja.", "discipline_concern": "tidak"}
+
+
+def upload(requirement: str, name: str = "berkas.pdf", content: bytes = PDF) -> documents.CheckedUpload:
+    return documents.check_upload("file", requirement, name, content)
+
+
+SAMPLES = {"pdf": PDF, "png": PNG, "jpg": JPEG}
+
+
+def counts() -> tuple[int, int, int]:
+    """(cases, events, documents) in the database."""
+    return tuple(db.session.scalar(select(func.count()).select_from(m)) for m in (Case, CaseEvent, CaseDocument))
+
+
+def transitions_of(case: Case) -> list[CaseEvent]:
+    return [e for e in case.events if e.kind == "transition"]
