@@ -2,7 +2,6 @@
 input a person can fix re-renders the page with the errors (422) and what they typed."""
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,8 +21,6 @@ from layani_flow.workflows import REGISTRY
 
 from .auth import DESK_ROLES
 from .home import REVIEW_LABELS, tanggal
-
-logger = logging.getLogger(__name__)
 
 bp = Blueprint("cases", __name__)
 

@@ -45,24 +45,23 @@ def anonymous():
 
 
 def _file(form, case_type: str, service, *, anonymous_only: bool):
-    def again(errors: dict[str, list[str]]):
-        return render_template(f"cases/{case_type}/new.html", form=form, service=service,
-                               errors=errors, anonymous_only=anonymous_only), 422
+    def page(errors: dict[str, list[str]], status: int = 200):
+        return render_template(f"cases/{case_type}/new.html", form=form, service=service, errors=errors,
+                               anonymous_only=anonymous_only), status
 
-    if request.method == "GET" or not form.is_submitted():
-        return render_template(f"cases/{case_type}/new.html", form=form, service=service,
-                               errors={}, anonymous_only=anonymous_only)
+    if not form.is_submitted():
+        return page({})
     valid = form.validate()
     uploads, errors = _checked_uploads(service)
     if not valid or errors:
-        return again({**form.first_errors(), **errors})
+        return page({**form.first_errors(), **errors}, 422)
     data = form.payload()
     anonymous = anonymous_only or bool(data.get("anonymous"))
     try:
         opened = case_service.open_case(case_type, data, None if anonymous_only else current_user,
                                         anonymous=anonymous, uploads=uploads)
     except InvalidInput as exc:
-        return again(exc.errors or {"form": [exc.message]})
+        return page(exc.errors or {"form": [exc.message]}, 422)
     if opened.tracking_code:
         response = make_response(render_template("cases/complaint/tracking_code.html", case=opened.case,
                                                  code=opened.tracking_code))
