@@ -174,3 +174,15 @@ def worker(once):
     from .services.worker import run_worker
 
     run_worker(interval=float(current_app.config["WORKER_INTERVAL"]), once=once, echo=click.echo)
+
+
+@layani.command("mail-in")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=2525, show_default=True, type=int)
+def mail_in(host, port):
+    """Terima balasan email (SMTP) yang diteruskan server mail kantor; berhenti dengan Ctrl-C/SIGTERM."""
+    from flask import current_app
+
+    from .services.mail_listener import serve
+
+    serve(current_app._get_current_object(), host, port, echo=click.echo)

@@ -7,10 +7,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import and_, false, func, or_, select
+from sqlalchemy import and_, exists, false, func, or_, select
 
 from ..extensions import db
-from ..models import Case, User
+from ..models import Case, SlaNotice, User
 
 DESK_TYPES = ("service_request", "complaint")
 
@@ -69,6 +69,12 @@ def tags_for(case: Case, actor: Actor | None) -> frozenset[str]:
     return frozenset(tags)
 
 
+def was_alerted(case: Case, user_id: int) -> bool:
+    """Whoever an SLA warning or escalation went to may read the case they are asked to act on."""
+    return db.session.scalar(select(exists().where(SlaNotice.case_id == case.id,
+                                                   SlaNotice.recipient_id == user_id))) or False
+
+
 def can_view(case: Case, actor: Actor | None) -> bool:
     if actor is None:
         return False
@@ -76,6 +82,8 @@ def can_view(case: Case, actor: Actor | None) -> bool:
         return actor.case_id == case.id
     uid = actor.id
     if uid in (case.requester_id, case.owner_id):
+        return True
+    if uid not in case.party_ids and case.id is not None and was_alerted(case, uid):
         return True
     if case.case_type == "mediation":
         if case.other_party_id == uid:
@@ -96,11 +104,13 @@ def visible_cases(actor: Actor | None):
         return Case.id == actor.case_id
     uid = actor.id
     not_other_party = func.coalesce(Case.other_party_id, 0) != uid
-    clauses = [
+    clauses = [  # keep in step with can_view
         Case.requester_id == uid,
         Case.owner_id == uid,
         and_(Case.case_type == "mediation", Case.other_party_id == uid, Case.is_other_party_involved),
         and_(Case.case_type == "service_request", Case.requester_id.in_(subordinate_ids_query(uid))),
+        and_(not_other_party, func.coalesce(Case.requester_id, 0) != uid,
+             Case.id.in_(select(SlaNotice.case_id).where(SlaNotice.recipient_id == uid))),
     ]
     if actor.role in ("officer", "admin"):
         clauses.append(and_(Case.case_type.in_(DESK_TYPES), not_other_party))

@@ -13,6 +13,8 @@ import smtplib
 import socket
 import uuid
 from dataclasses import dataclass
+from email.charset import QP, Charset
+from email.mime.text import MIMEText
 from email.utils import parseaddr
 
 from flask import current_app, render_template
@@ -82,8 +84,18 @@ class _TimedConnection(Connection):
             socket.setdefaulttimeout(previous)
 
 
+class _QuotedPrintableMessage(Message):
+    """Flask-Mail sends UTF-8 bodies as raw 8-bit lines; quoted-printable keeps every line under SMTP's
+    1,000-octet limit whatever the text (long links, long comments)."""
+
+    def _mimetext(self, text, subtype="plain"):
+        body_charset = Charset("utf-8")
+        body_charset.body_encoding = QP
+        return MIMEText(text or "", _subtype=subtype, _charset=body_charset)
+
+
 def _message(row: OutboxMessage) -> Message:
-    msg = Message(subject=row.subject, recipients=[row.to_addr], body=row.body_text, html=row.body_html,
+    msg = _QuotedPrintableMessage(subject=row.subject, recipients=[row.to_addr], body=row.body_text, html=row.body_html,
                   sender=current_app.config["MAIL_DEFAULT_SENDER"], reply_to=row.reply_to,
                   extra_headers={"In-Reply-To": row.thread_id, "References": row.thread_id,
                                  "Auto-Submitted": "auto-generated"} if row.thread_id else

@@ -1,0 +1,160 @@
+"""What a supervisor can do from an escalation email: by a signed link (confirmed on a page, done on
+POST) or by replying with a command on the first line. Every action lands on the case's timeline."""
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from .. import clock as wall
+from ..extensions import db
+from ..models import Case, SlaNotice, User
+from ..models.sla import CaseClock
+from ..workflows import REGISTRY
+from ..working_time import CalendarError, due
+from . import sla, tokens
+from .access import is_party
+from .calendar import load_calendar
+from .cases import DESK_ROLES, _append_event, _user_by_nip
+from .db import unit_of_work
+from .errors import Conflict, Forbidden, InvalidInput, NotFound
+from .sweep import EMAIL_ACTIONS
+
+logger = logging.getLogger(__name__)
+
+MAX_EXTENSION_DAYS = 30
+
+
+@dataclass(frozen=True)
+class PendingAction:
+    """What a link offers, for its confirmation page. Reading it changes nothing."""
+
+    claim: tokens.ActionClaim
+    notice: SlaNotice
+    case: Case
+    recipient: User
+    clock: CaseClock | None
+
+    @property
+    def label(self) -> str:
+        return EMAIL_ACTIONS[self.claim.action]
+
+
+def _load(claim: tokens.ActionClaim) -> PendingAction:
+    if claim.action not in EMAIL_ACTIONS:
+        raise tokens.InvalidLink("Tautan tidak sah.")
+    notice = db.session.get(SlaNotice, claim.notice_id)
+    recipient = db.session.get(User, claim.user_id)
+    if notice is None or recipient is None or notice.recipient_id != recipient.id or not recipient.is_active:
+        raise tokens.InvalidLink("Tautan tidak sah.")
+    case = db.session.get(Case, notice.case_id)
+    if case is None:
+        raise NotFound("Kasus tidak ditemukan.")
+    clock = db.session.scalar(select(CaseClock).where(
+        CaseClock.case_id == case.id, CaseClock.name == notice.clock, CaseClock.cycle == notice.cycle))
+    return PendingAction(claim, notice, case, recipient, clock)
+
+
+def preview(token: str) -> PendingAction:
+    """For the GET confirmation page: checks the link (signature, age, not yet used) and changes nothing."""
+    pending = _load(tokens.read_action(token))
+    if db.session.get(tokens.UsedEmailToken, pending.claim.jti) is not None:
+        raise Conflict("Tautan ini sudah pernah digunakan.")
+    return pending
+
+
+def _restart_clock(case: Case, old: CaseClock, due_at: dt.datetime, now: dt.datetime) -> CaseClock:
+    """Close a breached cycle and open the next with a new deadline (its notices start again at level 0)."""
+    old.stopped_at = old.stopped_at or now
+    cal = load_calendar()
+    fresh = CaseClock(case=case, name=old.name, cycle=old.cycle + 1, target=old.target,
+                      warn_percent=old.warn_percent, escalate_every=old.escalate_every, started_at=now,
+                      due_at=due_at, warn_at=sla._warn_instant(cal, now, due_at, old.warn_percent))
+    db.session.add(fresh)
+    return fresh
+
+
+def _take_charge(p: PendingAction, now: dt.datetime, note: str) -> None:
+    previous = p.case.owner.name if p.case.owner else None
+    p.case.owner_id = p.recipient.id
+    if p.clock is not None:
+        p.clock.acknowledged_at, p.clock.acknowledged_by_id = now, p.recipient.id
+    _append_event(p.case, p.recipient, "assignment", comment=note,
+                  data={"from": previous, "to": p.recipient.name, "via": "email", "escalation": p.notice.level})
+
+
+def _reassign(p: PendingAction, now: dt.datetime, nip: str, note: str) -> None:
+    assignee = _user_by_nip(nip, "assignee_nip")
+    if assignee.role not in DESK_ROLES or is_party(p.case, assignee.id):
+        raise InvalidInput("Petugas tidak valid.",
+                           {"assignee_nip": ["Pilih petugas atau atasan yang bukan pihak dalam kasus ini."]})
+    previous = p.case.owner.name if p.case.owner else None
+    p.case.owner_id = assignee.id
+    if p.clock is not None and p.clock.stopped_at is None:
+        # The new owner gets one escalation step to act before the chain is told again.
+        _restart_clock(p.case, p.clock, due(load_calendar(), now, p.clock.escalate_every), now)
+    _append_event(p.case, p.recipient, "assignment", comment=note,
+                  data={"from": previous, "to": assignee.name, "via": "email", "escalation": p.notice.level})
+
+
+def _extend(p: PendingAction, now: dt.datetime, days: str, note: str) -> None:
+    if not note:
+        raise InvalidInput("Alasan wajib diisi.", {"note": ["Tuliskan alasan perpanjangan."]})
+    try:
+        n = int(days)
+    except (TypeError, ValueError):
+        n = 0
+    if not 1 <= n <= MAX_EXTENSION_DAYS:
+        raise InvalidInput("Perpanjangan tidak valid.", {"days": [f"Isi 1 sampai {MAX_EXTENSION_DAYS} hari kerja."]})
+    if p.clock is None or p.clock.stopped_at is not None:
+        raise Conflict("Batas waktu ini sudah tidak berjalan; tidak ada yang perlu diperpanjang.")
+    try:
+        new_due = load_calendar().add_days(now, n)
+    except CalendarError as exc:
+        raise InvalidInput(str(exc)) from None
+    fresh = _restart_clock(p.case, p.clock, new_due, now)
+    _append_event(p.case, p.recipient, "sla_extension", comment=note,
+                  data={"clock": fresh.name, "days": n, "due_at": new_due.isoformat(), "via": "email"})
+
+
+def _instruct(p: PendingAction, now: dt.datetime, note: str) -> None:
+    if not note:
+        raise InvalidInput("Instruksi kosong.", {"note": ["Tuliskan instruksi Anda."]})
+    if p.clock is not None and p.clock.next_escalation_at is not None:
+        # The supervisor has spoken: the owner gets one escalation step to comply before the next level.
+        p.clock.next_escalation_at = due(load_calendar(), now, p.clock.escalate_every)
+    _append_event(p.case, p.recipient, "note", comment=note, is_internal=True,
+                  data={"instruction": True, "via": "email", "escalation": p.notice.level})
+
+
+def perform(claim: tokens.ActionClaim, *, note: str = "", assignee_nip: str = "", days: str = "",
+            jti: str | None = None) -> Case:
+    """Do what the link or reply command asks, once. One unit of work."""
+    note = (note or "").strip()[:5000]
+    with unit_of_work():
+        pending = _load(claim)
+        case = pending.case
+        if REGISTRY[case.case_type].is_final(case.state):
+            raise Conflict("Kasus ini sudah selesai; tidak ada tindakan yang diperlukan.")
+        if is_party(case, pending.recipient.id):
+            raise Forbidden("Pihak dalam kasus tidak dapat menindaklanjuti eskalasinya.")
+        tokens.consume(jti or claim.jti, claim.action, pending.recipient.id)
+        now = wall.now()
+        if claim.action == "ambil_alih":
+            _take_charge(pending, now, note)
+        elif claim.action == "alihkan":
+            _reassign(pending, now, assignee_nip, note)
+        elif claim.action == "perpanjang":
+            _extend(pending, now, days, note)
+        else:
+            _instruct(pending, now, note)
+        case.updated_at = now
+        case.next_deadline_at = sla.next_deadline(case)
+    logger.info("Case %s: escalation action %s by user %s", case.ref, claim.action, pending.recipient.id)
+    return case
+
+
+def perform_link(token: str, **form) -> Case:
+    return perform(tokens.read_action(token), **form)
