@@ -12,7 +12,6 @@ from layani_flow.services.users import authenticate
 
 bp = Blueprint("auth", __name__)
 
-DESK_ROLES = ("officer", "supervisor", "admin")
 LEAD_ROLES = ("supervisor", "admin")
 WRONG_CREDENTIALS = "NIP atau kata sandi salah."
 

@@ -15,11 +15,11 @@ from layani_flow.models import Case, CaseEvent
 from layani_flow.services import cases as case_service
 from layani_flow.services import documents
 from layani_flow.services.access import Actor, tags_for
+from layani_flow.services.cases import DESK_ROLES
 from layani_flow.services.errors import InvalidInput
 from layani_flow.views.presenters import visible_events
 from layani_flow.workflows import REGISTRY
 
-from .auth import DESK_ROLES
 from .home import REVIEW_LABELS, tanggal
 
 bp = Blueprint("cases", __name__)

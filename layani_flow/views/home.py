@@ -8,10 +8,11 @@ from flask_login import current_user, login_required
 
 from layani_flow import catalogue, clock
 from layani_flow.services import cases as case_service
+from layani_flow.services.cases import DESK_ROLES
 from layani_flow.timefmt import MONTHS, human_wib
 from layani_flow.workflows import REGISTRY
 
-from .auth import DESK_ROLES, LEAD_ROLES
+from .auth import LEAD_ROLES
 
 bp = Blueprint("home", __name__)
 

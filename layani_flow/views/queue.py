@@ -5,9 +5,10 @@ from flask import Blueprint, current_app, render_template, request
 from flask_login import current_user
 
 from layani_flow.services import cases as case_service
+from layani_flow.services.cases import DESK_ROLES
 from layani_flow.workflows import REGISTRY
 
-from .auth import DESK_ROLES, LEAD_ROLES, role_required
+from .auth import LEAD_ROLES, role_required
 
 bp = Blueprint("queue", __name__)
 

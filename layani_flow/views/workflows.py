@@ -5,10 +5,11 @@ import os
 
 from flask import Blueprint, abort, current_app, render_template
 
+from layani_flow.services.cases import DESK_ROLES
 from layani_flow.workflows import REGISTRY
 from layani_flow.workflows.docs import transition_rows
 
-from .auth import DESK_ROLES, role_required
+from .auth import role_required
 
 bp = Blueprint("workflows", __name__)
 
