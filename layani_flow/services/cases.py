@@ -170,7 +170,7 @@ def open_case(case_type: str, data: dict[str, Any], actor: User | None, *,
     requester = None if anonymous else actor
     filer = None if anonymous else actor  # who the timeline names
     now = clock.now()
-    with unit_of_work(), _UploadGuard() as written:
+    with _UploadGuard() as written, unit_of_work():  # the guard sees a failed commit too
         details = _intake_details(case_type, data, requester)
         tracking_code = new_tracking_code() if anonymous else None
         fields = {k: v for k, v in data.items() if k not in ("anonymous", "service", "subject")}
@@ -362,7 +362,7 @@ def add_message(case_id: int, actor: Actor, body: str, *, internal: bool = False
 
 def upload_documents(case_id: int, actor: Actor, uploads: list[documents.CheckedUpload]) -> Case:
     """The requester (or anonymous filer) and the owner may add documents while the case is open."""
-    with unit_of_work(), _UploadGuard() as written:
+    with _UploadGuard() as written, unit_of_work():  # the guard sees a failed commit too
         case = _visible_case(case_id, actor)
         tags = tags_for(case, actor)
         if not tags & {"requester", "owner"}:

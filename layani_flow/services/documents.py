@@ -48,7 +48,8 @@ def check_upload(field: str, requirement: str, filename: str, content: bytes) ->
     if not content:
         problem = "Berkas kosong."
     elif len(content) > limit:
-        problem = f"Berkas terlalu besar (maksimal {limit // (1024 * 1024)} MB)."
+        size = f"{limit // (1024 * 1024)} MB" if limit >= 1024 * 1024 else f"{max(1, limit // 1024)} KB"
+        problem = f"Berkas terlalu besar (maksimal {size})."
     elif name.rsplit(".", 1)[-1].lower() not in ALLOWED_EXTENSIONS:
         problem = "Hanya berkas PDF, JPG atau PNG yang diterima."
     else:
