@@ -1,0 +1,89 @@
+"""A KGB request from filing to "Selesai", through the pages, as the employee and the officer do it."""
+import re
+
+import pytest
+
+from .support import PDF_BYTES, assert_accessible, log_in, log_out, visit
+
+pytestmark = pytest.mark.browser
+
+KGB_DOCUMENTS = {  # label on the form → input name (layani_flow/catalogue.py, service "kgb")
+    "SK pangkat terakhir": "doc_sk_pangkat_terakhir",
+    "SK KGB terakhir": "doc_sk_kgb_terakhir",
+    "SKP satu tahun terakhir": "doc_skp",
+}
+
+
+def pdf(name: str) -> dict:
+    return {"name": name, "mimeType": "application/pdf", "buffer": PDF_BYTES}
+
+
+def action_form(page, label: str):
+    """The action panel on a case page whose heading is `label` (a workflow trigger's label)."""
+    return page.locator("form.action").filter(has=page.get_by_role("heading", name=label, exact=True))
+
+
+def click_and_wait(page, locator) -> None:
+    with page.expect_navigation():
+        locator.click()
+    assert_accessible(page)
+
+
+def status_of(page) -> str:
+    return page.locator("dl.summary div").filter(has=page.get_by_text("Status", exact=True)).locator("dd").inner_text()
+
+
+def test_kgb_request_from_filing_to_completed(page, people):
+    # The employee files a KGB request with its three required documents.
+    log_in(page, people["employee"])
+    visit(page, "/kasus/baru/service_request?layanan=kgb")
+    page.get_by_label("TMT KGB terakhir").fill("2024-04-01")
+    page.get_by_label("Pangkat/golongan sekarang").fill("Penata Muda, III/a")
+    for label, name in KGB_DOCUMENTS.items():
+        field = page.get_by_label(label)
+        assert field.get_attribute("name") == name
+        field.set_input_files(pdf(f"{name.removeprefix('doc_')}.pdf"))
+    click_and_wait(page, page.get_by_role("button", name="Ajukan permohonan"))
+    match = re.search(r"/kasus/(\d+)$", page.url)
+    assert match, f"after filing the browser is on {page.url}, not a case page"
+    case_path = match.group(0)
+    ref = page.locator("p.ref").inner_text().split("·")[0].strip()
+    assert status_of(page) == "Diajukan"
+    assert page.locator("ul.documents > li").count() == len(KGB_DOCUMENTS)
+    log_out(page)
+
+    # The officer finds it in the queue, takes it and verifies every document.
+    log_in(page, people["officer"])
+    visit(page, "/antrian")
+    click_and_wait(page, page.get_by_role("link", name=ref))
+    assert page.url.endswith(case_path)
+    click_and_wait(page, page.get_by_role("button", name="Klaim kasus"))
+    click_and_wait(page, action_form(page, "Mulai verifikasi").get_by_role("button", name="Mulai verifikasi"))
+    assert status_of(page) == "Verifikasi berkas"
+
+    documents = page.locator("ul.documents > li")
+    for i in range(documents.count()):
+        item = documents.nth(i)
+        item.get_by_label("Hasil pemeriksaan").select_option("verified")
+        click_and_wait(page, item.get_by_role("button", name="Simpan pemeriksaan"))
+    for i in range(documents.count()):
+        assert "Terverifikasi" in documents.nth(i).inner_text()
+
+    click_and_wait(page, action_form(page, "Berkas lengkap, proses").get_by_role("button", name="Berkas lengkap, proses"))
+    assert status_of(page) == "Diproses"
+    complete = action_form(page, "Selesaikan")
+    complete.get_by_label("Catatan").fill("SK KGB baru sudah terbit dan dikirim ke email Anda.")
+    click_and_wait(page, complete.get_by_role("button", name="Selesaikan"))
+
+    assert status_of(page) == "Selesai"
+    timeline = page.locator("ol.timeline").inner_text()
+    for step in ("Kasus diajukan", "Mulai verifikasi", "diverifikasi", "Berkas lengkap, proses", "Selesaikan",
+                 "SK KGB baru sudah terbit"):
+        assert step in timeline, f"the timeline lacks {step!r}:\n{timeline}"
+    assert timeline.count("diverifikasi") == len(KGB_DOCUMENTS)
+
+    # The employee sees the same outcome.
+    log_out(page)
+    log_in(page, people["employee"])
+    visit(page, case_path)
+    assert status_of(page) == "Selesai"
