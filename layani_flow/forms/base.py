@@ -30,7 +30,7 @@ def choices(pairs) -> list[SelectChoice]:
 def nip_problem(value: str) -> str | None:
     """Why `value` is not a well-formed 18-digit NIP (lahir YYYYMMDD, TMT YYYYMM, jenis kelamin, urut)."""
     value = (value or "").strip()
-    if len(value) != 18 or not value.isdigit():
+    if len(value) != 18 or not (value.isascii() and value.isdigit()):  # "١٩٨٥…" is digits to str.isdigit
         return "NIP harus terdiri dari 18 angka."
     try:
         dt.date(int(value[0:4]), int(value[4:6]), int(value[6:8]))

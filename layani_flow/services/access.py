@@ -108,7 +108,7 @@ def visible_cases(actor: Actor | None):
         Case.requester_id == uid,
         Case.owner_id == uid,
         and_(Case.case_type == "mediation", Case.other_party_id == uid, Case.is_other_party_involved),
-        and_(Case.case_type == "service_request", Case.requester_id.in_(subordinate_ids_query(uid))),
+        and_(Case.case_type == "service_request", not_other_party, Case.requester_id.in_(subordinate_ids_query(uid))),
         and_(not_other_party, func.coalesce(Case.requester_id, 0) != uid,
              Case.id.in_(select(SlaNotice.case_id).where(SlaNotice.recipient_id == uid))),
     ]
