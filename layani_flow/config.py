@@ -34,4 +34,5 @@ class DefaultConfig:
     DESK_HEAD_NIP = None  # who gets level 1 when nobody has claimed a case (the kasubbag kepegawaian)
     WORKING_WEEK = None  # None → the contract's week; else {"0": [["07:30", "12:00"], …], …}
     EMAIL_LINK_MAX_AGE_HOURS = 72
+    REPLY_TARGET = "0d"  # an out-of-hours message is promised an answer by the close of the next working day
     MAIL_TIMEOUT = 10

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from flask import current_app
 from sqlalchemy import and_, exists, false, func, or_, select
 
 from ..extensions import db
@@ -38,11 +39,16 @@ def superior_ids(user: User | None) -> set[int]:
     return seen
 
 
-def subordinate_ids_query(user_id: int):
-    """A recursive CTE selecting everyone below `user_id` in the superior chain."""
-    tree = select(User.id).where(User.superior_id == user_id).cte("subordinates", recursive=True)
+def subordinate_ids_query(user_id: int, name: str = "subordinates"):
+    """A recursive CTE selecting everyone below `user_id` in the superior chain (one `name` per use)."""
+    tree = select(User.id).where(User.superior_id == user_id).cte(name, recursive=True)
     tree = tree.union(select(User.id).where(User.superior_id == tree.c.id))
     return select(tree.c.id)
+
+
+def is_desk_head(user: User) -> bool:
+    """The head of the personnel desk (DESK_HEAD_NIP) oversees every desk case, claimed or not."""
+    return user.role == "supervisor" and user.nip == current_app.config.get("DESK_HEAD_NIP")
 
 
 def is_party(case: Case, user_id: int | None) -> bool:
@@ -91,7 +97,9 @@ def can_view(case: Case, actor: Actor | None) -> bool:
         return actor.role in ("supervisor", "admin")
     if case.other_party_id == uid:  # the person a complaint is about never reads it
         return False
-    if actor.role in ("officer", "admin"):
+    if actor.role in ("officer", "admin") or is_desk_head(actor):
+        return True
+    if case.owner is not None and uid in superior_ids(case.owner):  # their officers' work
         return True
     return case.case_type == "service_request" and case.requester is not None and uid in superior_ids(case.requester)
 
@@ -112,8 +120,10 @@ def visible_cases(actor: Actor | None):
         and_(not_other_party, func.coalesce(Case.requester_id, 0) != uid,
              Case.id.in_(select(SlaNotice.case_id).where(SlaNotice.recipient_id == uid))),
     ]
-    if actor.role in ("officer", "admin"):
+    if actor.role in ("officer", "admin") or is_desk_head(actor):
         clauses.append(and_(Case.case_type.in_(DESK_TYPES), not_other_party))
+    clauses.append(and_(Case.case_type.in_(DESK_TYPES), not_other_party,
+                        Case.owner_id.in_(subordinate_ids_query(uid, "owners_below"))))
     if actor.role in ("supervisor", "admin"):
         clauses.append(and_(Case.case_type == "mediation", not_other_party))
     return or_(*clauses)

@@ -16,7 +16,7 @@ from .. import catalogue, clock
 from ..extensions import db
 from ..models import Case, CaseDocument, CaseEvent, User
 from ..workflows import REGISTRY, Step, Workflow
-from . import documents, sla
+from . import documents, notifications, sla
 from .access import (  # noqa: F401  (TrackedFiler re-exported)
     Actor,
     TrackedFiler,
@@ -72,6 +72,7 @@ def _append_event(case: Case, actor: Actor | None, kind: str, **fields: Any) -> 
     event = CaseEvent(case=case, at=clock.now(), kind=kind, **_actor_fields(case, actor), **fields)
     db.session.add(event)
     sla.observe(case, event, actor)  # every event may start, pause, resume or stop a clock
+    notifications.observe(case, event, actor)  # and may owe someone an email, written in this transaction
     return event
 
 

@@ -60,7 +60,7 @@ def test_warning_then_first_and_second_escalation_up_the_chain(db, clock, desk):
     notices = db.session.scalars(select(SlaNotice).where(SlaNotice.case_id == case.id).order_by(SlaNotice.level)).all()
     assert [(n.clock, n.level) for n in notices] == [("first_response", 0), ("first_response", 1), ("first_response", 2)]
     assert _kinds(db, case.id).count("sla_escalation") == 2
-    assert db.session.scalar(select(func.count(OutboxMessage.id))) == 3
+    assert db.session.scalar(select(func.count(OutboxMessage.id)).where(OutboxMessage.dedupe_key.like("sla:%"))) == 3
 
 
 def test_an_officer_action_stops_the_first_response_clock(db, clock, desk):

@@ -1,0 +1,81 @@
+"""Who hears of what happens on a case, by email through the outbox (flush only, inside the caller's
+unit of work). An anonymous filer has no address and gets no email; they read the tracking page."""
+from __future__ import annotations
+
+import datetime as dt
+
+from flask import current_app
+
+from ..extensions import db
+from ..models import Case, CaseEvent, User
+from ..timefmt import human_wib
+from ..working_time import due
+from ..workflows import REGISTRY
+from . import outbox
+from .calendar import load_calendar
+
+SYSTEM_LABEL = "Sistem LAYANI"
+DESK_ROLES = ("officer", "supervisor", "admin")
+
+
+def _send(user: User | None, case: Case, headline: str, comment: str = "", *, actor=None) -> None:
+    if user is None or not user.is_active or (actor is not None and getattr(actor, "id", None) == user.id):
+        return
+    resolution = next((c for c in reversed(case.clocks) if c.name == "resolution"), None)
+    outbox.enqueue(to=user.email, template="case_update", case=case, context={
+        "recipient_name": user.name, "headline": headline, "comment": comment,
+        "state_label": REGISTRY[case.case_type].states[case.state],
+        "due_text": human_wib(resolution.due_at) if resolution is not None and resolution.stopped_at is None else "",
+    })
+
+
+def answer_due_at(case: Case, now: dt.datetime) -> dt.datetime:
+    """When a message sent now can expect an answer: the running first-response deadline, else the
+    configured reply target in working time."""
+    first = next((c for c in reversed(case.clocks) if c.name == "first_response" and c.is_running), None)
+    if first is not None:
+        return first.due_at
+    return due(load_calendar(), now, current_app.config["REPLY_TARGET"])
+
+
+def _auto_reply(case: Case, event: CaseEvent) -> None:
+    """A message from the filer out of office hours is answered at once with when to expect a reply."""
+    if load_calendar().is_working(event.at):
+        return
+    answer_by = answer_due_at(case, event.at)
+    text = (f"Pesan Anda diterima di luar jam kerja. Petugas akan menanggapi paling lambat "
+            f"{human_wib(answer_by)}.")
+    case.events.append(CaseEvent(at=event.at, actor_id=None, actor_label=SYSTEM_LABEL, kind="auto_reply",
+                                 comment=text, data={"answer_due_at": answer_by.isoformat()}))
+    if case.requester is not None:
+        _send(case.requester, case, "Pesan Anda sudah kami terima", text)
+
+
+def _owner(case: Case) -> User | None:
+    # owner_id may have just changed in this unit of work; the relationship attribute lags behind it.
+    return db.session.get(User, case.owner_id) if case.owner_id else None
+
+
+def observe(case: Case, event: CaseEvent, actor) -> None:
+    from_desk = getattr(actor, "role", None) in DESK_ROLES and getattr(actor, "id", None) != case.requester_id
+    workflow = REGISTRY[case.case_type]
+    if event.kind == "created" and case.requester is not None:
+        # A receipt the filer can keep, with the case number and the target date.
+        _send(case.requester, case, "Kasus Anda sudah kami terima")
+    elif event.kind == "transition":
+        state = workflow.states[event.to_state]
+        _send(case.requester, case, f"Status kasus Anda: {state}", event.comment, actor=actor)
+        if event.trigger == "bring_in_other_party":
+            _send(case.other_party, case, "Anda diundang dalam fasilitasi mediasi", event.comment, actor=actor)
+        if event.trigger == "assign_mediator":
+            _send(_owner(case), case, "Anda ditunjuk sebagai mediator", event.comment, actor=actor)
+    elif event.kind == "assignment":
+        _send(_owner(case), case, "Kasus ditugaskan kepada Anda", event.comment, actor=actor)
+    elif event.kind == "message" and from_desk:
+        _send(case.requester, case, "Pesan baru dari petugas layanan", event.comment, actor=actor)
+    elif event.kind == "message" and (actor is None or getattr(actor, "id", None) == case.requester_id
+                                      or getattr(actor, "id", "x") is None):
+        _send(_owner(case), case, "Pesan baru dari pemohon", event.comment, actor=actor)
+        _auto_reply(case, event)
+
+
