@@ -9,8 +9,8 @@ from flask import current_app
 from ..extensions import db
 from ..models import Case, CaseEvent, User
 from ..timefmt import human_wib
-from ..working_time import due
 from ..workflows import REGISTRY
+from ..working_time import due
 from . import outbox
 from .calendar import load_calendar
 
