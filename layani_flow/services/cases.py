@@ -42,6 +42,7 @@ logger = logging.getLogger(__name__)
 ANONYMOUS_LABEL = "Pelapor anonim"
 TRACKING_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L: read aloud over the phone
 DESK_ROLES = ("officer", "supervisor", "admin")
+MAX_ID = 2**63 - 1
 
 
 @dataclass(frozen=True)
@@ -77,6 +78,8 @@ def _append_event(case: Case, actor: Actor | None, kind: str, **fields: Any) -> 
 
 
 def _visible_case(case_id: int, actor: Actor | None, *, for_update: bool = False) -> Case:
+    if not 0 < case_id <= MAX_ID:  # a larger number cannot be bound as a database integer
+        raise NotFound(CASE_NOT_FOUND)
     query = select(Case).where(Case.id == case_id)
     if for_update and db.engine.dialect.name == "postgresql":
         query = query.with_for_update(of=Case)
@@ -355,7 +358,7 @@ def add_message(case_id: int, actor: Actor, body: str, *, internal: bool = False
         raise InvalidInput("Pesan terlalu panjang.", {"body": ["Maksimal 5.000 karakter."]})
     with unit_of_work():
         case = _visible_case(case_id, actor)
-        if internal and getattr(actor, "role", None) not in DESK_ROLES:
+        if internal and (getattr(actor, "role", None) not in DESK_ROLES or is_party(case, actor.id)):
             raise Forbidden("Catatan internal hanya untuk petugas.")
         event = _append_event(case, actor, "note" if internal else "message", comment=body, is_internal=internal)
     return event
@@ -392,7 +395,7 @@ def review_document(case_id: int, document_id: int, actor: User, decision: str, 
             raise InvalidInput("Alasan wajib diisi.", {"note": ["Tuliskan mengapa dokumen ditolak."]})
         if REGISTRY[case.case_type].is_final(case.state):
             raise TransitionNotAllowed("Kasus sudah selesai.")
-        doc = db.session.get(CaseDocument, document_id)
+        doc = db.session.get(CaseDocument, document_id) if 0 < document_id <= MAX_ID else None
         if doc is None or doc.case_id != case.id:
             raise NotFound("Dokumen tidak ditemukan.")
         doc.review_status, doc.review_note = decision, note

@@ -84,7 +84,7 @@ def case_types():
 def create_case():
     body = json_body()
     case_type = body.get("type")
-    if case_type not in REGISTRY:
+    if not isinstance(case_type, str) or case_type not in REGISTRY:
         raise InvalidInput("Jenis kasus tidak dikenal.",
                            {"type": [f"Pilih salah satu: {', '.join(REGISTRY)}."]})
     fields = body.get("fields") if isinstance(body.get("fields"), dict) else None
@@ -130,7 +130,7 @@ def list_cases():
     if args.get("overdue") == "true":
         query = query.where(db.false())
     if args.get("cursor"):
-        if not args["cursor"].isdigit():
+        if not (args["cursor"].isascii() and args["cursor"].isdigit()) or len(args["cursor"]) > 18:
             errors["cursor"] = ["Kursor tidak valid."]
         else:
             query = query.where(Case.id < int(args["cursor"]))

@@ -37,7 +37,8 @@ def document_dict(case: Case, doc: CaseDocument) -> dict[str, Any]:
 
 
 def visible_events(case: Case, viewer: Actor) -> list[CaseEvent]:
-    desk = getattr(viewer, "role", None) in DESK_ROLES
+    # Internal notes are for the desk; a supervisor who is a party (requester, other side of a mediation) is not.
+    desk = getattr(viewer, "role", None) in DESK_ROLES and getattr(viewer, "id", None) not in case.party_ids
     return [e for e in case.events if desk or not e.is_internal]
 
 
