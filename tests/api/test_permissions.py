@@ -1,0 +1,232 @@
+"""Who may do what through the API: every route × every role or relation × every kind of case.
+
+Read a row as: this route, called by each of these people, on a fresh case of that scenario, answers this.
+`Y`/`N`: the case is / is not in that person's GET /api/v1/cases. `–`: that relation does not exist there.
+"""
+from __future__ import annotations
+
+import io
+import itertools
+import shutil
+
+import pytest
+
+from layani_flow import create_app
+from layani_flow.clock import FrozenClock
+from layani_flow.extensions import db
+from layani_flow.services.users import create_token
+
+from ..factories import CaseDocumentFactory, CaseFactory, UserFactory
+from ..services.helpers import COMPLAINT, KGB, mediation_data
+from ..services.samples import PDF
+
+Y, N, _ = "listed", "hidden", None
+_codes = itertools.count(1)
+RELATIONS = ("requester", "stranger", "superior", "other_party", "officer", "owner", "supervisor", "admin", "no_token")
+
+# Scenarios (set up in SCENARIOS below):
+#   service_request     KGB request in verification, owned by an officer
+#   complaint           named complaint, answered by its owner, about a colleague (the "other party")
+#   anonymous           anonymous complaint being handled; "requester" is the account of whoever filed it
+#   mediation           a mediator (an officer, "owner") named; the other party not yet brought in
+#   mediation_involved  the same after bring_in_other_party
+EXPECTED = {
+    #                            req   strgr superior other officer owner superv admin no_token
+    "service_request": {
+        "GET case-types":        (200,  200,  200,  _,    200,  200,  200,  200,  401),
+        "POST cases":            (201,  201,  201,  _,    201,  201,  201,  201,  401),
+        "GET case":              (200,  404,  200,  _,    200,  200,  404,  200,  401),
+        "GET cases":             (Y,    N,    Y,    _,    Y,    Y,    N,    Y,    401),
+        "owner's step":          (403,  404,  403,  _,    403,  200,  404,  403,  401),
+        "requester's step":      (200,  404,  403,  _,    403,  403,  404,  403,  401),
+        "message":               (201,  404,  201,  _,    201,  201,  404,  201,  401),
+        "internal note":         (403,  404,  201,  _,    201,  201,  404,  201,  401),
+        "assign (claim)":        (403,  404,  200,  _,    409,  409,  404,  200,  401),
+        "upload":                (201,  404,  403,  _,    403,  201,  404,  403,  401),
+        "review document":       (403,  404,  403,  _,    403,  200,  404,  403,  401),
+    },
+    "complaint": {
+        "GET case-types":        (200,  200,  200,  200,  200,  200,  200,  200,  401),
+        "POST cases":            (201,  201,  201,  422,  201,  201,  201,  201,  401),
+        "GET case":              (200,  404,  404,  404,  200,  200,  404,  200,  401),
+        "GET cases":             (Y,    N,    N,    N,    Y,    Y,    N,    Y,    401),
+        "owner's step":          (200,  404,  404,  404,  403,  200,  404,  403,  401),
+        "requester's step":      (200,  404,  404,  404,  403,  403,  404,  403,  401),
+        "message":               (201,  404,  404,  404,  201,  201,  404,  201,  401),
+        "internal note":         (403,  404,  404,  404,  201,  201,  404,  201,  401),
+        "assign (claim)":        (403,  404,  404,  404,  409,  409,  404,  200,  401),
+        "upload":                (201,  404,  404,  404,  403,  201,  404,  403,  401),
+        "review document":       (403,  404,  404,  404,  403,  200,  404,  403,  401),
+    },
+    "anonymous": {
+        "GET case-types":        (200,  200,  200,  _,    200,  200,  200,  200,  401),
+        "POST cases":            (201,  201,  201,  _,    201,  201,  201,  201,  401),
+        "GET case":              (404,  404,  404,  _,    200,  200,  404,  200,  401),
+        "GET cases":             (N,    N,    N,    _,    Y,    Y,    N,    Y,    401),
+        "owner's step":          (404,  404,  404,  _,    403,  200,  404,  403,  401),
+        "requester's step":      (404,  404,  404,  _,    403,  403,  404,  403,  401),
+        "message":               (404,  404,  404,  _,    201,  201,  404,  201,  401),
+        "internal note":         (404,  404,  404,  _,    201,  201,  404,  201,  401),
+        "assign (claim)":        (404,  404,  404,  _,    409,  409,  404,  200,  401),
+        "upload":                (404,  404,  404,  _,    403,  201,  404,  403,  401),
+        "review document":       (404,  404,  404,  _,    403,  200,  404,  403,  401),
+    },
+    "mediation": {
+        "GET case-types":        (200,  200,  200,  200,  200,  200,  200,  200,  401),
+        "POST cases":            (201,  201,  201,  422,  201,  201,  201,  201,  401),
+        "GET case":              (200,  404,  200,  404,  404,  200,  200,  200,  401),
+        "GET cases":             (Y,    N,    Y,    N,    N,    Y,    Y,    Y,    401),
+        "owner's step":          (403,  404,  403,  404,  404,  200,  403,  403,  401),
+        "requester's step":      (200,  404,  403,  404,  404,  403,  403,  403,  401),
+        "message":               (201,  404,  201,  404,  404,  201,  201,  201,  401),
+        "internal note":         (403,  404,  201,  404,  404,  201,  201,  201,  401),
+        "assign (claim)":        (409,  404,  409,  404,  404,  409,  409,  409,  401),
+        "upload":                (201,  404,  403,  404,  404,  201,  403,  403,  401),
+        "review document":       (403,  404,  403,  404,  404,  200,  403,  403,  401),
+    },
+    "mediation_involved": {
+        "GET case-types":        (200,  200,  200,  200,  200,  200,  200,  200,  401),
+        "POST cases":            (201,  201,  201,  422,  201,  201,  201,  201,  401),
+        "GET case":              (200,  404,  200,  200,  404,  200,  200,  200,  401),
+        "GET cases":             (Y,    N,    Y,    Y,    N,    Y,    Y,    Y,    401),
+        "owner's step":          (403,  404,  403,  403,  404,  200,  403,  403,  401),
+        "requester's step":      (409,  404,  403,  403,  404,  403,  403,  403,  401),
+        "message":               (201,  404,  201,  201,  404,  201,  201,  201,  401),
+        "internal note":         (403,  404,  201,  403,  404,  201,  201,  201,  401),
+        "assign (claim)":        (409,  404,  409,  409,  404,  409,  409,  409,  401),
+        "upload":                (201,  404,  403,  403,  404,  201,  403,  403,  401),
+        "review document":       (403,  404,  403,  403,  404,  200,  403,  403,  401),
+    },
+}
+
+# scenario: (case type, case attributes, owner's trigger, requester's trigger, intake body for POST cases)
+SCENARIOS = {
+    "service_request": ("service_request", dict(state="in_verification"), "request_revision", "withdraw",
+                        lambda w: {"type": "service_request", "fields": KGB}),
+    "complaint": ("complaint", dict(state="answered", other_party="other_party", answered=True), "close", "reopen",
+                  lambda w: {"type": "complaint", "fields": {**COMPLAINT, "reported_nip": w.people["other_party"].nip}}),
+    "anonymous": ("complaint", dict(state="triaged", anonymous=True), "follow_up", "filer_replied",
+                  lambda w: {"type": "complaint", "fields": {**COMPLAINT, "anonymous": True}}),
+    "mediation": ("mediation", dict(state="mediator_assigned", other_party="other_party"), "bring_in_other_party",
+                  "withdraw", lambda w: {"type": "mediation", "fields": mediation_data(w.people["other_party"])}),
+    "mediation_involved": ("mediation", dict(state="in_mediation", other_party="other_party", involved=True),
+                           "record_agreement", "withdraw",
+                           lambda w: {"type": "mediation", "fields": mediation_data(w.people["other_party"])}),
+}
+
+
+class World:
+    """One app and one office for the whole module; every test works on a case of its own."""
+
+    def __init__(self, app):
+        self.app, self.client = app, app.test_client()
+        head = UserFactory(role="supervisor", name="Kepala Dinas")
+        kasubbag = UserFactory(role="supervisor", name="Kasubbag", superior=head)
+        kabid = UserFactory(role="supervisor", name="Kabid", superior=head)
+        outsider = UserFactory(role="supervisor", name="Kabid Lain", superior=head)
+        self.people = {
+            "requester": UserFactory(name="Pemohon", superior=kabid),
+            "stranger": UserFactory(name="Pegawai Bidang Lain", superior=outsider),
+            "superior": kabid,
+            "other_party": UserFactory(name="Rekan Pemohon", superior=kabid),
+            "officer": UserFactory(role="officer", name="Petugas Lain", superior=kasubbag),
+            "owner": UserFactory(role="officer", name="Petugas Penanggung Jawab", superior=kasubbag),
+            "supervisor": outsider,
+            "admin": UserFactory(role="admin", name="Admin", superior=kasubbag),
+        }
+        self.tokens = {key: create_token(user.nip) for key, user in self.people.items()}
+        self.tokens["no_token"] = None
+
+    def case(self, scenario):
+        case_type, attrs, *_ = SCENARIOS[scenario]
+        p = self.people
+        anonymous = attrs.get("anonymous", False)
+        case = CaseFactory(
+            case_type=case_type, state=attrs["state"], owner=p["owner"],
+            requester=None if anonymous else p["requester"], is_anonymous=anonymous,
+            tracking_code_hash=f"{next(_codes):064d}" if anonymous else None,
+            other_party=p[attrs["other_party"]] if "other_party" in attrs else None,
+            is_other_party_involved=attrs.get("involved", False),
+            answered_at=self.app.extensions["clock"].now() if attrs.get("answered") else None,
+        )
+        doc = CaseDocumentFactory(case=case, uploaded_by_id=case.requester_id)
+        return case, doc
+
+    def call(self, relation, method, url, **kwargs):
+        token = self.tokens[relation]
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        return self.client.open(url, method=method, headers=headers, **kwargs)
+
+
+@pytest.fixture(scope="module")
+def world(database_template, tmp_path_factory):
+    folder = tmp_path_factory.mktemp("permissions")
+    shutil.copyfile(database_template, folder / "layani.sqlite")
+    app = create_app({"TESTING": True, "SECRET_KEY": "t", "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder / 'layani.sqlite'}",
+                      "UPLOAD_FOLDER": str(folder / "uploads"), "SERVER_NAME": None, "MAIL_SUPPRESS_SEND": True,
+                      "BASE_URL": "http://localhost"})
+    app.extensions["clock"] = FrozenClock()
+    with app.app_context():
+        yield World(app)
+        db.session.remove()
+        db.engine.dispose()
+
+
+def request(world, scenario, route, relation):
+    """Make the route's call; answer its status (or listed/hidden for GET cases)."""
+    case, doc = world.case(scenario)
+    _, _, owner_step, requester_step, intake = SCENARIOS[scenario]
+    base = f"/api/v1/cases/{case.id}"
+    transition = lambda trigger: world.call(relation, "POST", f"{base}/transitions", json={  # noqa: E731
+        "trigger": trigger, "version": case.version, "comment": "Catatan uji."})
+    if route == "GET case-types":
+        r = world.call(relation, "GET", "/api/v1/case-types")
+    elif route == "POST cases":
+        r = world.call(relation, "POST", "/api/v1/cases", json=intake(world))
+    elif route == "GET case":
+        r = world.call(relation, "GET", base)
+    elif route == "GET cases":
+        r = world.call(relation, "GET", "/api/v1/cases", query_string={"limit": 100, "type": case.case_type})
+        if r.status_code == 200:
+            return Y if case.id in {item["id"] for item in r.get_json()["items"]} else N
+    elif route == "owner's step":
+        r = transition(owner_step)
+    elif route == "requester's step":
+        r = transition(requester_step)
+    elif route == "message":
+        r = world.call(relation, "POST", f"{base}/messages", json={"body": "Halo."})
+    elif route == "internal note":
+        r = world.call(relation, "POST", f"{base}/messages", json={"body": "Catatan.", "internal": True})
+    elif route == "assign (claim)":
+        r = world.call(relation, "POST", f"{base}/assign", json={"version": case.version})
+    elif route == "upload":
+        r = world.call(relation, "POST", f"{base}/documents", content_type="multipart/form-data",
+                       data={"requirement": "lainnya", "file": (io.BytesIO(PDF), "lampiran.pdf")})
+    elif route == "review document":
+        r = world.call(relation, "POST", f"{base}/documents/{doc.id}/review", json={"decision": "verified"})
+    else:  # pragma: no cover
+        raise AssertionError(route)
+    assert r.mimetype == "application/json", r.get_data(as_text=True)[:200]
+    if r.status_code >= 400:
+        assert set(r.get_json()) >= {"error", "message"}
+    return r.status_code
+
+
+MATRIX = [
+    pytest.param(scenario, route, relation, expected, id=f"{scenario}|{route}|{relation}")
+    for scenario, rows in EXPECTED.items()
+    for route, row in rows.items()
+    for relation, expected in zip(RELATIONS, row, strict=True)
+    if expected is not _
+]
+
+
+def test_the_table_covers_every_route_scenario_and_relation():
+    assert set(EXPECTED) == set(SCENARIOS)
+    for rows in EXPECTED.values():
+        assert list(rows) == list(EXPECTED["service_request"])
+
+
+@pytest.mark.parametrize("scenario, route, relation, expected", MATRIX)
+def test_permission(world, scenario, route, relation, expected):
+    assert request(world, scenario, route, relation) == expected
