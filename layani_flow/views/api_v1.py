@@ -1,6 +1,7 @@
 """The JSON API (/api/v1). Bearer tokens; the same forms and services as the pages."""
 from __future__ import annotations
 
+import json
 from functools import wraps
 
 from flask import Blueprint, g, jsonify, request
@@ -43,6 +44,11 @@ def json_body() -> dict:
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
         raise InvalidInput("Isi permintaan harus berupa objek JSON.", {"body": ["Kirim objek JSON."]})
+    try:  # JSON may escape a lone surrogate ("\ud800"): Python accepts it, the database cannot store it
+        json.dumps(body, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        raise InvalidInput("Isi permintaan memuat karakter yang tidak sah.",
+                           {"body": ["Teks harus berupa Unicode yang sah (tanpa surrogate tunggal)."]}) from None
     return body
 
 
