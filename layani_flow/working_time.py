@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cache
 from zoneinfo import ZoneInfo
 
 import holidays
@@ -37,6 +37,12 @@ DEFAULT_WEEK: dict[int, tuple[Interval, ...]] = {
 MAX_CLOSED_RUN_DAYS = 400
 
 
+@cache
+def national_holidays() -> holidays.HolidayBase:
+    """Indonesia's public holidays and cuti bersama; built once per process, years filled in on demand."""
+    return holidays.country_holidays("ID", categories=("public", "government"), language="id")
+
+
 class CalendarError(ValueError):
     pass
 
@@ -59,9 +65,9 @@ class WorkingCalendar:
         if not any(self.week.get(d) for d in range(7)):
             raise CalendarError("a week needs at least one working interval")
 
-    @cached_property
+    @property
     def _holidays(self) -> holidays.HolidayBase:
-        return holidays.country_holidays("ID", categories=("public", "government"), language="id")
+        return national_holidays()
 
     def holiday_name(self, day: dt.date) -> str | None:
         if not self.use_national_holidays:

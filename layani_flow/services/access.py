@@ -70,7 +70,7 @@ def tags_for(case: Case, actor: Actor | None) -> frozenset[str]:
             tags.add("mediator")
     if case.case_type == "mediation" and case.other_party_id == actor.id and case.is_other_party_involved:
         tags.add("other_party")
-    if case.requester is not None and actor.id in superior_ids(case.requester):
+    if case.requester is not None and actor.id != case.requester_id and actor.id in superior_ids(case.requester):
         tags.add("requester_superior")
     return frozenset(tags)
 

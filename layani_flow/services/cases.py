@@ -174,7 +174,7 @@ def open_case(case_type: str, data: dict[str, Any], actor: User | None, *,
     requester = None if anonymous else actor
     filer = None if anonymous else actor  # who the timeline names
     now = clock.now()
-    with _UploadGuard() as written, unit_of_work():  # the guard sees a failed commit too
+    with _UploadGuard() as written, unit_of_work(keep_loaded=True):  # the guard sees a failed commit too
         details = _intake_details(case_type, data, requester)
         tracking_code = new_tracking_code() if anonymous else None
         fields = {k: v for k, v in data.items() if k not in ("anonymous", "service", "subject")}
@@ -183,10 +183,10 @@ def open_case(case_type: str, data: dict[str, Any], actor: User | None, *,
             state=_entry_state(workflow, data, requester), fields=fields,
             requester_id=requester.id if requester else None, is_anonymous=anonymous,
             tracking_code_hash=hash_code(tracking_code) if tracking_code else None,
-            created_at=now, updated_at=now, **details,
+            created_at=now, updated_at=now, requester=requester, events=[], documents=[], clocks=[],
+            **details,
         )
-        db.session.add(case)
-        db.session.flush()
+        db.session.add(case)  # inserted once, with its clocks and deadline, by the first flush
         _append_event(case, filer, "created", to_state=case.state)
         _store_uploads(case, filer, uploads or [], written)
     if anonymous:

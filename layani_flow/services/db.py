@@ -11,10 +11,20 @@ from .errors import STALE_MESSAGE, StaleCase
 
 
 @contextmanager
-def unit_of_work() -> Iterator[None]:
-    """Commit on success; roll back and re-raise on any error. Helpers inside only flush."""
+def unit_of_work(*, keep_loaded: bool = False) -> Iterator[None]:
+    """Commit on success; roll back and re-raise on any error. Helpers inside only flush.
+
+    No autoflush inside: a case's changes reach the database in one UPDATE (one version step) when
+    something needs them there (an explicit flush) or at commit, not whenever a helper runs a query.
+    `keep_loaded` keeps the objects' state after commit, for a caller that answers with what it just
+    wrote (filing a case) and should not read it all back.
+    """
+    session = db.session()
+    expire_on_commit = session.expire_on_commit
     try:
-        yield
+        with session.no_autoflush:
+            yield
+        session.expire_on_commit = not keep_loaded and expire_on_commit
         db.session.commit()
     except StaleDataError as exc:
         db.session.rollback()
@@ -22,3 +32,5 @@ def unit_of_work() -> Iterator[None]:
     except BaseException:
         db.session.rollback()
         raise
+    finally:
+        session.expire_on_commit = expire_on_commit

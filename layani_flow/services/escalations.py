@@ -71,7 +71,8 @@ def _restart_clock(case: Case, old: CaseClock, due_at: dt.datetime, now: dt.date
     cal = load_calendar()
     fresh = CaseClock(case=case, name=old.name, cycle=old.cycle + 1, target=old.target,
                       warn_percent=old.warn_percent, escalate_every=old.escalate_every, started_at=now,
-                      due_at=due_at, warn_at=sla._warn_instant(cal, now, due_at, old.warn_percent))
+                      due_at=due_at, warn_at=sla._warn_instant(cal, now, due_at, old.warn_percent),
+                      escalation_level=0, paused_minutes=0)
     db.session.add(fresh)
     return fresh
 

@@ -48,6 +48,8 @@ def enqueue(*, to: str, template: str, context: dict, case: Case | None = None,
     """Add one email to the outbox (flush only). None if `dedupe_key` was already used."""
     if dedupe_key and db.session.scalar(select(OutboxMessage.id).where(OutboxMessage.dedupe_key == dedupe_key)):
         return None
+    if case is not None and case.id is None:
+        db.session.flush()  # the case's number and thread id are part of the email
     context = {"base_url": current_app.config["BASE_URL"].rstrip("/"), "case": case, **context}
     subject = render_template(f"emails/{template}.subject.txt", **context).strip()
     now = clock.now()

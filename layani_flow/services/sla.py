@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import current_app
+from flask import current_app, g, has_request_context
 from sqlalchemy import func, select
 
 from .. import catalogue
@@ -28,12 +28,19 @@ CLOCK_LABELS = {"first_response": "Tanggapan pertama", "resolution": "Penyelesai
 DESK_ROLES = ("officer", "supervisor", "admin")
 
 
+def _active_policies(case_type: str) -> list[SlaPolicy]:
+    """One query per case type and request; policy rows are only ever added, in another request."""
+    cache = g.setdefault("sla_policies", {}) if has_request_context() else {}
+    if case_type not in cache:
+        cache[case_type] = db.session.scalars(
+            select(SlaPolicy).where(SlaPolicy.case_type == case_type, SlaPolicy.is_active)).all()
+    return cache[case_type]
+
+
 def terms_for(case: Case, clock_name: str) -> tuple[str, int, str] | None:
     """(target, warn percent, escalate every) for a new clock: the admin's policy, else the defaults."""
-    policies = db.session.scalars(
-        select(SlaPolicy).where(SlaPolicy.case_type == case.case_type, SlaPolicy.clock == clock_name,
-                                SlaPolicy.is_active, (SlaPolicy.service == case.service) | SlaPolicy.service.is_(None))
-    ).all()
+    policies = [p for p in _active_policies(case.case_type)
+                if p.clock == clock_name and p.service in (None, case.service)]
     policy = max(policies, key=lambda p: (p.service is not None, p.id), default=None)
     if policy is not None:
         return policy.target, policy.warn_percent, policy.escalate_every
@@ -68,7 +75,8 @@ def start_clock(case: Case, name: str, now: dt.datetime, cal: WorkingCalendar) -
     due_at = due(cal, now, target)
     clock = CaseClock(case=case, name=name, cycle=(previous.cycle + 1) if previous else 1, target=target,
                       warn_percent=warn_percent, escalate_every=every, started_at=now, due_at=due_at,
-                      warn_at=_warn_instant(cal, now, due_at, warn_percent))
+                      warn_at=_warn_instant(cal, now, due_at, warn_percent),
+                      escalation_level=0, paused_minutes=0)  # set now: the deadline is read before any flush
     db.session.add(clock)
     return clock
 
@@ -120,7 +128,6 @@ def observe(case: Case, event: CaseEvent, actor=None) -> None:
         _stop(_current(case, "first_response"), now)
     if event.kind == "transition" and event.from_state != event.to_state:
         _on_state_change(case, workflow, event.from_state, event.to_state, now, cal)
-    db.session.flush()
     case.next_deadline_at = next_deadline(case)
 
 
