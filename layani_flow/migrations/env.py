@@ -21,11 +21,12 @@ def get_engine():
 
 
 def render_item(type_, obj, autogen_context):
-    """Write the models' UTCDateTime as the plain column type it stores, so migrations import nothing of ours."""
-    from layani_flow.models.types import UTCDateTime
+    """Write our column types (UTCDateTime, CleanText, …) as the plain types they store, so migrations
+    import nothing of ours."""
+    from sqlalchemy.types import TypeDecorator
 
-    if type_ == "type" and isinstance(obj, UTCDateTime):
-        return "sa.DateTime(timezone=True)"
+    if type_ == "type" and isinstance(obj, TypeDecorator):
+        return f"sa.{obj.impl!r}"
     return False
 
 

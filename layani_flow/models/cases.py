@@ -4,11 +4,11 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text, event
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
-from .types import UTCDateTime
+from .types import CleanJSON, CleanString, CleanText, UTCDateTime
 from .users import User
 
 if TYPE_CHECKING:
@@ -44,10 +44,10 @@ class Case(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     case_type: Mapped[str] = mapped_column(String(30))
     service: Mapped[str | None] = mapped_column(String(40))
-    title: Mapped[str] = mapped_column(String(200))
+    title: Mapped[str] = mapped_column(CleanString(200))
     state: Mapped[str] = mapped_column(String(40), index=True)
     version: Mapped[int] = mapped_column(default=1)
-    fields: Mapped[dict] = mapped_column(JSON, default=dict)
+    fields: Mapped[dict] = mapped_column(CleanJSON, default=dict)
 
     requester_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
@@ -102,13 +102,13 @@ class CaseEvent(db.Model):
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"))
     at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    actor_label: Mapped[str] = mapped_column(String(120))
+    actor_label: Mapped[str] = mapped_column(CleanString(120))
     kind: Mapped[str] = mapped_column(String(30))
     trigger: Mapped[str | None] = mapped_column(String(40))
     from_state: Mapped[str | None] = mapped_column(String(40))
     to_state: Mapped[str | None] = mapped_column(String(40))
-    comment: Mapped[str] = mapped_column(Text, default="")
-    data: Mapped[dict] = mapped_column(JSON, default=dict)
+    comment: Mapped[str] = mapped_column(CleanText, default="")
+    data: Mapped[dict] = mapped_column(CleanJSON, default=dict)
     # Internal notes are for the desk only: never shown to the requester or an anonymous filer.
     is_internal: Mapped[bool] = mapped_column(default=False)
 
@@ -125,7 +125,7 @@ class CaseDocument(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
     requirement: Mapped[str] = mapped_column(String(40))
-    original_name: Mapped[str] = mapped_column(String(200))
+    original_name: Mapped[str] = mapped_column(CleanString(200))
     stored_name: Mapped[str] = mapped_column(String(80), unique=True)
     content_type: Mapped[str] = mapped_column(String(60))
     size_bytes: Mapped[int]
@@ -135,7 +135,7 @@ class CaseDocument(db.Model):
     review_status: Mapped[str] = mapped_column(String(12), default="pending")
     reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     reviewed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
-    review_note: Mapped[str] = mapped_column(Text, default="")
+    review_note: Mapped[str] = mapped_column(CleanText, default="")
 
     case: Mapped[Case] = relationship(back_populates="documents")
 

@@ -7,7 +7,7 @@ from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
-from .types import UTCDateTime
+from .types import CleanString, CleanText, UTCDateTime
 
 
 class OutboxMessage(db.Model):
@@ -24,9 +24,9 @@ class OutboxMessage(db.Model):
     dedupe_key: Mapped[str | None] = mapped_column(String(120), unique=True)
     to_addr: Mapped[str] = mapped_column(String(254))
     reply_to: Mapped[str | None] = mapped_column(String(254))
-    subject: Mapped[str] = mapped_column(String(250))
-    body_text: Mapped[str] = mapped_column(Text)
-    body_html: Mapped[str] = mapped_column(Text)
+    subject: Mapped[str] = mapped_column(CleanString(250))
+    body_text: Mapped[str] = mapped_column(CleanText)
+    body_html: Mapped[str] = mapped_column(CleanText)
     message_id: Mapped[str] = mapped_column(String(200), unique=True)
     thread_id: Mapped[str | None] = mapped_column(String(200))
     headers: Mapped[dict] = mapped_column(JSON, default=dict)

@@ -16,6 +16,7 @@ from layani_flow.clock import FrozenClock
 from layani_flow.extensions import db
 from layani_flow.services.users import create_token
 
+from ..conftest import ON_POSTGRES, PG_URI, _truncate_all
 from ..factories import CaseDocumentFactory, CaseFactory, UserFactory
 from ..services.helpers import COMPLAINT, KGB, mediation_data
 from ..services.samples import PDF
@@ -161,8 +162,13 @@ class World:
 @pytest.fixture(scope="module")
 def world(database_template, tmp_path_factory):
     folder = tmp_path_factory.mktemp("permissions")
-    shutil.copyfile(database_template, folder / "layani.sqlite")
-    app = create_app({"TESTING": True, "SECRET_KEY": "t", "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder / 'layani.sqlite'}",
+    if ON_POSTGRES:
+        _truncate_all(PG_URI)
+        uri = PG_URI
+    else:
+        shutil.copyfile(database_template, folder / "layani.sqlite")
+        uri = f"sqlite:///{folder / 'layani.sqlite'}"
+    app = create_app({"TESTING": True, "SECRET_KEY": "t", "SQLALCHEMY_DATABASE_URI": uri,
                       "UPLOAD_FOLDER": str(folder / "uploads"), "SERVER_NAME": None, "MAIL_SUPPRESS_SEND": True,
                       "BASE_URL": "http://localhost"})
     app.extensions["clock"] = FrozenClock()
