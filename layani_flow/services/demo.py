@@ -1,8 +1,14 @@
 """A believable demo office (DKP Provinsi Kepulauan Bangka Belitung) with cases in several states."""
 from __future__ import annotations
 
+import datetime as dt
+from contextlib import contextmanager
+
+from flask import current_app
 from sqlalchemy import func, select
 
+from .. import clock as wall
+from ..clock import FrozenClock
 from ..extensions import db
 from ..models import Case, User
 from . import cases, documents
@@ -54,6 +60,18 @@ PEOPLE = [
 DEMO_PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Count 0/Kids[]>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
 
 
+@contextmanager
+def _clock_at(instant: dt.datetime):
+    """File something as if it happened at `instant` (demo history only)."""
+    app = current_app._get_current_object()
+    real = app.extensions["clock"]
+    app.extensions["clock"] = FrozenClock(instant)
+    try:
+        yield
+    finally:
+        app.extensions["clock"] = real
+
+
 def _pdf(requirement: str, name: str) -> documents.CheckedUpload:
     return documents.check_upload("demo", requirement, name, DEMO_PDF)
 
@@ -81,6 +99,11 @@ def _seed_cases(p: dict[str, User]) -> int:
         "service": "cuti", "jenis_cuti": "tahunan", "tanggal_mulai": "2026-12-21", "tanggal_selesai": "2026-12-23",
         "alamat_selama_cuti": "Jl. Merdeka 12, Pangkalpinang", "alasan": "Acara keluarga di Belitung."},
         p["andi"], uploads=[_pdf("formulir_cuti", "formulir-cuti-andi.pdf")])
+    # A KGB request nobody has claimed for a week: overdue, so the worker escalates it by email at once.
+    with _clock_at(wall.now() - dt.timedelta(days=7)):
+        cases.open_case("service_request", {"service": "kgb", "tmt_kgb_terakhir": "2024-10-01",
+                                            "golongan": "Penata Muda, III/a"}, p["rahmawati"],
+                        uploads=[_pdf("sk_pangkat_terakhir", "sk-pangkat-rahmawati.pdf")])
     # A KGB request nobody has claimed yet.
     cases.open_case("service_request", {"service": "kgb", "tmt_kgb_terakhir": "2024-12-01", "golongan": "Penata, III/c"},
                     p["fajar"], uploads=[_pdf("sk_pangkat_terakhir", "sk-pangkat.pdf"), _pdf("sk_kgb_terakhir", "sk-kgb.pdf")])
