@@ -109,19 +109,13 @@ def workflows_check():
 @click.argument("duration")
 def calendar_due(start, duration):
     """Waktu jatuh tempo: START (ISO 8601 dengan zona) ditambah DURATION (Nm, Nh, atau Nd hari kerja)."""
-    import datetime as dt
-
+    from .services.calendar import load_calendar
     from .timefmt import iso_wib
-    from .working_time import CalendarError, WorkingCalendar, due
+    from .working_time import CalendarError, due
 
+    instant = _parse_instant(start, "START")
     try:
-        instant = dt.datetime.fromisoformat(start)
-    except ValueError:
-        raise click.ClickException("START harus berupa waktu ISO 8601, mis. 2026-11-27T15:00:00+07:00") from None
-    if instant.tzinfo is None:
-        raise click.ClickException("START harus menyertakan zona waktu, mis. +07:00")
-    try:
-        click.echo(iso_wib(due(WorkingCalendar(), instant, duration)))
+        click.echo(iso_wib(due(load_calendar(), instant, duration)))  # the configured calendar, admin days included
     except CalendarError as exc:
         raise click.ClickException(str(exc)) from None
 
@@ -137,20 +131,22 @@ def deliver():
         click.echo(f"server mail tidak tersedia: {report.error}", err=True)
 
 
-def _parse_now(now: str | None):
+def _parse_instant(text: str, name: str):
     import datetime as dt
 
+    try:
+        instant = dt.datetime.fromisoformat(text)
+    except ValueError:
+        raise click.ClickException(f"{name} harus berupa waktu ISO 8601, mis. 2026-11-27T15:00:00+07:00") from None
+    if instant.tzinfo is None:
+        raise click.ClickException(f"{name} harus menyertakan zona waktu, mis. +07:00")
+    return instant
+
+
+def _parse_now(now: str | None):
     from . import clock as wall
 
-    if not now:
-        return wall.now()
-    try:
-        instant = dt.datetime.fromisoformat(now)
-    except ValueError:
-        raise click.ClickException("--now harus berupa waktu ISO 8601, mis. 2026-11-27T15:00:00+07:00") from None
-    if instant.tzinfo is None:
-        raise click.ClickException("--now harus menyertakan zona waktu, mis. +07:00")
-    return instant
+    return _parse_instant(now, "--now") if now else wall.now()
 
 
 @layani.command("sweep")
