@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from flask import current_app
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from .. import clock as wall
 from ..extensions import db
@@ -52,20 +54,35 @@ def desk_head() -> User | None:
     return db.session.scalar(select(User).where(User.nip == nip)) if nip else None
 
 
-def escalation_chain(case: Case) -> list[User]:
+def _desk_head_once() -> Callable[[], User | None]:
+    """desk_head(), looked up at most once: the sweep makes one per batch (one transaction), so a batch
+    of unclaimed cases costs one query for the head instead of one per case."""
+    found: list[User | None] = []
+
+    def head() -> User | None:
+        if not found:
+            found.append(desk_head())
+        return found[0]
+
+    return head
+
+
+def escalation_chain(case: Case, head: Callable[[], User | None] = desk_head) -> list[User]:
     """Who hears of a breach, level by level: up from the owner (or from the desk's head when nobody
     has claimed the case). Parties to the case are skipped, so nobody is told of a complaint about them."""
     start = case.owner
     people: list[User] = []
     if start is None:
-        start = desk_head()
+        start = head()
         if start is not None:
             people.append(start)
     seen = {case.owner_id}
     current = start
     while current is not None and current.superior_id is not None and current.superior_id not in seen:
         seen.add(current.superior_id)
-        current = db.session.get(User, current.superior_id)
+        # The relationship, not session.get(): the loaded superior stays referenced from its subordinate,
+        # so the identity map (weak) keeps it for the rest of the batch instead of one SELECT per case.
+        current = current.superior
         people.append(current)
     parties = case.party_ids
     return [p for p in people if p.id not in parties and p.is_active and p.id != case.owner_id]
@@ -85,9 +102,10 @@ def _email_context(case: Case, clock: CaseClock, recipient: User, cal: WorkingCa
     }
 
 
-def _warn(case: Case, clock: CaseClock, now: dt.datetime, cal: WorkingCalendar, report: SweepReport) -> None:
+def _warn(case: Case, clock: CaseClock, now: dt.datetime, cal: WorkingCalendar, report: SweepReport,
+          head: Callable[[], User | None] = desk_head) -> None:
     clock.warned_at = now
-    recipient = case.owner or desk_head()
+    recipient = case.owner or head()
     if recipient is None or recipient.id in case.party_ids:
         return
     db.session.add(SlaNotice(case_id=case.id, clock=clock.name, cycle=clock.cycle, level=0,
@@ -102,8 +120,8 @@ def _warn(case: Case, clock: CaseClock, now: dt.datetime, cal: WorkingCalendar, 
 
 
 def _escalate(case: Case, clock: CaseClock, level: int, now: dt.datetime, cal: WorkingCalendar,
-              report: SweepReport) -> None:
-    chain = escalation_chain(case)
+              report: SweepReport, head: Callable[[], User | None] = desk_head) -> None:
+    chain = escalation_chain(case, head)
     if level > len(chain):
         clock.next_escalation_at = None
         clock.escalation_level = level - 1
@@ -116,9 +134,9 @@ def _escalate(case: Case, clock: CaseClock, level: int, now: dt.datetime, cal: W
     notice = SlaNotice(case_id=case.id, clock=clock.name, cycle=clock.cycle, level=level,
                        recipient_id=recipient.id, at=now)
     db.session.add(notice)
-    db.session.flush()
     clock.escalation_level = level
     clock.next_escalation_at = due(cal, now, clock.escalate_every)
+    db.session.flush()  # the notice's id goes into the signed links; the clock's changes ride in this flush
     _system_event(case, now, "sla_escalation",
                   f"Eskalasi tingkat {level} kepada {recipient.name}: {sla.CLOCK_LABELS[clock.name].lower()} "
                   f"melewati batas waktu {human_wib(clock.due_at)}.",
@@ -134,19 +152,20 @@ def _escalate(case: Case, clock: CaseClock, level: int, now: dt.datetime, cal: W
     report.escalated.append(f"{case.ref} {clock.name} tingkat {level} → {recipient.name}")
 
 
-def _process(case: Case, now: dt.datetime, cal: WorkingCalendar, report: SweepReport) -> None:
+def _process(case: Case, now: dt.datetime, cal: WorkingCalendar, report: SweepReport,
+             head: Callable[[], User | None] = desk_head) -> None:
     for clock in case.clocks:
         if not clock.is_running or clock.acknowledged_at is not None:
             continue
         if clock.escalation_level == 0 and clock.warned_at is None and clock.warn_at <= now < clock.due_at:
-            _warn(case, clock, now, cal, report)
+            _warn(case, clock, now, cal, report, head)
         if clock.escalation_level == 0 and clock.due_at <= now:
             clock.breached_at = clock.due_at
             clock.warned_at = clock.warned_at or now  # a breach found late needs no separate warning
-            _escalate(case, clock, 1, now, cal, report)
+            _escalate(case, clock, 1, now, cal, report, head)
         while (clock.escalation_level > 0 and clock.next_escalation_at is not None
                and clock.next_escalation_at <= now):
-            _escalate(case, clock, clock.escalation_level + 1, now, cal, report)
+            _escalate(case, clock, clock.escalation_level + 1, now, cal, report, head)
     case.next_deadline_at = sla.next_deadline(case)
 
 
@@ -158,14 +177,16 @@ def sweep_due_cases(now: dt.datetime | None = None, batch_size: int = 200) -> Sw
     done: set[int] = set()
     while True:
         with unit_of_work():
-            query = (select(Case).where(Case.next_deadline_at <= now)
+            # Clocks come with the batch in one more query (not one lazy load per case).
+            query = (select(Case).where(Case.next_deadline_at <= now).options(selectinload(Case.clocks))
                      .order_by(Case.next_deadline_at, Case.id).limit(batch_size))
             if db.engine.dialect.name == "postgresql":
                 query = query.with_for_update(skip_locked=True, of=Case)
             batch = db.session.scalars(query).unique().all()
             repeated = done.intersection(c.id for c in batch)
+            head = _desk_head_once()
             for case in batch:
-                _process(case, now, cal, report)
+                _process(case, now, cal, report, head)
                 done.add(case.id)
         if repeated:  # processing always moves a deadline past `now`; if not, stop rather than spin
             logger.error("SLA sweep saw cases %s twice at %s; stopping this sweep", sorted(repeated), now)
