@@ -17,7 +17,8 @@ VIEW_LABELS = {"belum_diklaim": "Belum diklaim", "saya": "Saya tangani", "semua"
 
 def _page_number() -> int:
     value = request.args.get("halaman", "1")
-    return int(value) if value.isdigit() and int(value) > 0 else 1
+    # ASCII digits only ("²" passes str.isdigit but not int()), and few enough for int() and an OFFSET
+    return int(value) if value.isascii() and value.isdigit() and len(value) <= 18 and int(value) > 0 else 1
 
 
 @bp.get("/antrian")

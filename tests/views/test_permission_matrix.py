@@ -1,0 +1,541 @@
+"""Who may do what through the web pages: every page route × every role or relation × every kind of case.
+
+Read a row as: this route, requested by each of these people (a POST always with a valid CSRF token and the
+case's current version, so a refusal is about the person and not about a stale form), answers this.
+
+  200 / 403 / 404 / 405 / 409 / 422 …  that status
+  302        a redirect after success (to the case page, the new case, the tracked case …)
+  M          302 to the login page /masuk
+  L          302 to the tracking page /lacak (no tracking code in this browser's session)
+  _          that relation does not exist in this scenario
+
+Every answer that is not a success (M, L, 4xx) is also checked to have changed nothing: the case's state,
+owner, version, timeline, documents, and the files on disk; every successful POST on a case to have changed it.
+"""
+from __future__ import annotations
+
+import io
+import itertools
+import re
+import shutil
+from urllib.parse import urlsplit
+
+import pytest
+from sqlalchemy import func, select
+
+from layani_flow import create_app
+from layani_flow.clock import FrozenClock
+from layani_flow.extensions import db
+from layani_flow.models import Case, CaseDocument, CaseEvent, OutboxMessage, SlaNotice
+from layani_flow.services import cases as case_service
+from layani_flow.services import documents, escalations, tokens
+
+from ..conftest import ON_POSTGRES, PG_URI, FreshContextClient, WebClient, _truncate_all
+from ..factories import CaseDocumentFactory, CaseFactory, UserFactory
+from .helpers import PDF, fire, text_of, version_on
+
+M, L, _ = "302→/masuk", "302→/lacak", None
+ACTORS = ("anon", "requester", "colleague", "superior", "party", "officer", "owner", "outsider", "head", "admin",
+          "tracker")
+# anon       nobody signed in
+# requester  the employee who filed the case (for the anonymous complaint: the account that filed it, ticking
+#            "anonim"; the case keeps no link to it)
+# colleague  another employee under the same superior
+# superior   the requester's kabid
+# party      the other party: the person a complaint is about, or the other side of a mediation
+# officer    a desk officer who does not handle the case
+# owner      the officer who handles it (the mediator of a mediation)
+# outsider   a supervisor outside both the requester's and the owner's chain
+# head       the desk head (DESK_HEAD_NIP, the kasubbag kepegawaian, the officers' superior)
+# admin      an administrator
+# tracker    not signed in, holding a tracking code in the session (/lacak): this case's code for the
+#            anonymous complaint, another anonymous complaint's code everywhere else
+
+# Routes that do not depend on one case.
+GENERAL = {
+    #                                          anon req  coll sup  party off  owner outs head adm  tracker
+    "GET /masuk":                              (200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
+    "POST /masuk (wrong password)":            (401, 401, 401, 401, 401, 401, 401, 401, 401, 401, 401),
+    "POST /keluar":                            (M,   M,   M,   M,   M,   M,   M,   M,   M,   M,   M),
+    "GET /":                                   (M,   200, 200, 200, 200, 200, 200, 200, 200, 200, M),
+    "GET /kasus/baru":                         (M,   200, 200, 200, 200, 200, 200, 200, 200, 200, M),
+    "GET /kasus/baru/service_request":         (M,   200, 200, 200, 200, 200, 200, 200, 200, 200, M),
+    "GET /kasus/baru/service_request?layanan": (M,   200, 200, 200, 200, 200, 200, 200, 200, 200, M),
+    "GET /kasus/baru/complaint":               (M,   200, 200, 200, 200, 200, 200, 200, 200, 200, M),
+    "GET /kasus/baru/mediation":               (M,   200, 200, 200, 200, 200, 200, 200, 200, 200, M),
+    "GET /kasus/baru/<unknown type>":          (M,   404, 404, 404, 404, 404, 404, 404, 404, 404, M),
+    "POST /kasus/baru/service_request":        (M,   302, 302, 302, 302, 302, 302, 302, 302, 302, M),
+    "POST /kasus/baru/complaint (about party)": (M,  302, 302, 302, 422, 302, 302, 302, 302, 302, M),
+    "POST /kasus/baru/complaint (anonim)":     (M,   200, 200, 200, 200, 200, 200, 200, 200, 200, M),
+    "POST /kasus/baru/mediation (with party)": (M,   302, 302, 302, 422, 302, 302, 302, 302, 302, M),
+    "GET /aduan-anonim":                       (200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
+    "POST /aduan-anonim":                      (200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
+    "GET /antrian":                            (M,   403, 403, 200, 403, 200, 200, 200, 200, 200, M),
+    "GET /tim":                                (M,   403, 403, 200, 403, 403, 403, 200, 200, 200, M),
+    "GET /lacak":                              (200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
+    "POST /lacak (a valid code)":              (302, 302, 302, 302, 302, 302, 302, 302, 302, 302, 302),
+    "POST /lacak (a wrong code)":              (200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
+    "POST /lacak/keluar":                      (L,   L,   L,   L,   L,   L,   L,   L,   L,   L,   L),
+    "GET /alur":                               (M,   403, 403, 200, 403, 200, 200, 200, 200, 200, M),
+    "GET /alur/<case_type>":                   (M,   403, 403, 200, 403, 200, 200, 200, 200, 200, M),
+    "GET /alur/<unknown type>":                (M,   403, 403, 404, 403, 404, 404, 404, 404, 404, M),
+    # The link in an escalation email is itself the credential: whoever holds it acts as its recipient.
+    "GET /email/aksi/<link>":                  (200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
+    "POST /email/aksi/<link>":                 (200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
+    "POST /email/aksi/<used link>":            (409, 409, 409, 409, 409, 409, 409, 409, 409, 409, 409),
+    "GET /email/aksi/<forged link>":           (400, 400, 400, 400, 400, 400, 400, 400, 400, 400, 400),
+    "POST /email/aksi/<forged link>":          (400, 400, 400, 400, 400, 400, 400, 400, 400, 400, 400),
+    "GET on every POST-only route":            (405, 405, 405, 405, 405, 405, 405, 405, 405, 405, 405),
+}
+
+POST_ONLY = ("/keluar", "/kasus/{id}/tindakan/{step}", "/kasus/{id}/pesan", "/kasus/{id}/klaim",
+             "/kasus/{id}/tugaskan", "/kasus/{id}/dokumen", "/kasus/{id}/dokumen/{doc}/periksa", "/lacak/pesan",
+             "/lacak/tindakan/{step}", "/lacak/keluar")
+
+# Scenarios (built in World.case):
+#   service_request     KGB request in verification, handled by the owner
+#   complaint           named complaint about the party, answered by the owner today
+#   anonymous           anonymous complaint waiting for the filer's answer, handled by the owner
+#   mediation           the owner is the mediator; the party not yet brought in
+#   mediation_involved  the same after bring_in_other_party (mediation in progress)
+# Each case has one document, uploaded by its requester (by the filer for the anonymous one).
+CASES = {
+    #                                     anon req  coll sup  party off  owner outs head adm  tracker
+    "service_request": {
+        "GET /kasus/<id>":                (M,   200, 404, 200, _,   200, 200, 404, 200, 200, M),
+        "POST tindakan/<owner's step>":   (M,   403, 404, 403, _,   403, 302, 404, 403, 403, M),
+        "POST tindakan/<requester's step>": (M, 302, 404, 403, _,   403, 403, 404, 403, 403, M),
+        "POST tindakan/<unknown step>":   (M,   409, 404, 409, _,   409, 409, 404, 409, 409, M),
+        "POST pesan":                     (M,   302, 404, 302, _,   302, 302, 404, 302, 302, M),
+        "POST pesan (internal)":          (M,   403, 404, 302, _,   302, 302, 404, 302, 302, M),
+        "POST klaim":                     (M,   403, 404, 302, _,   409, 409, 404, 302, 302, M),
+        "POST tugaskan":                  (M,   403, 404, 302, _,   403, 302, 404, 302, 302, M),
+        "POST dokumen":                   (M,   302, 404, 403, _,   403, 302, 404, 403, 403, M),
+        "GET dokumen/<doc>":              (M,   200, 404, 200, _,   200, 200, 404, 200, 200, M),
+        "POST dokumen/<doc>/periksa":     (M,   403, 404, 403, _,   403, 302, 404, 403, 403, M),
+        "GET /lacak/kasus":               (L,   L,   L,   L,   _,   L,   L,   L,   L,   L,   _),
+        "POST /lacak/pesan":              (L,   L,   L,   L,   _,   L,   L,   L,   L,   L,   _),
+        "POST /lacak/tindakan/<requester's step>": (L, L, L, L, _,  L,   L,   L,   L,   L,   _),
+        "POST /lacak/tindakan/<owner's step>": (L, L,  L,   L,   _,   L,   L,   L,   L,   L,   _),
+    },
+    "complaint": {
+        "GET /kasus/<id>":                (M,   200, 404, 404, 404, 200, 200, 404, 200, 200, M),
+        "POST tindakan/<owner's step>":   (M,   302, 404, 404, 404, 403, 302, 404, 403, 403, M),
+        "POST tindakan/<requester's step>": (M, 302, 404, 404, 404, 403, 403, 404, 403, 403, M),
+        "POST tindakan/<unknown step>":   (M,   409, 404, 404, 404, 409, 409, 404, 409, 409, M),
+        "POST pesan":                     (M,   302, 404, 404, 404, 302, 302, 404, 302, 302, M),
+        "POST pesan (internal)":          (M,   403, 404, 404, 404, 302, 302, 404, 302, 302, M),
+        "POST klaim":                     (M,   403, 404, 404, 404, 409, 409, 404, 302, 302, M),
+        "POST tugaskan":                  (M,   403, 404, 404, 404, 403, 302, 404, 302, 302, M),
+        "POST dokumen":                   (M,   302, 404, 404, 404, 403, 302, 404, 403, 403, M),
+        "GET dokumen/<doc>":              (M,   200, 404, 404, 404, 200, 200, 404, 200, 200, M),
+        "POST dokumen/<doc>/periksa":     (M,   403, 404, 404, 404, 403, 302, 404, 403, 403, M),
+        "GET /lacak/kasus":               (L,   L,   L,   L,   L,   L,   L,   L,   L,   L,   _),
+        "POST /lacak/pesan":              (L,   L,   L,   L,   L,   L,   L,   L,   L,   L,   _),
+        "POST /lacak/tindakan/<requester's step>": (L, L, L, L, L,  L,   L,   L,   L,   L,   _),
+        "POST /lacak/tindakan/<owner's step>": (L, L,  L,   L,   L,   L,   L,   L,   L,   L,   _),
+    },
+    "anonymous": {
+        "GET /kasus/<id>":                (M,   404, 404, 404, _,   200, 200, 404, 200, 200, M),
+        "POST tindakan/<owner's step>":   (M,   404, 404, 404, _,   403, 409, 404, 403, 403, M),
+        "POST tindakan/<requester's step>": (M, 404, 404, 404, _,   403, 403, 404, 403, 403, M),
+        "POST tindakan/<unknown step>":   (M,   404, 404, 404, _,   409, 409, 404, 409, 409, M),
+        "POST pesan":                     (M,   404, 404, 404, _,   302, 302, 404, 302, 302, M),
+        "POST pesan (internal)":          (M,   404, 404, 404, _,   302, 302, 404, 302, 302, M),
+        "POST klaim":                     (M,   404, 404, 404, _,   409, 409, 404, 302, 302, M),
+        "POST tugaskan":                  (M,   404, 404, 404, _,   403, 302, 404, 302, 302, M),
+        "POST dokumen":                   (M,   404, 404, 404, _,   403, 302, 404, 403, 403, M),
+        "GET dokumen/<doc>":              (M,   404, 404, 404, _,   200, 200, 404, 200, 200, M),
+        "POST dokumen/<doc>/periksa":     (M,   404, 404, 404, _,   403, 302, 404, 403, 403, M),
+        "GET /lacak/kasus":               (L,   L,   L,   L,   _,   L,   L,   L,   L,   L,   200),
+        "POST /lacak/pesan":              (L,   L,   L,   L,   _,   L,   L,   L,   L,   L,   302),
+        "POST /lacak/tindakan/<requester's step>": (L, L, L, L, _,  L,   L,   L,   L,   L,   302),
+        "POST /lacak/tindakan/<owner's step>": (L, L,  L,   L,   _,   L,   L,   L,   L,   L,   403),
+    },
+    "mediation": {
+        "GET /kasus/<id>":                (M,   200, 404, 200, 404, 404, 200, 200, 200, 200, M),
+        "POST tindakan/<owner's step>":   (M,   403, 404, 403, 404, 404, 302, 403, 403, 403, M),
+        "POST tindakan/<requester's step>": (M, 302, 404, 403, 404, 404, 403, 403, 403, 403, M),
+        "POST tindakan/<unknown step>":   (M,   409, 404, 409, 404, 404, 409, 409, 409, 409, M),
+        "POST pesan":                     (M,   302, 404, 302, 404, 404, 302, 302, 302, 302, M),
+        "POST pesan (internal)":          (M,   403, 404, 302, 404, 404, 302, 302, 302, 302, M),
+        "POST klaim":                     (M,   409, 404, 409, 404, 404, 409, 409, 409, 409, M),
+        "POST tugaskan":                  (M,   409, 404, 409, 404, 404, 409, 409, 409, 409, M),
+        "POST dokumen":                   (M,   302, 404, 403, 404, 404, 302, 403, 403, 403, M),
+        "GET dokumen/<doc>":              (M,   200, 404, 200, 404, 404, 200, 200, 200, 200, M),
+        "POST dokumen/<doc>/periksa":     (M,   403, 404, 403, 404, 404, 302, 403, 403, 403, M),
+        "GET /lacak/kasus":               (L,   L,   L,   L,   L,   L,   L,   L,   L,   L,   _),
+        "POST /lacak/pesan":              (L,   L,   L,   L,   L,   L,   L,   L,   L,   L,   _),
+        "POST /lacak/tindakan/<requester's step>": (L, L, L, L, L,  L,   L,   L,   L,   L,   _),
+        "POST /lacak/tindakan/<owner's step>": (L, L,  L,   L,   L,   L,   L,   L,   L,   L,   _),
+    },
+    "mediation_involved": {
+        "GET /kasus/<id>":                (M,   200, 404, 200, 200, 404, 200, 200, 200, 200, M),
+        "POST tindakan/<owner's step>":   (M,   403, 404, 403, 403, 404, 302, 403, 403, 403, M),
+        "POST tindakan/<requester's step>": (M, 409, 404, 403, 403, 404, 403, 403, 403, 403, M),
+        "POST tindakan/<unknown step>":   (M,   409, 404, 409, 409, 404, 409, 409, 409, 409, M),
+        "POST pesan":                     (M,   302, 404, 302, 302, 404, 302, 302, 302, 302, M),
+        "POST pesan (internal)":          (M,   403, 404, 302, 403, 404, 302, 302, 302, 302, M),
+        "POST klaim":                     (M,   409, 404, 409, 409, 404, 409, 409, 409, 409, M),
+        "POST tugaskan":                  (M,   409, 404, 409, 409, 404, 409, 409, 409, 409, M),
+        "POST dokumen":                   (M,   302, 404, 403, 403, 404, 302, 403, 403, 403, M),
+        "GET dokumen/<doc>":              (M,   200, 404, 200, 200, 404, 200, 200, 200, 200, M),
+        "POST dokumen/<doc>/periksa":     (M,   403, 404, 403, 403, 404, 302, 403, 403, 403, M),
+        "GET /lacak/kasus":               (L,   L,   L,   L,   L,   L,   L,   L,   L,   L,   _),
+        "POST /lacak/pesan":              (L,   L,   L,   L,   L,   L,   L,   L,   L,   L,   _),
+        "POST /lacak/tindakan/<requester's step>": (L, L, L, L, L,  L,   L,   L,   L,   L,   _),
+        "POST /lacak/tindakan/<owner's step>": (L, L,  L,   L,   L,   L,   L,   L,   L,   L,   _),
+    },
+}
+
+# scenario: (case type, state, owner's step, requester's step, other attributes)
+SCENARIOS = {
+    "service_request": ("service_request", "in_verification", "request_revision", "withdraw", {}),
+    "complaint": ("complaint", "answered", "close", "reopen", {"party": True, "answered": True}),
+    "anonymous": ("complaint", "waiting_filer", "answer", "filer_replied", {"anonymous": True}),
+    "mediation": ("mediation", "mediator_assigned", "bring_in_other_party", "withdraw", {"party": True}),
+    "mediation_involved": ("mediation", "in_mediation", "record_agreement", "withdraw",
+                           {"party": True, "involved": True}),
+}
+
+KGB = {"service": "kgb", "tmt_kgb_terakhir": "2024-12-01", "golongan": "Penata, III/c"}
+COMPLAINT = {"category": "pengaduan", "subject": "Layanan lambat",
+             "description": "Sudah dua minggu tidak ada kabar tentang berkas saya."}
+COMMENT = "Catatan uji."
+_stored = itertools.count(1)
+
+
+class World:
+    """One app and one office for the whole module; every test gets a fresh case and a fresh browser."""
+
+    def __init__(self, app):
+        self.app = app
+        app.test_client_class = FreshContextClient
+        head = UserFactory(role="supervisor", name="Kepala Dinas", unit="Pimpinan")
+        kasubbag = UserFactory(role="supervisor", name="Kasubbag Kepegawaian", superior=head)
+        kabid = UserFactory(role="supervisor", name="Kabid Tangkap", superior=head)
+        outsider = UserFactory(role="supervisor", name="Kabid Lain", superior=head)
+        app.config["DESK_HEAD_NIP"] = kasubbag.nip
+        self.people = {
+            "requester": UserFactory(name="Pegawai Pemohon", superior=kabid),
+            "colleague": UserFactory(name="Pegawai Lain", superior=kabid),
+            "superior": kabid,
+            "party": UserFactory(name="Rekan Pemohon", superior=kabid),
+            "officer": UserFactory(role="officer", name="Petugas Dua", superior=kasubbag),
+            "owner": UserFactory(role="officer", name="Petugas Satu", superior=kasubbag),
+            "outsider": outsider,
+            "head": kasubbag,
+            "admin": UserFactory(role="admin", name="Admin Sistem", superior=kasubbag),
+        }
+        self.assignee = UserFactory(role="officer", name="Petugas Tiga", superior=kasubbag)
+
+    # -- set-up -----------------------------------------------------------------------------------
+
+    def anonymous_case(self, **attrs) -> tuple[Case, str]:
+        code = case_service.new_tracking_code()
+        case = CaseFactory(case_type="complaint", service=None, requester=None, is_anonymous=True,
+                           tracking_code_hash=case_service.hash_code(code), **attrs)
+        return case, code
+
+    def case(self, scenario: str) -> tuple[Case, CaseDocument, str | None]:
+        case_type, state, _, _, attrs = SCENARIOS[scenario]
+        p, code = self.people, None
+        common = dict(state=state, owner=p["owner"])
+        if attrs.get("anonymous"):
+            case, code = self.anonymous_case(**common)
+        else:
+            case = CaseFactory(
+                case_type=case_type, requester=p["requester"], **common,
+                other_party=p["party"] if attrs.get("party") else None,
+                is_other_party_involved=attrs.get("involved", False),
+                answered_at=self.app.extensions["clock"].now() if attrs.get("answered") else None)
+        stored = f"matrix{next(_stored):06d}.pdf"
+        documents.path_of(stored).write_bytes(PDF)
+        doc = CaseDocumentFactory(case=case, uploaded_by_id=case.requester_id, stored_name=stored,
+                                  size_bytes=len(PDF))
+        return case, doc, code
+
+    def escalation_link(self) -> str:
+        """An 'instruksi' link of an escalation email sent to the desk head about an unclaimed request."""
+        case = CaseFactory(requester=self.people["requester"])
+        notice = SlaNotice(case_id=case.id, clock="first_response", cycle=1, level=1,
+                           recipient_id=self.people["head"].id, at=self.app.extensions["clock"].now())
+        db.session.add(notice)
+        db.session.commit()
+        return tokens.sign_action(notice.id, self.people["head"].id, "instruksi")
+
+    def browser(self, actor: str, tracked_code: str | None = None) -> WebClient:
+        web = WebClient(self.app.test_client())
+        if actor == "tracker":
+            if tracked_code is None:
+                _, tracked_code = self.anonymous_case(state="triaged")
+            assert web.post_form("/lacak", {"code": tracked_code}).status_code == 302
+        elif actor != "anon":
+            web.login(self.people[actor])
+        return web
+
+
+@pytest.fixture(scope="module")
+def world(database_template, tmp_path_factory):
+    folder = tmp_path_factory.mktemp("web-permissions")
+    if ON_POSTGRES:
+        _truncate_all(PG_URI)
+        uri = PG_URI
+    else:
+        shutil.copyfile(database_template, folder / "layani.sqlite")
+        uri = f"sqlite:///{folder / 'layani.sqlite'}"
+    app = create_app({"TESTING": True, "SECRET_KEY": "t", "SQLALCHEMY_DATABASE_URI": uri,
+                      "UPLOAD_FOLDER": str(folder / "uploads"), "SERVER_NAME": None, "MAIL_SUPPRESS_SEND": True,
+                      "BASE_URL": "http://localhost"})
+    app.extensions["clock"] = FrozenClock()
+    with app.app_context():
+        yield World(app)
+        db.session.remove()
+        db.engine.dispose()
+
+
+# -- what is checked -------------------------------------------------------------------------------
+
+def outcome(response):
+    """The status, with redirects to the login and tracking pages told apart from other redirects."""
+    if response.status_code == 302:
+        path = urlsplit(response.headers["Location"]).path
+        if path == "/masuk":
+            return M
+        if path == "/lacak":
+            return L
+    return response.status_code
+
+
+def counts() -> tuple[int, int, int]:
+    db.session.expire_all()
+    return tuple(db.session.scalar(select(func.count()).select_from(m)) for m in (Case, CaseEvent, CaseDocument))
+
+
+def snapshot(world, case_id: int) -> tuple:
+    """Everything a request on the case could change."""
+    db.session.expire_all()
+    case = db.session.get(Case, case_id)
+    events = db.session.scalar(select(func.count()).where(CaseEvent.case_id == case_id))
+    docs = db.session.execute(select(CaseDocument.id, CaseDocument.review_status)
+                              .where(CaseDocument.case_id == case_id).order_by(CaseDocument.id)).all()
+    files = len(list(documents.upload_folder().iterdir()))
+    return (case.state, case.owner_id, case.version, case.is_other_party_involved, case.answered_at, events,
+            tuple(map(tuple, docs)), files)
+
+
+def refused(expected) -> bool:
+    return expected in (M, L) or (isinstance(expected, int) and expected >= 400)
+
+
+# -- the calls -------------------------------------------------------------------------------------
+
+def general_request(world, web: WebClient, route: str):
+    """Set up what the route needs, then answer the call to make (so the counts are taken just before it)."""
+    p = world.people
+    if route == "GET on every POST-only route":
+        urls = [url.format(id=1, step="withdraw", doc=1) for url in POST_ONLY]
+
+        def every_post_only_route():
+            statuses = {url: web.get(url).status_code for url in urls}
+            assert len(set(statuses.values())) == 1, statuses
+            return next(iter(statuses.values()))
+
+        return every_post_only_route
+    simple = {
+        "GET /kasus/baru/service_request?layanan": ("GET", "/kasus/baru/service_request?layanan=kgb", None),
+        "GET /kasus/baru/<unknown type>": ("GET", "/kasus/baru/cuti", None),
+        "GET /alur/<case_type>": ("GET", "/alur/mediation", None),
+        "GET /alur/<unknown type>": ("GET", "/alur/cuti", None),
+        "POST /masuk (wrong password)": ("POST", "/masuk", {"nip": p["requester"].nip, "password": "bukan-sandinya"}),
+        "POST /kasus/baru/service_request": ("POST", "/kasus/baru/service_request", KGB),
+        "POST /kasus/baru/complaint (about party)": ("POST", "/kasus/baru/complaint",
+                                                     {**COMPLAINT, "reported_nip": p["party"].nip}),
+        "POST /kasus/baru/complaint (anonim)": ("POST", "/kasus/baru/complaint", {**COMPLAINT, "anonymous": "y"}),
+        "POST /kasus/baru/mediation (with party)": ("POST", "/kasus/baru/mediation", {
+            "other_party_nip": p["party"].nip, "relation": "atasan", "subject": "Perbedaan penilaian SKP",
+            "description": "Penilaian SKP saya turun tanpa dialog kinerja.", "discipline_concern": "tidak"}),
+        "POST /aduan-anonim": ("POST", "/aduan-anonim", COMPLAINT),
+        "POST /lacak (a wrong code)": ("POST", "/lacak", {"code": "AAAA-BBBB-CCCC-DDDD"}),
+    }
+    if route in simple:
+        method, url, data = simple[route]
+    elif route == "POST /lacak (a valid code)":
+        method, url, data = "POST", "/lacak", {"code": world.anonymous_case()[1]}
+    elif route.startswith(("GET /email/aksi/", "POST /email/aksi/")):
+        token = "bukan.tanda.tangan" if "forged" in route else world.escalation_link()
+        if "used" in route:
+            escalations.perform_link(token, note="Sudah ditangani.")
+        method, url = route.split(" ", 1)[0], f"/email/aksi/{token}"
+        data = {"note": "Mohon segera ditangani."}
+    else:
+        method, url = route.split(" ", 1)
+        data = None
+    return (lambda: web.get(url)) if method == "GET" else (lambda: web.post_form(url, data))
+
+
+def case_request(world, web: WebClient, scenario: str, route: str, case: Case, doc: CaseDocument):
+    _, _, owner_step, requester_step, _ = SCENARIOS[scenario]
+    base = f"/kasus/{case.id}"
+    db.session.expire_all()
+    version = str(db.session.get(Case, case.id).version)
+    step = {"owner's step": owner_step, "requester's step": requester_step, "unknown step": "terbang"}
+    if route == "GET /kasus/<id>":
+        return web.get(base)
+    if route.startswith("POST tindakan/"):
+        trigger = step[route.split("<")[1].rstrip(">")]
+        return web.post_form(f"{base}/tindakan/{trigger}", {"version": version, "comment": COMMENT})
+    if route == "POST pesan":
+        return web.post_form(f"{base}/pesan", {"body": "Mohon kabarnya."})
+    if route == "POST pesan (internal)":
+        return web.post_form(f"{base}/pesan", {"body": "Catatan meja layanan.", "internal": "y"})
+    if route == "POST klaim":
+        return web.post_form(f"{base}/klaim", {"version": version})
+    if route == "POST tugaskan":
+        return web.post_form(f"{base}/tugaskan", {"assignee_nip": world.assignee.nip, "version": version,
+                                                   "comment": COMMENT})
+    if route == "POST dokumen":
+        return web.post_form(f"{base}/dokumen", {"requirement": "lainnya", "file": (io.BytesIO(PDF), "lampiran.pdf")},
+                             content_type="multipart/form-data")
+    if route == "GET dokumen/<doc>":
+        return web.get(f"{base}/dokumen/{doc.id}")
+    if route == "POST dokumen/<doc>/periksa":
+        return web.post_form(f"{base}/dokumen/{doc.id}/periksa", {"decision": "verified", "note": ""})
+    if route == "GET /lacak/kasus":
+        return web.get("/lacak/kasus")
+    if route == "POST /lacak/pesan":
+        return web.post_form("/lacak/pesan", {"body": "Keterangan tambahan dari pelapor."})
+    if route.startswith("POST /lacak/tindakan/"):
+        trigger = step[route.split("<")[1].rstrip(">")]
+        return web.post_form(f"/lacak/tindakan/{trigger}", {"version": version, "comment": COMMENT})
+    raise AssertionError(route)  # pragma: no cover
+
+
+# -- the tests -------------------------------------------------------------------------------------
+
+def _params(table: dict, scenario: str | None = None):
+    return [pytest.param(route, actor, expected, id=f"{scenario + '|' if scenario else ''}{route}|{actor}")
+            for route, row in table.items()
+            for actor, expected in zip(ACTORS, row, strict=True)
+            if expected is not _]
+
+
+def test_the_tables_cover_every_scenario_and_actor():
+    assert set(CASES) == set(SCENARIOS)
+    for rows in CASES.values():
+        assert list(rows) == list(CASES["service_request"])
+        assert all(len(row) == len(ACTORS) for row in rows.values())
+    assert all(len(row) == len(ACTORS) for row in GENERAL.values())
+
+
+@pytest.mark.parametrize("route, actor, expected", _params(GENERAL))
+def test_page(world, route, actor, expected):
+    web = world.browser(actor)
+    call = general_request(world, web, route)
+    before = counts()
+    response = call()
+    got = response if isinstance(response, int) else outcome(response)
+    assert got == expected, text_of(response)[:500] if not isinstance(response, int) else got
+    if refused(expected):
+        assert counts() == before, "a refused request wrote something"
+    elif route.startswith("POST /kasus/baru") or route == "POST /aduan-anonim":
+        assert counts()[0] == before[0] + 1
+
+
+CASE_PARAMS = [pytest.param(scenario, *p.values, id=p.id) for scenario, table in CASES.items()
+               for p in _params(table, scenario)]
+
+
+@pytest.mark.parametrize("scenario, route, actor, expected", CASE_PARAMS)
+def test_case_page(world, scenario, route, actor, expected):
+    case, doc, code = world.case(scenario)
+    web = world.browser(actor, tracked_code=code)
+    before = snapshot(world, case.id)
+    response = case_request(world, web, scenario, route, case, doc)
+    response.close()  # a download holds its file open until closed
+    assert outcome(response) == expected, text_of(response)[:500]
+    after = snapshot(world, case.id)
+    if refused(expected) or route.startswith("GET"):
+        assert after == before, "a refused or read-only request changed the case"
+    else:
+        assert after != before, "a successful POST changed nothing"
+    if route == "GET /lacak/kasus" and expected == 200:
+        assert case.ref in text_of(response)
+
+
+# -- anonymity -------------------------------------------------------------------------------------
+
+ANON_COMPLAINT = {"category": "pengaduan", "subject": "Pungutan saat urus KGB",
+                  "description": "Diminta uang saat menyerahkan berkas di loket.", "anonymous": "y"}
+PAGES = ("/", "/antrian", "/antrian?tampilan=semua", "/antrian?tampilan=saya", "/antrian?jenis=complaint",
+         "/tim", "/kasus/{id}", "/kasus/{id}/dokumen/{doc}", "/lacak/kasus")
+
+
+def test_an_anonymous_complaint_filed_while_signed_in_shows_the_filer_to_nobody(app, client, office):
+    """The filer ticks "anonim" while signed in. No page anyone opens afterwards (the desk's, the supervisors',
+    the filer's own, the tracker's) and no email names them; only the code opens the case through /lacak."""
+    app.config["DESK_HEAD_NIP"] = office.kasubbag.nip
+    filer = office.employee
+    identity = (filer.name, filer.nip, filer.email)
+
+    def browser(user=None) -> WebClient:
+        web = WebClient(app.test_client())
+        if user is not None:
+            web.login(user)
+        return web
+
+    web = browser(filer)
+    response = web.post_form("/kasus/baru/complaint", ANON_COMPLAINT)
+    assert response.status_code == 200
+    code = re.search(r'<output id="kode-pelacakan"[^>]*>([A-Z0-9-]+)</output>', text_of(response)).group(1)
+    db.session.expire_all()
+    case = db.session.scalars(select(Case).order_by(Case.id.desc())).first()
+    assert case.is_anonymous and case.requester_id is None
+
+    # The desk works it: takes it, asks the filer, leaves an internal note, adds a document.
+    desk = browser(office.officer)
+    assert fire(desk, case.id, "triage").status_code == 302
+    assert fire(desk, case.id, "ask_filer", "Kapan tepatnya?").status_code == 302
+    assert desk.post_form(f"/kasus/{case.id}/pesan", {"body": "Cek CCTV loket.", "internal": "y"}).status_code == 302
+    assert desk.post_form(f"/kasus/{case.id}/dokumen", {"requirement": "lainnya", "file": (io.BytesIO(PDF), "bukti.pdf")},
+                          content_type="multipart/form-data").status_code == 302
+
+    # The filer answers with the code only.
+    tracker = browser()
+    assert tracker.post_form("/lacak", {"code": code}).status_code == 302
+    html = text_of(tracker.get("/lacak/kasus"))
+    assert tracker.post_form("/lacak/pesan", {"body": "Senin pagi, loket 2."}).status_code == 302
+    assert tracker.post_form("/lacak/tindakan/filer_replied", {"version": version_on(html, "filer_replied"),
+                                                               "comment": "Ada saksi."}).status_code == 302
+    db.session.expire_all()
+    doc_id = db.session.scalar(select(CaseDocument.id).where(CaseDocument.case_id == case.id))
+
+    seen_by = {}
+    people = {name: getattr(office, name) for name in ("head", "kasubbag", "officer", "officer2", "kabid", "employee",
+                                                       "colleague", "admin", "outsider")}
+    for name, person in [*people.items(), ("tracker", None)]:
+        web = tracker if person is None else browser(person)
+        for page in PAGES:
+            response = web.get(page.format(id=case.id, doc=doc_id))
+            response.close()
+            if page == "/lacak/kasus" and person is not None:
+                # Signed in is not enough, not even for the account that filed it: only the code opens it.
+                assert outcome(response) == L, (name, page)
+            if response.status_code != 200:
+                continue
+            body = response.get_data(as_text=True) if response.mimetype == "text/html" else ""
+            if case.ref in body:
+                seen_by.setdefault(name, []).append(page)
+            if person is not filer:  # the filer's own pages carry their own name in the header
+                for secret in identity:
+                    assert secret not in body, (name, page, secret)
+    # The desk and the desk head see it, the filer's own account does not (no link is kept), nor their kabid.
+    assert {"officer", "officer2", "kasubbag", "admin", "tracker"} <= set(seen_by)
+    assert not {"employee", "colleague", "kabid", "outsider"} & set(seen_by), seen_by
+    assert "/lacak/kasus" in seen_by["tracker"]
+
+    # No email written about the case goes to, or names, the filer.
+    db.session.expire_all()
+    for message in db.session.scalars(select(OutboxMessage)):
+        for secret in identity:
+            assert secret not in f"{message.to_addr} {message.subject} {message.body_text} {message.body_html}"
