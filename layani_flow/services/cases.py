@@ -11,10 +11,11 @@ from typing import Any
 from flask import current_app
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy import case as sql_case
+from sqlalchemy.orm import selectinload
 
 from .. import catalogue, clock
 from ..extensions import db
-from ..models import Case, CaseDocument, CaseEvent, User
+from ..models import Case, CaseClock, CaseDocument, CaseEvent, User
 from ..workflows import REGISTRY, Step, Workflow
 from . import documents, notifications, sla
 from .access import (  # noqa: F401  (TrackedFiler re-exported)
@@ -444,8 +445,8 @@ def case_actions(case: Case, actor: Actor | None) -> list[Action]:
 
 # -- listings for the pages ------------------------------------------------------------------------
 # Read-only: no unit of work. Every list loads requester and owner in the same query (the relationships
-# are joined eagerly) and never touches events or documents, so a page costs the same few queries
-# whatever its length.
+# are joined eagerly), the desk's lists load the page's clocks in one more query, and none touches events
+# or documents, so a page costs the same few queries whatever its length.
 
 @dataclass(frozen=True)
 class CasePage:
@@ -462,6 +463,13 @@ class CasePage:
 def final_state_clause():
     """True for cases that sit in a final state of their own workflow."""
     return or_(*(and_(Case.case_type == key, Case.state.in_(sorted(wf.final))) for key, wf in REGISTRY.items()))
+
+
+def next_running_due():
+    """Per case row: the earliest due instant among its running clocks (NULL when none runs)."""
+    return (select(func.min(CaseClock.due_at))
+            .where(CaseClock.case_id == Case.id, CaseClock.stopped_at.is_(None), CaseClock.paused_at.is_(None))
+            .correlate(Case).scalar_subquery())
 
 
 def _paged(query, number: int, size: int) -> CasePage:
@@ -489,7 +497,8 @@ QUEUE_VIEWS = ("belum_diklaim", "saya", "semua")
 
 def list_queue(actor: User, *, view: str = "semua", state: str | None = None, case_type: str | None = None,
                page: int = 1, size: int = 25) -> CasePage:
-    """The desk's work list: cases the actor may see, oldest first; final states only when asked by name."""
+    """The desk's work list: cases the actor may see, what is about to breach first (the earliest due instant
+    among running clocks; cases with none after), then oldest first; final states only when asked by name."""
     query = select(Case).where(visible_cases(actor))
     if view == "belum_diklaim":
         query = query.where(Case.owner_id.is_(None))
@@ -498,17 +507,24 @@ def list_queue(actor: User, *, view: str = "semua", state: str | None = None, ca
     if case_type:
         query = query.where(Case.case_type == case_type)
     query = query.where(Case.state == state) if state else query.where(~final_state_clause())
-    return _paged(query.order_by(Case.created_at, Case.id), page, size)
+    due = next_running_due()
+    return _paged(query.options(selectinload(Case.clocks))
+                  .order_by(sql_case((due.is_(None), 1), else_=0), due, Case.created_at, Case.id), page, size)
 
 
 def list_team_cases(actor: User, *, page: int = 1, size: int = 25) -> CasePage:
-    """Cases the supervisor may see whose requester or owner works under them; open ones first."""
+    """Cases the supervisor may see whose requester or owner works under them; open ones first, ordered as
+    the queue is."""
     # Read the team first: visible_cases() holds its own "subordinates" CTE, and one statement cannot hold two.
     team = db.session.scalars(subordinate_ids_query(actor.id)).all()
+    final, due = final_state_clause(), next_running_due()
     query = (
         select(Case)
         .where(visible_cases(actor), or_(Case.requester_id.in_(team), Case.owner_id.in_(team)))
-        .order_by(sql_case((final_state_clause(), 1), else_=0), Case.created_at.desc(), Case.id.desc())
+        .options(selectinload(Case.clocks))
+        # Open cases by what is about to breach, then oldest; closed ones after, newest first.
+        .order_by(sql_case((final, 1), else_=0), sql_case((due.is_(None), 1), else_=0), due,
+                  sql_case((final, None), else_=Case.created_at), Case.created_at.desc(), Case.id.desc())
     )
     return _paged(query, page, size)
 

@@ -5,12 +5,13 @@ import json
 from functools import wraps
 
 from flask import Blueprint, g, jsonify, request
-from sqlalchemy import select
+from sqlalchemy import exists, select
+from sqlalchemy.orm import selectinload
 
-from .. import catalogue
+from .. import catalogue, clock
 from ..extensions import csrf, db
 from ..forms import JsonShapeError, describe_fields, intake_form_class, trigger_form_class
-from ..models import Case
+from ..models import Case, CaseClock
 from ..services import cases as case_service
 from ..services import documents
 from ..services.access import visible_cases
@@ -132,9 +133,11 @@ def list_cases():
         query = query.where(Case.state == args["state"])
     if args.get("overdue") not in (None, "", "true", "false"):
         errors["overdue"] = ["Gunakan true atau false."]
-    # Deadlines arrive with the SLA clocks; until then no case can be overdue.
-    if args.get("overdue") == "true":
-        query = query.where(db.false())
+    if args.get("overdue") in ("true", "false"):
+        # Overdue: a clock still running (not stopped, not paused) whose due instant has passed.
+        late = exists().where(CaseClock.case_id == Case.id, CaseClock.stopped_at.is_(None),
+                              CaseClock.paused_at.is_(None), CaseClock.due_at <= clock.now())
+        query = query.where(late if args["overdue"] == "true" else ~late)
     if args.get("cursor"):
         if not (args["cursor"].isascii() and args["cursor"].isdigit()) or len(args["cursor"]) > 18:
             errors["cursor"] = ["Kursor tidak valid."]
@@ -147,7 +150,9 @@ def list_cases():
         limit = 25
     if errors:
         raise InvalidInput("Parameter tidak valid.", errors)
-    rows = db.session.scalars(query.order_by(Case.id.desc()).limit(limit + 1)).unique().all()
+    # The page's clocks in one more query (never one per row): every summary carries its `sla`.
+    query = query.options(selectinload(Case.clocks)).order_by(Case.id.desc()).limit(limit + 1)
+    rows = db.session.scalars(query).unique().all()
     page = rows[:limit]
     return jsonify({"items": [case_summary(c) for c in page],
                     "next": str(page[-1].id) if len(rows) > limit else None})

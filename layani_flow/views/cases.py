@@ -2,6 +2,7 @@
 input a person can fix re-renders the page with the errors (422) and what they typed."""
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -9,15 +10,18 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, s
 from flask_login import current_user, login_required
 from wtforms import BooleanField, DateField, SelectField
 
-from layani_flow import catalogue
+from layani_flow import catalogue, clock
 from layani_flow.forms import intake_form_class, trigger_form_class
 from layani_flow.models import Case, CaseEvent
 from layani_flow.services import cases as case_service
 from layani_flow.services import documents
 from layani_flow.services.access import Actor, tags_for
+from layani_flow.services.calendar import load_calendar
 from layani_flow.services.cases import DESK_ROLES
 from layani_flow.services.errors import InvalidInput
-from layani_flow.views.presenters import visible_events
+from layani_flow.services.sla import CLOCK_LABELS
+from layani_flow.timefmt import human_wib
+from layani_flow.views.presenters import current_clock_views, visible_events, working_text
 from layani_flow.workflows import REGISTRY
 
 from .home import REVIEW_LABELS, tanggal
@@ -25,6 +29,7 @@ from .home import REVIEW_LABELS, tanggal
 bp = Blueprint("cases", __name__)
 
 INTAKE_HIDDEN = ("csrf_token", "service", "anonymous", "subject")
+SYSTEM_KINDS = ("auto_reply", "sla_warning", "sla_escalation", "sla_chain_end")
 
 
 # -- what the page shows ---------------------------------------------------------------------------
@@ -71,10 +76,51 @@ def upload_choices(case: Case) -> list[catalogue.DocumentSpec]:
     return list(service.documents) if service else [catalogue.OTHER_DOCUMENT]
 
 
-def describe_event(case: Case, event: CaseEvent) -> str:
-    """What happened, in one Indonesian sentence (the comment is shown beside it)."""
+def _clock_label(data: dict) -> str:
+    return CLOCK_LABELS.get(data.get("clock") or "", "batas waktu").lower()
+
+
+def _instant(value) -> dt.datetime | None:
+    try:
+        instant = dt.datetime.fromisoformat(value) if isinstance(value, str) else None
+    except ValueError:
+        return None
+    return instant if instant is not None and instant.tzinfo is not None else None
+
+
+def _system_event(event: CaseEvent, data: dict, desk: bool) -> str | None:
+    """Events written by the SLA machinery and the escalation email, in one Indonesian sentence."""
+    kind, clock_label = event.kind, _clock_label(data)
+    if kind == "auto_reply":
+        answer_by = _instant(data.get("answer_due_at"))
+        when = f" Tanggapan paling lambat {human_wib(answer_by)}." if answer_by else ""
+        return "Balasan otomatis: pesan diterima di luar jam kerja." + when
+    if kind == "sla_warning":
+        to = data.get("to") if desk and data.get("to") else "petugas"
+        return f"Pengingat dikirim kepada {to}: batas waktu {clock_label} sudah dekat."
+    if kind == "sla_escalation":
+        level = data.get("level")
+        if desk and data.get("to"):
+            return f"Eskalasi tingkat {level} kepada {data['to']}: {clock_label} melewati batas waktu."
+        return f"Kasus dieskalasikan ke atasan (tingkat {level}) karena {clock_label} melewati batas waktu."
+    if kind == "sla_chain_end":
+        return f"Eskalasi {clock_label} sudah sampai pimpinan tertinggi; tidak ada atasan lain untuk diberi tahu."
+    if kind == "sla_extension":
+        due_at = _instant(data.get("due_at"))
+        when = f" menjadi {human_wib(due_at)}" if due_at else ""
+        via = " melalui email eskalasi" if data.get("via") == "email" else ""
+        return f"Batas waktu {clock_label} diperpanjang {data.get('days')} hari kerja{when}{via}."
+    return None
+
+
+def describe_event(case: Case, event: CaseEvent, desk: bool = True) -> str:
+    """What happened, in one Indonesian sentence (the comment is shown beside it). `desk` False leaves out
+    the names of the people an escalation went to: the filer needs to know that it went up, not to whom."""
     workflow = REGISTRY[case.case_type]
     data = event.data or {}
+    system = _system_event(event, data, desk)
+    if system is not None:
+        return system
     if event.kind == "created":
         return f"Kasus diajukan dengan status \"{workflow.states.get(event.to_state, event.to_state)}\"."
     if event.kind == "transition":
@@ -88,7 +134,11 @@ def describe_event(case: Case, event: CaseEvent) -> str:
                 text += f" {label}: {data[key]}."
         return text
     if event.kind == "assignment":
-        return f"Penanggung jawab: {data.get('from') or 'belum ada'} → {data.get('to')}."
+        text = f"Penanggung jawab: {data.get('from') or 'belum ada'} → {data.get('to')}."
+        if data.get("via") == "email":
+            level = f" tingkat {data['escalation']}" if data.get("escalation") else ""
+            text += f" Dilakukan dari email eskalasi{level}."
+        return text
     if event.kind == "document":
         return f"Mengunggah dokumen {requirement_label(case, data.get('requirement', ''))}."
     if event.kind == "document_review":
@@ -97,8 +147,18 @@ def describe_event(case: Case, event: CaseEvent) -> str:
     if event.kind == "message":
         return "Mengirim pesan."
     if event.kind == "note":
+        if data.get("instruction"):
+            level = f" (eskalasi tingkat {data['escalation']})" if data.get("escalation") else ""
+            via = " melalui email" if data.get("via") == "email" else ""
+            return f"Instruksi atasan{via}{level}."
         return "Catatan internal."
     return event.kind.replace("_", " ").capitalize() + "."
+
+
+def shows_comment(event: CaseEvent) -> bool:
+    """The system's own events say it all in their sentence (their stored comment repeats it, and an
+    escalation's names who it went to); a person's comment is shown as they wrote it."""
+    return bool(event.comment) and event.kind != "document" and event.kind not in SYSTEM_KINDS
 
 
 def action_views(case: Case, viewer: Actor, posted: tuple[str, Any, dict] | None = None) -> list[ActionView]:
@@ -121,9 +181,15 @@ def render_case(case: Case, viewer: Actor, *, tracked: bool = False, status: int
     tags = tags_for(case, viewer)
     is_open = not workflow.is_final(case.state)
     desk = getattr(viewer, "role", None) in DESK_ROLES
+    # Names of escalation recipients are for the desk, and never for a party to the case (a supervisor
+    # filing their own request reads their case as its requester does).
+    desk_names = desk and not tracked and getattr(viewer, "id", None) not in case.party_ids
+    now, cal = clock.now(), load_calendar()
     context = dict(
         case=case, workflow=workflow, tracked=tracked, tags=tags, is_open=is_open, desk_viewer=desk,
+        desk_names=desk_names, clocks=current_clock_views(case, now, cal),
         intake_rows=intake_rows(case), events=visible_events(case, viewer), describe_event=describe_event,
+        shows_comment=shows_comment, working_text=working_text, system_kinds=SYSTEM_KINDS,
         requirement_label=requirement_label, upload_choices=upload_choices(case),
         actions=action_views(case, viewer, posted_action), errors=errors or {}, typed=typed or {},
         can_upload=is_open and bool(tags & {"requester", "owner"}) and not tracked,

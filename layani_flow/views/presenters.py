@@ -1,13 +1,22 @@
-"""The JSON shapes of the API. An anonymous filer's identity has no field here to leak into."""
+"""The JSON shapes of the API, and the service-level view of a case that the pages share with it. An
+anonymous filer's identity has no field here to leak into."""
 from __future__ import annotations
 
+import datetime as dt
+import math
+from dataclasses import dataclass
 from typing import Any
 
+from .. import clock as wall
 from ..models import Case, CaseDocument, CaseEvent, User
+from ..models.sla import CLOCK_NAMES, CaseClock
 from ..services.access import Actor
+from ..services.calendar import load_calendar
 from ..services.cases import case_actions
+from ..services.sla import CLOCK_LABELS, remaining
 from ..timefmt import iso_wib
 from ..workflows import REGISTRY
+from ..working_time import WorkingCalendar
 
 DESK_ROLES = ("officer", "supervisor", "admin")
 
@@ -42,6 +51,152 @@ def visible_events(case: Case, viewer: Actor) -> list[CaseEvent]:
     return [e for e in case.events if desk or not e.is_internal]
 
 
+# -- service levels --------------------------------------------------------------------------------
+# Shared by the pages and the API, so both say the same thing about a clock.
+
+WORKDAY_MINUTES = 450  # 7.5 working hours: the contract's working day (37.5 hours a week)
+
+
+def working_text(minutes: int) -> str:
+    """Working time in Indonesian, without a sign: '2 hari 3 jam kerja', '3 jam 15 menit kerja'.
+
+    A day is 7.5 working hours whatever the calendar does to a particular day; below a day, hours and
+    minutes; from a day up, days and whole hours (minutes no longer matter there).
+    """
+    minutes = abs(int(minutes))
+    days, rest = divmod(minutes, WORKDAY_MINUTES)
+    hours, mins = divmod(rest, 60)
+    if days:
+        parts = [f"{days} hari"] + ([f"{hours} jam"] if hours else [])
+    elif hours:
+        parts = [f"{hours} jam"] + ([f"{mins} menit"] if mins else [])
+    else:
+        parts = [f"{mins} menit"]
+    return " ".join(parts) + " kerja"
+
+
+def _minutes(delta: dt.timedelta) -> int:
+    """Whole minutes, rounded down: 30 seconds overdue is already -1."""
+    return math.floor(delta.total_seconds() / 60)
+
+
+def _pause_reason(case: Case, clock: CaseClock) -> str:
+    workflow = REGISTRY[case.case_type]
+    if case.state in workflow.external_in:
+        return f"menunggu instansi lain: {case.external_body}" if case.external_body else "menunggu instansi lain"
+    if case.state == "awaiting_superior":
+        return "menunggu persetujuan atasan pemohon"
+    return "menunggu pemohon"
+
+
+@dataclass(frozen=True)
+class ClockView:
+    """One clock as people read it: status, due, working time left (negative once breached)."""
+
+    name: str
+    label: str
+    cycle: int
+    status: str  # running | paused | stopped | breached
+    paused: bool
+    started_at: dt.datetime
+    due_at: dt.datetime
+    stopped_at: dt.datetime | None
+    breached_at: dt.datetime | None
+    remaining_minutes: int
+    escalation_level: int
+    paused_minutes: int
+    pause_reason: str | None
+
+    @property
+    def is_late(self) -> bool:
+        return self.remaining_minutes < 0 or (self.remaining_minutes == 0 and self.status == "breached")
+
+    @property
+    def remaining_text(self) -> str:
+        if self.is_late:
+            return f"lewat {working_text(self.remaining_minutes)}"
+        return f"sisa {working_text(self.remaining_minutes)}"
+
+
+def clock_view(case: Case, clock: CaseClock, now: dt.datetime, cal: WorkingCalendar) -> ClockView:
+    left = _minutes(remaining(clock, now, cal))
+    if clock.stopped_at is not None:
+        status = "stopped"
+    elif clock.due_at <= (clock.paused_at or now):
+        status = "breached"
+    elif clock.paused_at is not None:
+        status = "paused"
+    else:
+        status = "running"
+    paused_minutes = clock.paused_minutes or 0
+    if clock.paused_at is not None and clock.stopped_at is None:  # the pause going on now counts too
+        paused_minutes += _minutes(cal.elapsed(clock.paused_at, now))
+    breached_at = clock.breached_at
+    if breached_at is None and (status == "breached" or (clock.stopped_at and clock.stopped_at > clock.due_at)):
+        breached_at = clock.due_at  # the sweep records the same instant when it gets there
+    return ClockView(
+        name=clock.name, label=CLOCK_LABELS[clock.name], cycle=clock.cycle, status=status,
+        paused=clock.paused_at is not None and clock.stopped_at is None, started_at=clock.started_at,
+        due_at=clock.due_at, stopped_at=clock.stopped_at, breached_at=breached_at, remaining_minutes=left,
+        escalation_level=clock.escalation_level or 0, paused_minutes=paused_minutes,
+        pause_reason=_pause_reason(case, clock) if clock.paused_at is not None and clock.stopped_at is None else None,
+    )
+
+
+def _ordered(clocks) -> list[CaseClock]:
+    return sorted(clocks, key=lambda c: (CLOCK_NAMES.index(c.name), c.cycle))
+
+
+def clock_views(case: Case, now: dt.datetime | None = None, cal: WorkingCalendar | None = None) -> list[ClockView]:
+    """Every clock of the case, every cycle, first response → resolution → external."""
+    now, cal = now or wall.now(), cal or load_calendar()
+    return [clock_view(case, c, now, cal) for c in _ordered(case.clocks)]
+
+
+def current_clock_views(case: Case, now: dt.datetime | None = None,
+                        cal: WorkingCalendar | None = None) -> list[ClockView]:
+    """The latest cycle of each clock: what the case page shows."""
+    latest: dict[str, CaseClock] = {}
+    for c in case.clocks:
+        if c.name not in latest or c.cycle > latest[c.name].cycle:
+            latest[c.name] = c
+    now, cal = now or wall.now(), cal or load_calendar()
+    return [clock_view(case, c, now, cal) for c in _ordered(latest.values())]
+
+
+def current_resolution(case: Case) -> CaseClock | None:
+    """The resolution clock that still counts (running or paused), if any."""
+    cycles = [c for c in case.clocks if c.name == "resolution"]
+    latest = max(cycles, key=lambda c: c.cycle, default=None)
+    return latest if latest is not None and latest.stopped_at is None else None
+
+
+def next_due(case: Case, now: dt.datetime | None = None, cal: WorkingCalendar | None = None) -> ClockView | None:
+    """What the queue orders by: the running clock due first; else a paused one (shown as paused)."""
+    open_clocks = [c for c in case.clocks if c.stopped_at is None]
+    if not open_clocks:
+        return None
+    running = [c for c in open_clocks if c.paused_at is None]
+    chosen = min(running or open_clocks, key=lambda c: (c.due_at, c.id))
+    return clock_view(case, chosen, now or wall.now(), cal or load_calendar())
+
+
+def sla_dict(case: Case, now: dt.datetime | None = None, cal: WorkingCalendar | None = None) -> dict[str, Any]:
+    now, cal = now or wall.now(), cal or load_calendar()
+    resolution = current_resolution(case)
+    return {
+        "due_at": iso_wib(resolution.due_at) if resolution is not None else None,
+        "owner": person(case.owner),
+        "clocks": [{
+            "name": v.name, "label": v.label, "cycle": v.cycle, "status": v.status,
+            "started_at": iso_wib(v.started_at), "due_at": iso_wib(v.due_at),
+            "stopped_at": iso_wib(v.stopped_at), "remaining_working_minutes": v.remaining_minutes,
+            "escalation_level": v.escalation_level, "breached_at": iso_wib(v.breached_at),
+            "paused_minutes": v.paused_minutes,
+        } for v in clock_views(case, now, cal)],
+    }
+
+
 def case_summary(case: Case) -> dict[str, Any]:
     workflow = REGISTRY[case.case_type]
     return {
@@ -50,7 +205,7 @@ def case_summary(case: Case) -> dict[str, Any]:
         "anonymous": case.is_anonymous, "requester": person(case.requester), "owner": person(case.owner),
         "created_at": iso_wib(case.created_at), "updated_at": iso_wib(case.updated_at),
         "closed_at": iso_wib(case.closed_at),
-        "sla": {"due_at": None},
+        "sla": sla_dict(case),
     }
 
 

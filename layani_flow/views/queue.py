@@ -4,15 +4,24 @@ from __future__ import annotations
 from flask import Blueprint, current_app, render_template, request
 from flask_login import current_user
 
+from layani_flow import clock
 from layani_flow.services import cases as case_service
-from layani_flow.services.cases import DESK_ROLES
+from layani_flow.services.calendar import load_calendar
+from layani_flow.services.cases import DESK_ROLES, CasePage
 from layani_flow.workflows import REGISTRY
 
 from .auth import LEAD_ROLES, role_required
+from .presenters import ClockView, next_due
 
 bp = Blueprint("queue", __name__)
 
 VIEW_LABELS = {"belum_diklaim": "Belum diklaim", "saya": "Saya tangani", "semua": "Semua"}
+
+
+def _dues(page: CasePage) -> dict[int, ClockView | None]:
+    """Each listed case's nearest deadline, from the clocks the listing loaded with the page."""
+    now, cal = clock.now(), load_calendar()
+    return {case.id: next_due(case, now, cal) for case in page.items}
 
 
 def _page_number() -> int:
@@ -33,11 +42,11 @@ def index():
                                    page=_page_number(), size=current_app.config["PAGE_SIZE"])
     filters = {"tampilan": view, "status": state or "", "jenis": case_type or ""}
     return render_template("queue/index.html", page=page, filters=filters, view_labels=VIEW_LABELS,
-                           registry=REGISTRY)
+                           registry=REGISTRY, dues=_dues(page))
 
 
 @bp.get("/tim")
 @role_required(*LEAD_ROLES)
 def team():
     page = case_service.list_team_cases(current_user, page=_page_number(), size=current_app.config["PAGE_SIZE"])
-    return render_template("queue/team.html", page=page, filters={})
+    return render_template("queue/team.html", page=page, filters={}, dues=_dues(page))

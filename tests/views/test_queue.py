@@ -6,6 +6,7 @@ import pytest
 from sqlalchemy import event
 
 from layani_flow.extensions import db
+from layani_flow.models import CaseClock
 from tests.factories import START, CaseFactory, UserFactory
 
 from .helpers import text_of
@@ -80,8 +81,15 @@ def test_lists_cost_the_same_queries_for_3_or_30_cases(login_as, office, url):
     def add(n):
         for i in range(n):
             requester = UserFactory(superior=office.kabid) if i % 2 else office.employee
-            CaseFactory(requester=requester, owner=office.officer if i % 3 else None,
-                        case_type="complaint" if i % 4 == 0 else "service_request")
+            case = CaseFactory(requester=requester, owner=office.officer if i % 3 else None,
+                               case_type="complaint" if i % 4 == 0 else "service_request")
+            # Clocks too: the lists show each case's nearest deadline and order by it.
+            for name, hours in (("first_response", i - 5), ("resolution", 40 + i)):
+                due = START + dt.timedelta(hours=hours)
+                db.session.add(CaseClock(case_id=case.id, name=name, target="5d", started_at=START, due_at=due,
+                                         warn_at=due, paused_minutes=0, escalation_level=0,
+                                         stopped_at=START if name == "first_response" and i % 2 else None))
+        db.session.commit()
 
     web = login_as(office.head)  # the head sees the team view, the queue and their own (none)
     if url == "/":
