@@ -79,6 +79,7 @@ def page_helpers() -> dict:
     return {
         "is_desk": signed_in and user.has_role(*DESK_ROLES),
         "is_lead": signed_in and user.has_role(*LEAD_ROLES),
+        "is_admin": signed_in and user.has_role("admin"),
         "state_label": state_label,
         "type_label": type_label,
         "service_name": service_name,

@@ -1,0 +1,56 @@
+"""The admin's forms: an SLA policy, a closed or shortened day. The services check the same rules again."""
+from __future__ import annotations
+
+from wtforms import DateField, IntegerField, SelectField, StringField
+from wtforms.validators import InputRequired, NumberRange, Optional, ValidationError
+
+from .. import catalogue
+from ..services.admin_settings import duration_problem, parse_intervals
+from ..services.errors import InvalidInput
+from ..services.sla import CLOCK_LABELS
+from ..workflows import REGISTRY
+from .base import BaseForm, choices, length, required
+
+
+def _duration(allow_zero_days: bool):
+    def check(form, field) -> None:
+        problem = duration_problem(field.data, allow_zero_days=allow_zero_days)
+        if problem:
+            raise ValidationError(problem)
+
+    return check
+
+
+def _intervals(form, field) -> None:
+    try:
+        parse_intervals(field.data)
+    except InvalidInput as exc:
+        raise ValidationError(" ".join(exc.errors.get("intervals", [exc.message]))) from None
+
+
+class PolicyForm(BaseForm):
+    case_type = SelectField("Jenis kasus", choices=choices((k, wf.title) for k, wf in REGISTRY.items()),
+                            validators=[required("Pilih jenis kasus.")])
+    service = SelectField("Layanan (khusus permohonan layanan)",
+                          choices=choices([("", "Semua layanan / tidak berlaku")]
+                                          + [(s.key, s.name) for s in catalogue.SERVICES.values()]),
+                          validators=[Optional()],
+                          description="Kosongkan untuk berlaku pada semua layanan jenis ini.")
+    clock = SelectField("Jam", choices=choices(CLOCK_LABELS.items()), validators=[required("Pilih jam.")])
+    target = StringField("Target", validators=[required(), _duration(True), length(10)],
+                         description="Waktu kerja: angka lalu d (hari kerja), h (jam) atau m (menit), mis. 2d, 8h, 90m.")
+    warn_percent = IntegerField("Peringatan pada (% dari target)", default=75,
+                                validators=[InputRequired("Wajib diisi."),
+                                            NumberRange(1, 99, "Isi bilangan bulat 1 sampai 99.")])
+    escalate_every = StringField("Eskalasi berikutnya setiap", default="1d",
+                                 validators=[required(), _duration(False), length(10)],
+                                 description="Jeda waktu kerja antartingkat eskalasi, mis. 1d atau 4h.")
+
+
+class CalendarExceptionForm(BaseForm):
+    on = DateField("Tanggal", validators=[InputRequired("Isi tanggal.")])
+    intervals = StringField("Jam kerja hari itu (kosongkan bila libur)", validators=[Optional(), length(200), _intervals],
+                            description="Kosong = kantor tutup sepanjang hari. Jam kerja yang dipersingkat ditulis "
+                                        "JJ:MM-JJ:MM, dipisah koma, mis. 08:00-12:00, 13:00-15:00.")
+    note = StringField("Keterangan", validators=[required(), length(200)],
+                       description="Mis. \"Cuti bersama tambahan\" atau \"Hari kerja dipersingkat: HUT Provinsi\".")

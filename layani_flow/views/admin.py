@@ -1,0 +1,102 @@
+"""The admin's pages: SLA policies and the office calendar. Admins only; every change is a POST through one
+service call; input a person can fix re-renders the page with the messages (422)."""
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_login import current_user
+
+from layani_flow import catalogue
+from layani_flow.forms.admin import CalendarExceptionForm, PolicyForm
+from layani_flow.services import admin_settings
+from layani_flow.services.errors import InvalidInput
+from layani_flow.services.sla import CLOCK_LABELS
+from layani_flow.timefmt import DAYS
+from layani_flow.workflows import REGISTRY
+
+from .auth import role_required
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+
+@bp.get("")
+@role_required("admin")
+def index():
+    return render_template("admin/index.html")
+
+
+# -- SLA policies ----------------------------------------------------------------------------------
+
+def render_policies(form: PolicyForm | None = None, errors: dict | None = None, status: int = 200):
+    form = form or PolicyForm(formdata=None)
+    return render_template(
+        "admin/sla.html", form=form, errors=errors or {}, rows=admin_settings.policy_table(),
+        history=admin_settings.policy_history(), registry=REGISTRY, clock_labels=CLOCK_LABELS,
+        services=catalogue.SERVICES,
+    ), status
+
+
+@bp.get("/sla")
+@role_required("admin")
+def policies():
+    return render_policies()
+
+
+@bp.post("/sla")
+@role_required("admin")
+def save_policy():
+    form = PolicyForm()
+    if not form.validate():
+        return render_policies(form, form.first_errors(), 422)
+    try:
+        policy = admin_settings.save_policy(
+            current_user, case_type=form.case_type.data, clock_name=form.clock.data, service=form.service.data or None,
+            target=form.target.data, warn_percent=form.warn_percent.data, escalate_every=form.escalate_every.data)
+    except InvalidInput as exc:
+        return render_policies(form, exc.errors or {"form": [exc.message]}, 422)
+    flash(f"Kebijakan SLA disimpan: {REGISTRY[policy.case_type].title}, {CLOCK_LABELS[policy.clock].lower()} "
+          f"{policy.target}. Berlaku untuk kasus yang dibuka mulai sekarang.", "success")
+    return redirect(url_for("admin.policies"))
+
+
+# -- calendar ------------------------------------------------------------------------------------
+
+def render_calendar(form: CalendarExceptionForm | None = None, errors: dict | None = None, status: int = 200):
+    form = form or CalendarExceptionForm(formdata=None)
+    week = admin_settings.working_week()
+    return render_template(
+        "admin/calendar.html", form=form, errors=errors or {}, closed=admin_settings.closed_days(),
+        exceptions=admin_settings.calendar_exceptions(), today=admin_settings.today_wib(),
+        week=[(DAYS[day], week.get(day, ())) for day in range(7)],
+    ), status
+
+
+@bp.get("/kalender")
+@role_required("admin")
+def calendar():
+    return render_calendar()
+
+
+@bp.post("/kalender")
+@role_required("admin")
+def add_day():
+    form = CalendarExceptionForm()
+    if not form.validate():
+        return render_calendar(form, form.first_errors(), 422)
+    try:
+        admin_settings.add_calendar_exception(current_user, on=form.on.data, intervals=form.intervals.data,
+                                              note=form.note.data)
+    except InvalidInput as exc:
+        return render_calendar(form, exc.errors or {"form": [exc.message]}, 422)
+    flash("Hari disimpan. Batas waktu yang dihitung mulai sekarang memakainya.", "success")
+    return redirect(url_for("admin.calendar"))
+
+
+@bp.post("/kalender/<int:exception_id>/hapus")
+@role_required("admin")
+def delete_day(exception_id: int):
+    try:
+        admin_settings.delete_calendar_exception(current_user, exception_id)
+    except InvalidInput as exc:
+        return render_calendar(errors=exc.errors or {"form": [exc.message]}, status=422)
+    flash("Pengecualian dihapus; hari itu kembali memakai jam kerja biasa.", "success")
+    return redirect(url_for("admin.calendar"))
