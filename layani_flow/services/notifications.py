@@ -33,7 +33,7 @@ def answer_due_at(case: Case, now: dt.datetime) -> dt.datetime:
     """When a message sent now can expect an answer: the running first-response deadline, else the
     configured reply target in working time."""
     first = next((c for c in reversed(case.clocks) if c.name == "first_response" and c.is_running), None)
-    if first is not None:
+    if first is not None and first.due_at > now:  # a deadline already missed is no promise
         return first.due_at
     return due(load_calendar(), now, current_app.config["REPLY_TARGET"])
 

@@ -75,3 +75,12 @@ def test_a_message_in_office_hours_gets_no_automatic_reply(db, clock, office):
     case_service.add_message(case.id, office.employee, "Terima kasih.")
     kinds = [e.kind for e in db.session.scalars(select(CaseEvent).where(CaseEvent.case_id == case.id))]
     assert "auto_reply" not in kinds
+
+
+def test_an_automatic_reply_never_promises_a_time_already_past(db, clock, office):
+    clock.set(wib(2026, 11, 25, 9, 0))
+    case = case_service.open_case("service_request", KGB, office.employee).case  # first response due Thu 16:00
+    clock.set(wib(2026, 11, 27, 20, 0))  # Friday night: that deadline has passed, nobody answered
+    case_service.add_message(case.id, office.employee, "Halo, apakah ada kabar?")
+    reply = db.session.scalars(select(CaseEvent).where(CaseEvent.case_id == case.id, CaseEvent.kind == "auto_reply")).one()
+    assert "Senin, 30 November 2026 16.00 WIB" in reply.comment

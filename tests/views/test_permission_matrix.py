@@ -294,6 +294,15 @@ def world(database_template, tmp_path_factory):
         db.engine.dispose()
 
 
+@pytest.fixture(autouse=True)
+def _close_world_transaction(request):
+    """The module's app reads through one session; end its transaction after each test, or PostgreSQL
+    keeps it open and the next function-scoped test's TRUNCATE waits for it forever."""
+    yield
+    if "world" in request.fixturenames:
+        db.session.rollback()  # objects stay attached (and are reloaded on next use)
+
+
 # -- what is checked -------------------------------------------------------------------------------
 
 def outcome(response):
