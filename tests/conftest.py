@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -276,3 +277,23 @@ def mail_config(app_config, smtp_port):
     """Merge into app_config in a test module to send to the loopback SMTP server for real."""
     return {**app_config, "MAIL_SUPPRESS_SEND": False, "MAIL_SERVER": "127.0.0.1", "MAIL_PORT": smtp_port,
             "MAIL_TIMEOUT": 5}
+
+
+@contextmanager
+def module_app(database_template, folder: Path):
+    """One app (and database) shared by a whole module, for large tables of cheap tests: a copy of the
+    migrated SQLite file, or the truncated PostgreSQL schema. Yields inside its app context."""
+    if ON_POSTGRES:
+        _truncate_all(PG_URI)
+        uri = PG_URI
+    else:
+        shutil.copyfile(database_template, folder / "layani.sqlite")
+        uri = f"sqlite:///{folder / 'layani.sqlite'}"
+    app = create_app({"TESTING": True, "SECRET_KEY": "t", "SQLALCHEMY_DATABASE_URI": uri,
+                      "UPLOAD_FOLDER": str(folder / "uploads"), "SERVER_NAME": None, "MAIL_SUPPRESS_SEND": True,
+                      "BASE_URL": "http://localhost"})
+    app.extensions["clock"] = FrozenClock()
+    with app.app_context():
+        yield app
+        _db.session.remove()
+        _db.engine.dispose()

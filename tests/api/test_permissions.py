@@ -7,16 +7,12 @@ from __future__ import annotations
 
 import io
 import itertools
-import shutil
 
 import pytest
 
-from layani_flow import create_app
-from layani_flow.clock import FrozenClock
-from layani_flow.extensions import db
 from layani_flow.services.users import create_token
 
-from ..conftest import ON_POSTGRES, PG_URI, _truncate_all
+from ..conftest import module_app
 from ..factories import CaseDocumentFactory, CaseFactory, UserFactory
 from ..services.helpers import COMPLAINT, KGB, mediation_data
 from ..services.samples import PDF
@@ -161,21 +157,8 @@ class World:
 
 @pytest.fixture(scope="module")
 def world(database_template, tmp_path_factory):
-    folder = tmp_path_factory.mktemp("permissions")
-    if ON_POSTGRES:
-        _truncate_all(PG_URI)
-        uri = PG_URI
-    else:
-        shutil.copyfile(database_template, folder / "layani.sqlite")
-        uri = f"sqlite:///{folder / 'layani.sqlite'}"
-    app = create_app({"TESTING": True, "SECRET_KEY": "t", "SQLALCHEMY_DATABASE_URI": uri,
-                      "UPLOAD_FOLDER": str(folder / "uploads"), "SERVER_NAME": None, "MAIL_SUPPRESS_SEND": True,
-                      "BASE_URL": "http://localhost"})
-    app.extensions["clock"] = FrozenClock()
-    with app.app_context():
+    with module_app(database_template, tmp_path_factory.mktemp("permissions")) as app:
         yield World(app)
-        db.session.remove()
-        db.engine.dispose()
 
 
 def request(world, scenario, route, relation):

@@ -17,20 +17,17 @@ from __future__ import annotations
 import io
 import itertools
 import re
-import shutil
 from urllib.parse import urlsplit
 
 import pytest
 from sqlalchemy import func, select
 
-from layani_flow import create_app
-from layani_flow.clock import FrozenClock
 from layani_flow.extensions import db
 from layani_flow.models import Case, CaseDocument, CaseEvent, OutboxMessage, SlaNotice
 from layani_flow.services import cases as case_service
 from layani_flow.services import documents, escalations, tokens
 
-from ..conftest import ON_POSTGRES, PG_URI, FreshContextClient, WebClient, _truncate_all
+from ..conftest import FreshContextClient, WebClient, module_app
 from ..factories import CaseDocumentFactory, CaseFactory, UserFactory
 from .helpers import PDF, fire, text_of, version_on
 
@@ -277,21 +274,8 @@ class World:
 
 @pytest.fixture(scope="module")
 def world(database_template, tmp_path_factory):
-    folder = tmp_path_factory.mktemp("web-permissions")
-    if ON_POSTGRES:
-        _truncate_all(PG_URI)
-        uri = PG_URI
-    else:
-        shutil.copyfile(database_template, folder / "layani.sqlite")
-        uri = f"sqlite:///{folder / 'layani.sqlite'}"
-    app = create_app({"TESTING": True, "SECRET_KEY": "t", "SQLALCHEMY_DATABASE_URI": uri,
-                      "UPLOAD_FOLDER": str(folder / "uploads"), "SERVER_NAME": None, "MAIL_SUPPRESS_SEND": True,
-                      "BASE_URL": "http://localhost"})
-    app.extensions["clock"] = FrozenClock()
-    with app.app_context():
+    with module_app(database_template, tmp_path_factory.mktemp("web-permissions")) as app:
         yield World(app)
-        db.session.remove()
-        db.engine.dispose()
 
 
 @pytest.fixture(autouse=True)
