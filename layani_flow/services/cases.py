@@ -37,6 +37,7 @@ from .errors import (
     StaleCase,
     TransitionNotAllowed,
 )
+from .users import find_by_nip
 
 logger = logging.getLogger(__name__)
 
@@ -102,7 +103,7 @@ def _check_version(case: Case, version: Any) -> None:
 
 
 def _user_by_nip(nip: str | None, field: str) -> User:
-    user = db.session.scalar(select(User).where(User.nip == (nip or "").strip()))
+    user = find_by_nip(nip)
     if user is None or not user.is_active:
         raise InvalidInput("Pegawai tidak ditemukan.", {field: ["Tidak ada pegawai aktif dengan NIP ini."]})
     return user

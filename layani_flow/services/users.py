@@ -29,7 +29,7 @@ def create_user(*, nip: str, name: str, email: str, role: str, password: str,
         errors["role"] = ["Peran harus salah satu dari: employee, officer, supervisor, admin."]
     if not (name or "").strip():
         errors["name"] = ["Nama wajib diisi."]
-    if "@" not in (email or "") or len(email) > 254:
+    if "@" not in (email or "") or len(email) > 254 or "\x00" in email:
         errors["email"] = ["Alamat email tidak valid."]
     if len(password or "") < 8:
         errors["password"] = ["Kata sandi minimal 8 karakter."]
@@ -41,7 +41,7 @@ def create_user(*, nip: str, name: str, email: str, role: str, password: str,
             errors["email"] = ["Email sudah dipakai pegawai lain."]
         superior = None
         if superior_nip:
-            superior = db.session.scalar(select(User).where(User.nip == superior_nip.strip()))
+            superior = find_by_nip(superior_nip)
             if superior is None:
                 errors["superior"] = ["Atasan dengan NIP ini tidak ditemukan."]
         if errors:
@@ -53,8 +53,17 @@ def create_user(*, nip: str, name: str, email: str, role: str, password: str,
     return user
 
 
+def find_by_nip(nip: str | None) -> User | None:
+    """The user with this NIP; anything that is not 18 ASCII digits finds nobody without asking the
+    database (PostgreSQL refuses a NUL character even as a query parameter)."""
+    nip = (nip or "").strip()
+    if len(nip) != 18 or not (nip.isascii() and nip.isdigit()):
+        return None
+    return db.session.scalar(select(User).where(User.nip == nip))
+
+
 def authenticate(nip: str, password: str) -> User | None:
-    user = db.session.scalar(select(User).where(User.nip == (nip or "").strip()))
+    user = find_by_nip(nip)
     if user is None:
         check_password_hash(_DUMMY_HASH, password or "")
         return None
@@ -70,7 +79,7 @@ def _token_hash(token: str) -> str:
 def create_token(nip: str, label: str = "") -> str:
     """A new personal API token; only its hash is stored, so this is the one time it can be shown."""
     with unit_of_work():
-        user = db.session.scalar(select(User).where(User.nip == (nip or "").strip()))
+        user = find_by_nip(nip)
         if user is None:
             raise NotFound("Pegawai dengan NIP ini tidak ditemukan.")
         token = TOKEN_PREFIX + secrets.token_urlsafe(32)

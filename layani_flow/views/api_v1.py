@@ -17,7 +17,7 @@ from ..services import documents
 from ..services.access import visible_cases
 from ..services.errors import DomainError, InvalidInput
 from ..services.users import user_for_token
-from ..workflows import REGISTRY
+from ..workflows import ALL_STATES, REGISTRY
 from .errors import error_response
 from .presenters import case_detail, case_summary, event_dict
 
@@ -130,6 +130,8 @@ def list_cases():
             errors["type"] = ["Jenis kasus tidak dikenal."]
         query = query.where(Case.case_type == args["type"])
     if args.get("state"):
+        if args["state"] not in ALL_STATES:
+            errors["state"] = ["Status tidak dikenal."]
         query = query.where(Case.state == args["state"])
     if args.get("overdue") not in (None, "", "true", "false"):
         errors["overdue"] = ["Gunakan true atau false."]

@@ -8,7 +8,7 @@ from layani_flow import clock
 from layani_flow.services import cases as case_service
 from layani_flow.services.calendar import load_calendar
 from layani_flow.services.cases import DESK_ROLES, CasePage
-from layani_flow.workflows import REGISTRY
+from layani_flow.workflows import ALL_STATES, REGISTRY
 
 from .auth import LEAD_ROLES, role_required
 from .presenters import ClockView, next_due
@@ -36,7 +36,7 @@ def index():
     default_view = "belum_diklaim" if current_user.role == "officer" else "semua"
     view = request.args.get("tampilan", default_view)
     view = view if view in case_service.QUEUE_VIEWS else default_view
-    state = request.args.get("status") or None
+    state = request.args.get("status") if request.args.get("status") in ALL_STATES else None
     case_type = request.args.get("jenis") if request.args.get("jenis") in REGISTRY else None
     page = case_service.list_queue(current_user, view=view, state=state, case_type=case_type,
                                    page=_page_number(), size=current_app.config["PAGE_SIZE"])

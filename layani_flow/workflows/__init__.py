@@ -6,4 +6,7 @@ REGISTRY: dict[str, Workflow] = {
     wf.case_type: wf for wf in (service_request.WORKFLOW, complaint.WORKFLOW, mediation.WORKFLOW)
 }
 
-__all__ = ["REGISTRY", "Guard", "Refusal", "Step", "TransitionImpossible", "Workflow"]
+# Every state name of every case type (filters check against it before they reach a query).
+ALL_STATES: frozenset[str] = frozenset(state for wf in REGISTRY.values() for state in wf.states)
+
+__all__ = ["ALL_STATES", "REGISTRY", "Guard", "Refusal", "Step", "TransitionImpossible", "Workflow"]
