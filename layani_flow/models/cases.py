@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from .sla import CaseClock
 
 CASE_TYPES = ("service_request", "complaint", "mediation")
+SYSTEM_LABEL = "Sistem LAYANI"  # how the timeline names what the system did by itself
 REF_PREFIXES = {"service_request": "LYN", "complaint": "ADU", "mediation": "MED"}
 
 

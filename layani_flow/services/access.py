@@ -14,6 +14,7 @@ from ..extensions import db
 from ..models import Case, SlaNotice, User
 
 DESK_TYPES = ("service_request", "complaint")
+DESK_ROLES = ("officer", "supervisor", "admin")  # who works cases at the desk
 
 
 @dataclass(frozen=True)

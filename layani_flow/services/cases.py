@@ -18,7 +18,8 @@ from ..extensions import db
 from ..models import Case, CaseClock, CaseDocument, CaseEvent, User
 from ..workflows import REGISTRY, Step, Workflow
 from . import documents, notifications, sla
-from .access import (  # noqa: F401  (TrackedFiler re-exported)
+from .access import (  # noqa: F401  (TrackedFiler and DESK_ROLES re-exported)
+    DESK_ROLES,
     Actor,
     TrackedFiler,
     can_view,
@@ -43,7 +44,6 @@ logger = logging.getLogger(__name__)
 
 ANONYMOUS_LABEL = "Pelapor anonim"
 TRACKING_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L: read aloud over the phone
-DESK_ROLES = ("officer", "supervisor", "admin")
 MAX_ID = 2**63 - 1
 
 

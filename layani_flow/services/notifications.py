@@ -8,14 +8,13 @@ from flask import current_app
 
 from ..extensions import db
 from ..models import Case, CaseEvent, User
+from ..models.cases import SYSTEM_LABEL
 from ..timefmt import human_wib
 from ..workflows import REGISTRY
 from ..working_time import due
 from . import outbox
+from .access import DESK_ROLES
 from .calendar import load_calendar
-
-SYSTEM_LABEL = "Sistem LAYANI"
-DESK_ROLES = ("officer", "supervisor", "admin")
 
 
 def _send(user: User | None, case: Case, headline: str, comment: str = "", *, actor=None) -> None:

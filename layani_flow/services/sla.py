@@ -22,10 +22,10 @@ from ..models import Case, CaseEvent
 from ..models.sla import CaseClock, SlaPolicy
 from ..workflows import REGISTRY
 from ..working_time import WorkingCalendar, due
+from .access import DESK_ROLES
 from .calendar import load_calendar
 
 CLOCK_LABELS = {"first_response": "Tanggapan pertama", "resolution": "Penyelesaian", "external": "Instansi luar"}
-DESK_ROLES = ("officer", "supervisor", "admin")
 
 
 def _active_policies(case_type: str) -> list[SlaPolicy]:

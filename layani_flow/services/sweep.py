@@ -19,6 +19,7 @@ from sqlalchemy.orm import selectinload
 from .. import clock as wall
 from ..extensions import db
 from ..models import Case, CaseEvent, SlaNotice, User
+from ..models.cases import SYSTEM_LABEL
 from ..models.sla import CaseClock
 from ..timefmt import human_wib
 from ..workflows import REGISTRY
@@ -29,7 +30,6 @@ from .db import unit_of_work
 
 logger = logging.getLogger(__name__)
 
-SYSTEM_LABEL = "Sistem LAYANI"
 EMAIL_ACTIONS = {
     "ambil_alih": "Ambil alih dan tangani",
     "alihkan": "Alihkan ke petugas lain",

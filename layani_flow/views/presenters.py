@@ -10,15 +10,13 @@ from typing import Any
 from .. import clock as wall
 from ..models import Case, CaseDocument, CaseEvent, User
 from ..models.sla import CLOCK_NAMES, CaseClock
-from ..services.access import Actor
+from ..services.access import DESK_ROLES, Actor
 from ..services.calendar import load_calendar
 from ..services.cases import case_actions
 from ..services.sla import CLOCK_LABELS, remaining
 from ..timefmt import iso_wib
 from ..workflows import REGISTRY
 from ..working_time import WorkingCalendar
-
-DESK_ROLES = ("officer", "supervisor", "admin")
 
 
 def person(user: User | None) -> dict[str, Any] | None:
