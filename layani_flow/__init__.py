@@ -7,7 +7,8 @@ from pathlib import Path
 
 from flask import Flask
 
-from .config import DefaultConfig
+from . import config as settings
+from . import logs
 
 MIGRATIONS_DIR = str(Path(__file__).parent / "migrations")
 
@@ -15,6 +16,7 @@ MIGRATIONS_DIR = str(Path(__file__).parent / "migrations")
 def create_app(test_config: dict | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=True)
     configure(app, test_config)
+    logs.init_app(app)
     register_extensions(app)
     register_blueprints(app)
     register_cli(app)
@@ -22,25 +24,32 @@ def create_app(test_config: dict | None = None) -> Flask:
 
 
 def configure(app: Flask, test_config: dict | None) -> None:
-    app.config.from_object(DefaultConfig)
+    """Defaults → instance/config.py → LAYANI_* environment (or the test's mapping), each declared key
+    checked against its type (config.SETTINGS); a bad value stops the start with a ConfigError."""
+    app.config.from_mapping(settings.defaults())
     os.makedirs(app.instance_path, exist_ok=True)
     if test_config is None:
         app.config.from_pyfile("config.py", silent=True)
-        app.config.from_prefixed_env("LAYANI")
+        app.config.update(settings.check(app.config, "instance/config.py"))
+        app.config.update(settings.from_environment())
     else:
         app.config.from_mapping(test_config)
+        app.config.update(settings.check(test_config, "test_config"))
     if not app.config.get("SQLALCHEMY_DATABASE_URI"):
         app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{Path(app.instance_path) / 'layani.sqlite'}"
     if not app.config.get("UPLOAD_FOLDER"):
         app.config["UPLOAD_FOLDER"] = str(Path(app.instance_path) / "uploads")
-    if app.config["SECRET_KEY"] == DefaultConfig.SECRET_KEY and not (app.debug or app.testing):
+    if app.config["SESSION_COOKIE_SECURE"] is None:  # a cookie for an https site never travels in clear
+        app.config["SESSION_COOKIE_SECURE"] = app.config["BASE_URL"].lower().startswith("https://")
+    app.config["REMEMBER_COOKIE_SECURE"] = app.config["SESSION_COOKIE_SECURE"]
+    if app.config["SECRET_KEY"] == settings.DEV_SECRET_KEY and not (app.debug or app.testing):
         logging.getLogger(__name__).warning("SECRET_KEY is the development default; set LAYANI_SECRET_KEY")
 
 
 def register_extensions(app: Flask) -> None:
     from . import auth, database
     from .clock import SystemClock
-    from .extensions import csrf, db, mail, migrate
+    from .extensions import csrf, db, limiter, mail, migrate
 
     app.extensions.setdefault("clock", SystemClock())
     db.init_app(app)
@@ -48,6 +57,12 @@ def register_extensions(app: Flask) -> None:
     migrate.init_app(app, db, directory=MIGRATIONS_DIR)
     mail.init_app(app)
     csrf.init_app(app)
+    limiter.init_app(app)
+    if app.config["TRUSTED_PROXIES"]:  # the client address is the one the proxies saw, not the proxy's
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        n = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
     auth.init_app(app)
 
 

@@ -1,4 +1,6 @@
 """Unbound extension singletons; create_app binds them with init_app."""
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_mail import Mail
 from flask_migrate import Migrate
@@ -25,3 +27,6 @@ migrate = Migrate()
 mail = Mail()
 csrf = CSRFProtect()
 login_manager = LoginManager()
+# Limits are declared where they apply (sign-in, the anonymous form); none by default. Storage comes from
+# RATELIMIT_STORAGE_URI: memory:// for one app server, redis://… when several share the counts.
+limiter = Limiter(key_func=get_remote_address, default_limits=[], headers_enabled=True)

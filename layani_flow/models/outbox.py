@@ -13,7 +13,9 @@ from .types import CleanString, CleanText, UTCDateTime
 class OutboxMessage(db.Model):
     __tablename__ = "outbox_messages"
     __table_args__ = (
-        CheckConstraint("status IN ('pending', 'sent', 'dead')", name="status_known"),
+        # failed: a permanent refusal (bad address, rejected recipient); `last_error` says why. Never retried
+        # by itself; `layani outbox retry ID` puts it back to pending.
+        CheckConstraint("status IN ('pending', 'sent', 'failed')", name="status_known"),
         # The delivery loop reads only what is due: pending rows by their next attempt.
         Index("ix_outbox_messages_due", "status", "next_attempt_at"),
     )
@@ -35,4 +37,19 @@ class OutboxMessage(db.Model):
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     next_attempt_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     sent_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    failed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     last_error: Mapped[str] = mapped_column(Text, default="")
+
+
+class InboundMessage(db.Model):
+    """An email reply that was read once (by the SHA-256 of its Message-ID): a mail server delivering it
+    again changes nothing the second time."""
+
+    __tablename__ = "inbound_messages"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    message_key: Mapped[str] = mapped_column(String(64), unique=True)
+    received_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    outcome: Mapped[str] = mapped_column(String(40), default="")

@@ -135,7 +135,7 @@ def _record(row_id: int, now: dt.datetime, error: Exception | None, report: Deli
         permanent = isinstance(error, smtplib.SMTPRecipientsRefused | smtplib.SMTPDataError) and \
             row.attempts >= PERMANENT_AFTER
         if permanent:
-            row.status = "dead"
+            row.status, row.failed_at = "failed", now
             report.given_up += 1
             logger.error("Outbox %s given up after %s attempts: %s", row.id, row.attempts, row.last_error)
         else:

@@ -1,20 +1,77 @@
-"""The background loop: sweep, then deliver, every interval, until SIGTERM or SIGINT."""
+"""The background loop: each job (the SLA sweep, mail delivery, …) every interval, until SIGTERM or SIGINT.
+
+Each job runs in its own failure boundary: a sweep that fails (a bad setting, a database error) is logged
+loudly and rolled back, and delivery still runs in the same cycle, so one broken job never silences the
+others — in particular, never all email.
+"""
 from __future__ import annotations
 
 import logging
 import signal
 import threading
 from collections.abc import Callable
+from dataclasses import dataclass
 
+from ..extensions import db
 from .outbox import deliver_pending
 from .sweep import sweep_due_cases
 
 logger = logging.getLogger(__name__)
 
 
+@dataclass(frozen=True)
+class Job:
+    name: str
+    run: Callable[[], object]
+    summary: Callable[[object], str]
+
+
+def _sweep_summary(report) -> str:
+    return f"peringatan {len(report.warned)}, eskalasi {len(report.escalated)}" if report.warned or report.escalated else ""
+
+
+def _deliver_summary(report) -> str:
+    return f"terkirim {report.sent}, tertunda {report.retried}, gagal {report.given_up}" \
+        if report.sent or report.retried or report.given_up else ""
+
+
+JOBS: tuple[Job, ...] = (
+    Job("sweep", lambda: sweep_due_cases(), _sweep_summary),
+    Job("deliver", lambda: deliver_pending(), _deliver_summary),
+)
+
+
+@dataclass
+class CycleResult:
+    failed: list[str]
+    lines: list[str]
+
+
+def run_cycle(jobs: tuple[Job, ...] = JOBS, echo: Callable[[str], None] = print) -> CycleResult:
+    """One cycle: every job once, each on its own; a failure is logged with its traceback and the session
+    is rolled back before the next job starts."""
+    result = CycleResult([], [])
+    for job in jobs:
+        try:
+            line = job.summary(job.run())
+        except Exception as exc:  # one failing job must not stop the others, nor the loop
+            db.session.rollback()
+            logger.exception("worker job %r failed", job.name)
+            echo(f"GAGAL: tugas {job.name}: {type(exc).__name__}: {exc}")
+            result.failed.append(job.name)
+            continue
+        finally:
+            db.session.remove()  # a fresh session per job: nothing stale carries into the next
+        if line:
+            result.lines.append(f"{job.name}: {line}")
+    if result.lines:
+        echo("; ".join(result.lines))
+    return result
+
+
 def run_worker(interval: float, once: bool = False, echo: Callable[[str], None] = print,
-               stop: threading.Event | None = None) -> int:
-    """Returns the number of cycles run. A failing cycle is logged and the loop goes on."""
+               stop: threading.Event | None = None, jobs: tuple[Job, ...] = JOBS) -> int:
+    """Returns the number of cycles run."""
     stop = stop or threading.Event()
     previous = {}
     if threading.current_thread() is threading.main_thread():
@@ -24,14 +81,7 @@ def run_worker(interval: float, once: bool = False, echo: Callable[[str], None] 
     echo(f"worker berjalan; selang {interval:g} detik")
     try:
         while not stop.is_set():
-            try:
-                swept = sweep_due_cases()
-                delivered = deliver_pending()
-                if swept.warned or swept.escalated or delivered.sent or delivered.retried:
-                    echo(f"peringatan {len(swept.warned)}, eskalasi {len(swept.escalated)}, "
-                         f"terkirim {delivered.sent}, tertunda {delivered.retried}")
-            except Exception:  # one bad cycle must not stop escalations for good
-                logger.exception("worker cycle failed")
+            run_cycle(jobs, echo)
             cycles += 1
             if once:
                 break

@@ -61,3 +61,60 @@ def test_the_worker_process_stops_cleanly_on_a_signal(database_uri, tmp_path, si
             proc.kill()
     assert proc.returncode == 0, out
     assert "worker berhenti" in out
+
+
+def test_a_failing_sweep_does_not_hold_up_delivery(app, db, office, smtp_server, monkeypatch, caplog):
+    from layani_flow.services import worker
+
+    case_service.open_case("service_request", KGB, office.employee)  # its receipt waits in the outbox
+
+    def broken_sweep():
+        raise RuntimeError("operator does not exist: character varying = bigint")
+
+    monkeypatch.setattr(worker, "sweep_due_cases", broken_sweep)
+    lines: list[str] = []
+    with caplog.at_level("ERROR", logger="layani_flow.services.worker"):
+        run_worker(interval=60, once=True, echo=lines.append)
+
+    assert any(line.startswith("GAGAL: tugas sweep") for line in lines), lines
+    assert "worker job 'sweep' failed" in caplog.text and "character varying = bigint" in caplog.text
+    assert [m["Subject"] for _, m in smtp_server.messages] and \
+        {r.status for r in db.session.scalars(select(OutboxMessage))} == {"sent"}
+
+
+def test_a_failing_delivery_does_not_hold_up_the_sweep(app, db, clock, office, monkeypatch):
+    from layani_flow.services import worker
+
+    app.config["DESK_HEAD_NIP"] = office.kasubbag.nip
+    clock.set(dt.datetime(2026, 11, 25, 9, 0, tzinfo=WIB))
+    case_service.open_case("service_request", KGB, office.employee)
+    clock.set(dt.datetime(2026, 11, 26, 16, 0, tzinfo=WIB))
+    monkeypatch.setattr(worker, "deliver_pending", lambda: 1 / 0)
+    lines: list[str] = []
+
+    run_worker(interval=60, once=True, echo=lines.append)
+
+    assert any("eskalasi 1" in line for line in lines) and any("GAGAL: tugas deliver" in line for line in lines)
+
+
+def test_the_worker_configured_from_the_environment_escalates_and_mails(database_uri, app, db, clock, office,
+                                                                        smtp_server, smtp_port, tmp_path):
+    """As an operator runs it: every setting a LAYANI_* variable, the desk head's NIP unquoted. An unclaimed
+    case filed days ago escalates to the desk head and the email goes out (on PostgreSQL in that CI leg)."""
+    clock.set(dt.datetime(2026, 11, 2, 9, 0, tzinfo=WIB))  # long before the real now the subprocess reads
+    opened = case_service.open_case("service_request", KGB, office.employee)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LAYANI_")}
+    env.update(LAYANI_SQLALCHEMY_DATABASE_URI=database_uri, LAYANI_SECRET_KEY="env-secret",
+               LAYANI_DESK_HEAD_NIP=office.kasubbag.nip, LAYANI_MAIL_SERVER="127.0.0.1",
+               LAYANI_MAIL_PORT=str(smtp_port), LAYANI_WORKER_INTERVAL="1", LAYANI_BASE_URL="https://layani.test",
+               LAYANI_UPLOAD_FOLDER=str(tmp_path / "uploads"), PYTHONUNBUFFERED="1")
+    done = subprocess.run([sys.executable, "-m", "flask", "--app", "layani_flow", "layani", "worker", "--once"],
+                          env=env, capture_output=True, text=True, cwd=tmp_path, timeout=120)
+
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "GAGAL" not in done.stdout and "Traceback" not in done.stderr, done.stdout + done.stderr
+    escalations = [m for rcpts, m in smtp_server.messages if "Eskalasi tingkat 1" in m["Subject"]]
+    assert escalations and {m["To"] for m in escalations} == {office.kasubbag.email}  # both clocks breached
+    assert opened.case.ref in escalations[0]["Subject"] + escalations[0].get_body(("plain",)).get_content()
+    db.session.expire_all()
+    assert {r.status for r in db.session.scalars(select(OutboxMessage))} == {"sent"}
