@@ -28,9 +28,15 @@ def escalated(app, db, clock, office, smtp_server):
 
 
 @pytest.fixture
-def mail_in(app):
+def dkim_dns():
+    """What the listener asks instead of DNS for DKIM keys; None: DNS itself (a module may override)."""
+    return None
+
+
+@pytest.fixture
+def mail_in(app, dkim_dns):
     """The `layani mail-in` listener on a free loopback port; yields the port."""
     port = _free_port()
-    controller = mail_listener.start(app, "127.0.0.1", port)
+    controller = mail_listener.start(app, "127.0.0.1", port, dkim_dns=dkim_dns)
     yield port
     controller.stop()
