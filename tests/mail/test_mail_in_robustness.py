@@ -187,3 +187,26 @@ def test_an_unexpected_failure_is_logged_with_its_stack_but_no_message_and_answe
     assert "builtins.RuntimeError" in logged and "mail_in.py" in logged and "in _handle" in logged
     assert "rahasia" not in logged and "balas+" not in logged and me not in logged
     assert notes(db, escalated[0]) == []
+
+
+def test_a_case_changed_at_the_same_moment_gets_451_and_the_retry_acts_once(sender, mail_in, db, escalated,
+                                                                             monkeypatch):
+    from layani_flow.services import cases
+    from layani_flow.services.errors import STALE_MESSAGE, StaleCase
+
+    real = cases.add_message
+    calls = []
+
+    def busy_once(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 1:
+            raise StaleCase(STALE_MESSAGE)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(cases, "add_message", busy_once)
+    me, to = sender
+    raw = reply(me, to, "Catatan pada saat yang sama.", "<s1@x.id>")
+    assert converse(mail_in, me, [to], raw) == (451, b"4.3.0 Coba lagi nanti")
+    assert notes(db, escalated[0]) == []  # nothing half-written: the retry is not taken for a duplicate
+    assert converse(mail_in, me, [to], raw) == OK
+    assert [n.comment for n in notes(db, escalated[0])] == ["Catatan pada saat yang sama."]
