@@ -6,6 +6,7 @@ only adds one when the root logger has none, so services' audit lines are never 
 from __future__ import annotations
 
 import logging
+import traceback
 
 from flask import Flask
 
@@ -19,3 +20,18 @@ def init_app(app: Flask) -> None:
         handler = logging.StreamHandler()
         handler.setFormatter(logging.Formatter(FORMAT))
         root.addHandler(handler)
+
+
+def trace_without_messages(exc: BaseException) -> str:
+    """Where an exception came from (each frame's file, line and function, and the exception's class, through
+    its causes) without any exception's message. For failures on data from outside (an emailed reply) the
+    messages can quote that data: a charset name, an address, a SQL parameter holding the body."""
+    lines: list[str] = []
+    seen: set[int] = set()
+    while exc is not None and id(exc) not in seen:
+        seen.add(id(exc))
+        frames = traceback.extract_tb(exc.__traceback__)
+        lines.append(("" if not lines else "from ") + f"{type(exc).__module__}.{type(exc).__qualname__}")
+        lines.extend(f"  {frame.filename}:{frame.lineno} in {frame.name}" for frame in frames)
+        exc = exc.__cause__ or (None if exc.__suppress_context__ else exc.__context__)
+    return "\n".join(lines)

@@ -9,6 +9,8 @@ from sqlalchemy.orm.exc import StaleDataError
 from ..extensions import db
 from .errors import STALE_MESSAGE, StaleCase
 
+_OPEN = "layani.unit_of_work"
+
 
 @contextmanager
 def unit_of_work(*, keep_loaded: bool = False) -> Iterator[None]:
@@ -18,9 +20,17 @@ def unit_of_work(*, keep_loaded: bool = False) -> Iterator[None]:
     something needs them there (an explicit flush) or at commit, not whenever a helper runs a query.
     `keep_loaded` keeps the objects' state after commit, for a caller that answers with what it just
     wrote (filing a case) and should not read it all back.
+
+    A public service called inside another's unit of work joins it: the outer one commits or rolls back
+    both. So a service can make its own record and another service's change one fact (an email reply
+    and the note it became), and an inner commit never publishes half of the outer work.
     """
     session = db.session()
+    if session.info.get(_OPEN):
+        yield
+        return
     expire_on_commit = session.expire_on_commit
+    session.info[_OPEN] = True
     try:
         with session.no_autoflush:
             yield
@@ -34,3 +44,4 @@ def unit_of_work(*, keep_loaded: bool = False) -> Iterator[None]:
         raise
     finally:
         session.expire_on_commit = expire_on_commit
+        session.info.pop(_OPEN, None)

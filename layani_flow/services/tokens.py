@@ -4,6 +4,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import re
 import secrets
 from dataclasses import dataclass
 
@@ -18,6 +19,9 @@ from .errors import Conflict, DomainError
 
 ACTION_SALT = "layani.email-action"
 REPLY_SALT = b"layani.reply-address"
+# One spelling per address: ASCII digits without leading zeros, lower-case hex and base32 (int() would
+# also take "٤٢", "+42" or "4_2").
+REPLY_LOCAL_PART = re.compile(r"balas\+([1-9][0-9]{0,9})-([1-9][0-9]{0,9})-([0-9a-f]{1,10})-([a-z2-7]{16})")
 
 
 class InvalidLink(DomainError):
@@ -82,27 +86,49 @@ def _mac(message: str) -> str:
     return base64.b32encode(digest[:10]).decode().lower()  # 80 bits; fits an address's local part
 
 
+@dataclass(frozen=True)
+class ReplyAddress:
+    """Who a signed reply address was given to, for which case, and when."""
+
+    case_id: int
+    user_id: int
+    issued_at: int  # Unix seconds on the app's clock, like a link's timestamp
+
+
+class ReplyAddressExpired(InvalidLink):
+    """The address is ours (its MAC checks) but older than the links of the same email. `address` says
+    whose it was, so the addressee can be told why their reply changed nothing."""
+
+    def __init__(self, address: ReplyAddress):
+        super().__init__("Alamat balasan sudah kedaluwarsa.")
+        self.address = address
+
+
 def reply_address(case_id: int, user_id: int, domain: str) -> str:
-    """balas+<case>-<user>-<day>-<mac>@domain: short enough for the 64-character local part."""
-    day = int(clock.now().timestamp() // 86400)
-    core = f"{case_id}-{user_id}-{day:x}"
+    """balas+<case>-<user>-<issued>-<mac>@domain, <issued> in hex Unix seconds: the address expires to
+    the second with the links of the same email. At most 6+10+1+10+1+8+1+16 = 53 characters of local
+    part for ids below 10^10, within SMTP's 64."""
+    core = f"{case_id}-{user_id}-{int(clock.now().timestamp()):x}"
     return f"balas+{core}-{_mac(core)}@{domain}"
 
 
-def read_reply_address(address: str) -> tuple[int, int]:
-    """(case id, user id) of a signed reply address, or InvalidLink."""
+def read_reply_address(address: str) -> ReplyAddress:
+    """The signed reply address's claim; InvalidLink when it is not ours, ReplyAddressExpired when it is
+    ours but older than EMAIL_LINK_MAX_AGE_HOURS (the same age and the same test as read_action's).
+
+    An address of the earlier form carried a day number where the seconds now are; read as seconds it
+    dates from 1970, so such an address is simply expired."""
     local = address.partition("@")[0].lower()
     if not local.startswith("balas+"):
         raise InvalidLink("Alamat balasan tidak dikenal.")
-    try:
-        case_id, user_id, day, mac = local[len("balas+"):].split("-")
-        core = f"{int(case_id)}-{int(user_id)}-{day}"
-        issued = int(day, 16)
-    except ValueError:
-        raise InvalidLink("Alamat balasan tidak sah.") from None
-    if not hmac.compare_digest(mac, _mac(core)):
+    match = REPLY_LOCAL_PART.fullmatch(local)
+    if match is None:
         raise InvalidLink("Alamat balasan tidak sah.")
-    age_days = clock.now().timestamp() // 86400 - issued
-    if age_days * 86400 > max(_max_age(), 30 * 86400):  # replies stay welcome for at least a month
-        raise InvalidLink("Alamat balasan sudah kedaluwarsa.")
-    return int(case_id), int(user_id)
+    case_id, user_id, issued, mac = match.groups()
+    if not hmac.compare_digest(mac, _mac(f"{case_id}-{user_id}-{issued}")):
+        raise InvalidLink("Alamat balasan tidak sah.")
+    claim = ReplyAddress(int(case_id), int(user_id), int(issued, 16))
+    age = int(clock.now().timestamp()) - claim.issued_at
+    if age > _max_age() or age < 0:  # itsdangerous refuses a link from the future too
+        raise ReplyAddressExpired(claim)
+    return claim

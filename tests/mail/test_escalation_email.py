@@ -2,7 +2,6 @@
 replies, over a real SMTP server on loopback, parsed with the standard email package."""
 from __future__ import annotations
 
-import datetime as dt
 import re
 import smtplib
 from email.message import EmailMessage
@@ -10,54 +9,17 @@ from email.message import EmailMessage
 import pytest
 from sqlalchemy import select
 
-from layani_flow.models import Case, CaseClock, CaseEvent
-from layani_flow.services import cases as case_service
-from layani_flow.services import mail_listener, outbox
-from layani_flow.services.sweep import sweep_due_cases
-from layani_flow.working_time import WIB
+from layani_flow.models import Case, CaseClock
 
-from ..conftest import _free_port, csrf_token_from
-
-KGB = {"service": "kgb", "tmt_kgb_terakhir": "2024-12-01", "golongan": "Penata, III/c"}
-LINK = re.compile(r"http://localhost(/email/aksi/[A-Za-z0-9_.\-]+)")
-
-
-def wib(*args) -> dt.datetime:
-    return dt.datetime(*args, tzinfo=WIB)
+from ..conftest import csrf_token_from
+from .helpers import events as _events
+from .helpers import links as _links
+from .helpers import wib
 
 
 @pytest.fixture
 def app_config(mail_config):
     return mail_config
-
-
-@pytest.fixture
-def escalated(app, db, clock, office, smtp_server):
-    """A KGB request nobody claimed, escalated to the desk's head by email."""
-    app.config["DESK_HEAD_NIP"] = office.kasubbag.nip
-    clock.set(wib(2026, 11, 25, 9, 0))
-    case = case_service.open_case("service_request", KGB, office.employee).case
-    clock.set(wib(2026, 11, 26, 16, 0))
-    sweep_due_cases()
-    outbox.deliver_pending()
-    escalations = [m for _, m in smtp_server.messages if "Eskalasi" in m["Subject"]]
-    assert len(escalations) == 1
-    return case.id, escalations[0]
-
-
-def _links(message) -> dict[str, str]:
-    text = message.get_body(("plain",)).get_content()
-    found = {}
-    for label, key in (("Ambil alih", "ambil_alih"), ("Alihkan", "alihkan"), ("Perpanjang", "perpanjang"),
-                       ("Beri instruksi", "instruksi")):
-        line = next(line for line in text.splitlines() if line.startswith(f"- {label}"))
-        found[key] = LINK.search(line).group(1)
-    return found
-
-
-def _events(db, case_id) -> list[CaseEvent]:
-    db.session.expire_all()
-    return db.session.scalars(select(CaseEvent).where(CaseEvent.case_id == case_id).order_by(CaseEvent.id)).all()
 
 
 def test_the_email_is_indonesian_html_and_text_with_signed_links_and_reply_address(escalated, office):
@@ -132,14 +94,6 @@ def _reply(port: int, sender: str, to: str, body: str, message_id: str) -> None:
     msg.set_content(body)
     with smtplib.SMTP("127.0.0.1", port, timeout=5) as smtp:
         smtp.send_message(msg)
-
-
-@pytest.fixture
-def mail_in(app):
-    port = _free_port()
-    controller = mail_listener.start(app, "127.0.0.1", port)
-    yield port
-    controller.stop()
 
 
 def test_a_reply_with_a_command_reassigns_and_a_stranger_changes_nothing(escalated, mail_in, db, office):

@@ -1,0 +1,42 @@
+"""Fixtures for email in and out: an escalated case whose email was delivered, and the mail-in listener."""
+from __future__ import annotations
+
+import pytest
+
+from layani_flow.services import cases as case_service
+from layani_flow.services import mail_listener, outbox
+from layani_flow.services.sweep import sweep_due_cases
+
+from ..conftest import _free_port
+from .helpers import wib
+
+KGB = {"service": "kgb", "tmt_kgb_terakhir": "2024-12-01", "golongan": "Penata, III/c"}
+
+
+@pytest.fixture
+def escalated(app, db, clock, office, smtp_server):
+    """A KGB request nobody claimed, escalated to the desk's head by email: (case id, the email)."""
+    app.config["DESK_HEAD_NIP"] = office.kasubbag.nip
+    clock.set(wib(2026, 11, 25, 9, 0))
+    case = case_service.open_case("service_request", KGB, office.employee).case
+    clock.set(wib(2026, 11, 26, 16, 0))
+    sweep_due_cases()
+    outbox.deliver_pending()
+    escalations = [m for _, m in smtp_server.messages if "Eskalasi" in m["Subject"]]
+    assert len(escalations) == 1
+    return case.id, escalations[0]
+
+
+@pytest.fixture
+def dkim_dns():
+    """What the listener asks instead of DNS for DKIM keys; None: DNS itself (a module may override)."""
+    return None
+
+
+@pytest.fixture
+def mail_in(app, dkim_dns):
+    """The `layani mail-in` listener on a free loopback port; yields the port."""
+    port = _free_port()
+    controller = mail_listener.start(app, "127.0.0.1", port, dkim_dns=dkim_dns)
+    yield port
+    controller.stop()
