@@ -7,6 +7,7 @@ from pathlib import Path
 
 from flask import Flask
 
+from . import security_headers
 from .config import DefaultConfig
 
 MIGRATIONS_DIR = str(Path(__file__).parent / "migrations")
@@ -18,6 +19,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     register_extensions(app)
     register_blueprints(app)
     register_cli(app)
+    security_headers.init_app(app)
     return app
 
 
