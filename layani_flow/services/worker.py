@@ -7,7 +7,7 @@ import threading
 from collections.abc import Callable
 
 from .outbox import deliver_pending
-from .sweep import sweep_due_cases
+from .sweep import SweepBusy, sweep_due_cases
 
 logger = logging.getLogger(__name__)
 
@@ -30,6 +30,8 @@ def run_worker(interval: float, once: bool = False, echo: Callable[[str], None] 
                 if swept.warned or swept.escalated or delivered.sent or delivered.retried:
                     echo(f"peringatan {len(swept.warned)}, eskalasi {len(swept.escalated)}, "
                          f"terkirim {delivered.sent}, tertunda {delivered.retried}")
+            except SweepBusy as exc:  # another process held the database too long: expected, and said plainly
+                logger.warning("worker cycle skipped: %s", exc)
             except Exception:  # one bad cycle must not stop escalations for good
                 logger.exception("worker cycle failed")
             cycles += 1
