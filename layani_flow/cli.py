@@ -151,14 +151,26 @@ def _parse_now(now: str | None):
 
 @layani.command("sweep")
 @click.option("--now", "now", default=None, help="Waktu sapuan (ISO 8601 dengan zona); bawaan: sekarang.")
-def sweep(now):
+@click.option("--batch-size", default=200, show_default=True, type=click.IntRange(1, 10_000),
+              help="Kasus per transaksi.")
+def sweep(now, batch_size):
     """Satu kali sapuan SLA: peringatan dan eskalasi yang jatuh tempo pada waktu itu."""
-    from .services.sweep import sweep_due_cases
+    from .services.sweep import SweepBusy, sweep_due_cases
 
-    report = sweep_due_cases(_parse_now(now))
+    try:
+        report = sweep_due_cases(_parse_now(now), batch_size=batch_size)
+    except SweepBusy as exc:  # what was committed before the lock is still reported
+        for line in exc.report.lines():
+            click.echo(line)
+        raise click.ClickException(str(exc)) from None
     for line in report.lines():
         click.echo(line)
     click.echo(f"peringatan: {len(report.warned)}, eskalasi: {len(report.escalated)}")
+    if report.lost_races:
+        click.echo(f"Sapuan lain lebih dulu menangani {report.lost_races} kelompok kasus; kelompok itu dilewati.")
+    if report.busy_waits:
+        click.echo(f"Basis data sempat dikunci proses lain ({report.busy_waits} kali); yang jatuh tempo sudah "
+                   "tersapu, oleh sapuan ini atau proses itu.")
 
 
 @layani.command("worker")

@@ -301,6 +301,19 @@ def check(values: Mapping[str, Any], source: str) -> dict[str, Any]:
     return checked
 
 
+def _unquoted(raw: str) -> str:
+    """`"1978…"` → `1978…`: the quoting Flask's from_prefixed_env needed to keep a NIP text still works."""
+    stripped = raw.strip()
+    if len(stripped) >= 2 and stripped[0] == stripped[-1] == '"':
+        try:
+            decoded = json.loads(stripped)
+        except ValueError:
+            return raw
+        if isinstance(decoded, str):
+            return decoded
+    return raw
+
+
 def from_environment(environ: Mapping[str, str] | None = None) -> dict[str, Any]:
     """Declared settings given as LAYANI_<KEY> variables, converted to their types. Unknown LAYANI_ names
     are ignored with a warning (a typo must not pass unseen, nor stop scripts that use the prefix)."""
@@ -309,7 +322,7 @@ def from_environment(environ: Mapping[str, str] | None = None) -> dict[str, Any]
     for name in sorted(environ):
         if not name.startswith(ENV_PREFIX):
             continue
-        key, raw = name[len(ENV_PREFIX):], environ[name]
+        key, raw = name[len(ENV_PREFIX):], _unquoted(environ[name])
         setting = SETTINGS.get(key)
         if setting is None:
             if not key.startswith(("TEST_", "REQUIRE_")):  # the test runner's own switches

@@ -27,6 +27,7 @@ def clean_env(monkeypatch, tmp_path):
 def test_a_nip_from_the_environment_stays_text_however_it_is_written():
     assert from_environment({"LAYANI_DESK_HEAD_NIP": NIP}) == {"DESK_HEAD_NIP": NIP}
     assert from_environment({"LAYANI_DESK_HEAD_NIP": f" {NIP} "}) == {"DESK_HEAD_NIP": NIP}
+    assert from_environment({"LAYANI_DESK_HEAD_NIP": f'"{NIP}"'}) == {"DESK_HEAD_NIP": NIP}  # JSON-quoted
 
 
 @pytest.mark.parametrize(("name", "raw", "expected"), [

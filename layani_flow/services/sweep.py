@@ -4,16 +4,25 @@ Cost grows with the cases that are due, not with all open cases: it reads only r
 `next_deadline_at` has passed, in batches, one transaction per batch. On PostgreSQL the rows are locked
 with SKIP LOCKED, so several sweepers on several machines share the work and never handle one case
 twice; a unique (case, clock, cycle, level) notice makes a rerun a no-op on every database.
+
+SQLite locks nothing while a batch is read, so two sweepers at once read the same due cases, and the one
+that writes second breaks that unique notice (or finds the case's version moved on). It is a race lost, not
+an error: that batch is rolled back, logged, and the sweep goes on with what is still due, which no longer
+includes the cases the other sweeper committed. A database whose write lock another process holds for longer
+than SQLite's busy timeout is retried in the same way while the due cases keep being handled by someone; if
+they stop getting fewer and are still there, the sweep ends with SweepBusy (plain words, no traceback).
 """
 from __future__ import annotations
 
 import datetime as dt
 import logging
+import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import selectinload
 
 from .. import clock as wall
@@ -27,6 +36,7 @@ from ..working_time import WorkingCalendar, due
 from . import outbox, sla, tokens
 from .calendar import load_calendar
 from .db import unit_of_work
+from .errors import StaleCase
 
 logger = logging.getLogger(__name__)
 
@@ -38,15 +48,36 @@ EMAIL_ACTIONS = {
 }
 
 
+# How many times in a row a batch may find the database locked, with no due case handled by anyone meanwhile
+# (each time after SQLite's busy timeout, five seconds in database.py), before the sweep gives up and says so.
+BUSY_ATTEMPTS = 3
+
+
 @dataclass
 class SweepReport:
     warned: list[str] = field(default_factory=list)
     escalated: list[str] = field(default_factory=list)
     chain_ended: list[str] = field(default_factory=list)
+    lost_races: int = 0  # batches rolled back because another sweeper (or a person) changed them first
+    busy_waits: int = 0  # batches rolled back because another process held the database's write lock
 
     def lines(self) -> list[str]:
         return ([f"peringatan  {x}" for x in self.warned] + [f"eskalasi    {x}" for x in self.escalated]
                 + [f"rantai habis {x}" for x in self.chain_ended])
+
+    def add(self, batch: SweepReport) -> None:
+        self.warned += batch.warned
+        self.escalated += batch.escalated
+        self.chain_ended += batch.chain_ended
+
+
+class SweepBusy(Exception):
+    """The database stayed locked by another process, and due cases are left for the next sweep."""
+
+    def __init__(self, remaining: int, report: SweepReport):
+        super().__init__(f"Basis data dikunci proses lain terlalu lama; {remaining} kasus jatuh tempo belum disapu. "
+                         "Jalankan sapuan lagi nanti.")
+        self.remaining, self.report = remaining, report
 
 
 def desk_head() -> User | None:
@@ -169,29 +200,94 @@ def _process(case: Case, now: dt.datetime, cal: WorkingCalendar, report: SweepRe
     case.next_deadline_at = sla.next_deadline(case)
 
 
+def _sweep_batch(now: dt.datetime, cal: WorkingCalendar, batch_size: int,
+                 seen: dict[int, int]) -> tuple[list[int], SweepReport]:
+    """One batch, one unit of work. Returns the ids it committed and what it did; `seen` gets each case's
+    version as read, so a caller whose batch failed can tell whether someone else changed it meanwhile."""
+    report = SweepReport()  # merged by the caller only once the batch is committed
+    seen.clear()
+    with unit_of_work():
+        # Clocks come with the batch in one more query (not one lazy load per case).
+        query = (select(Case).where(Case.next_deadline_at <= now).options(selectinload(Case.clocks))
+                 .order_by(Case.next_deadline_at, Case.id).limit(batch_size))
+        if db.engine.dialect.name == "postgresql":
+            query = query.with_for_update(skip_locked=True, of=Case)
+        batch = db.session.scalars(query).unique().all()
+        seen.update((case.id, case.version) for case in batch)
+        head = _desk_head_once()
+        for case in batch:
+            _process(case, now, cal, report, head)
+    return list(seen), report
+
+
+def _changed_by_another(seen: dict[int, int]) -> bool:
+    """After a rollback: has someone else committed a change to one of these cases since we read them?"""
+    if not seen:
+        return False
+    now_versions = dict(db.session.execute(select(Case.id, Case.version).where(Case.id.in_(seen))).tuples().all())
+    db.session.rollback()  # end the read, so this sweep holds nothing while it decides what to do next
+    return any(now_versions.get(case_id) != version for case_id, version in seen.items())
+
+
+def _is_busy(exc: OperationalError) -> bool:
+    """SQLite's "database is locked" (SQLITE_BUSY, including its extended codes)."""
+    code = getattr(exc.orig, "sqlite_errorcode", None)
+    return isinstance(exc.orig, sqlite3.OperationalError) and code is not None and code & 0xFF == sqlite3.SQLITE_BUSY
+
+
+def _due_count(now: dt.datetime) -> int:
+    count = db.session.scalar(select(func.count(Case.id)).where(Case.next_deadline_at <= now))
+    db.session.rollback()
+    return count
+
+
 def sweep_due_cases(now: dt.datetime | None = None, batch_size: int = 200) -> SweepReport:
-    """One sweep at `now`. Running it twice at the same instant does nothing new."""
+    """One sweep at `now`. Running it twice at the same instant, one after the other or at once, does nothing
+    new; a batch another sweeper got to first is rolled back and skipped (see the module's docstring)."""
     now = now or wall.now()
     report = SweepReport()
     cal = load_calendar()
     done: set[int] = set()
+    seen: dict[int, int] = {}
+    stalled, last_remaining = 0, None  # consecutive lock waits in which no due case was handled by anyone
     while True:
-        with unit_of_work():
-            # Clocks come with the batch in one more query (not one lazy load per case).
-            query = (select(Case).where(Case.next_deadline_at <= now).options(selectinload(Case.clocks))
-                     .order_by(Case.next_deadline_at, Case.id).limit(batch_size))
-            if db.engine.dialect.name == "postgresql":
-                query = query.with_for_update(skip_locked=True, of=Case)
-            batch = db.session.scalars(query).unique().all()
-            repeated = done.intersection(c.id for c in batch)
-            head = _desk_head_once()
-            for case in batch:
-                _process(case, now, cal, report, head)
-                done.add(case.id)
+        try:
+            committed, batch_report = _sweep_batch(now, cal, batch_size, seen)
+        except (IntegrityError, StaleCase) as exc:
+            # unit_of_work has rolled the batch back. A duplicate notice (or a moved version) on cases nobody
+            # else touched would be a bug in this sweep: that is raised, not skipped.
+            if not _changed_by_another(seen):
+                raise
+            report.lost_races += 1
+            logger.info("SLA sweep at %s: another sweeper got there first on cases %s (%s); that batch is rolled "
+                        "back and the sweep goes on with what is still due", now.isoformat(), sorted(seen),
+                        "a notice already sent" if isinstance(exc, IntegrityError) else "the case changed")
+            continue
+        except OperationalError as exc:
+            if not _is_busy(exc):
+                raise
+            report.busy_waits += 1
+            remaining = _due_count(now)
+            # Only waits in which nobody made progress count: another sweeper working through many batches holds
+            # the lock most of the time, and the number of due cases falls each time it commits one.
+            stalled = 1 if last_remaining is None or remaining < last_remaining else stalled + 1
+            last_remaining = remaining
+            logger.warning("SLA sweep at %s: database is locked by another process; batch rolled back, %d cases "
+                           "still due (%d of %d waits without progress)", now.isoformat(), remaining, stalled,
+                           BUSY_ATTEMPTS)
+            if remaining == 0:
+                break  # whoever held the lock did the work
+            if stalled >= BUSY_ATTEMPTS:
+                raise SweepBusy(remaining, report) from None
+            continue
+        stalled, last_remaining = 0, None
+        report.add(batch_report)
+        repeated = done.intersection(committed)
+        done.update(committed)
         if repeated:  # processing always moves a deadline past `now`; if not, stop rather than spin
             logger.error("SLA sweep saw cases %s twice at %s; stopping this sweep", sorted(repeated), now)
             break
-        if len(batch) < batch_size:
+        if len(committed) < batch_size:
             break
     for line in report.lines():
         logger.info("SLA %s", line)

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from ..extensions import db
 from .outbox import deliver_pending
-from .sweep import sweep_due_cases
+from .sweep import SweepBusy, sweep_due_cases
 
 logger = logging.getLogger(__name__)
 
@@ -54,6 +54,11 @@ def run_cycle(jobs: tuple[Job, ...] = JOBS, echo: Callable[[str], None] = print)
     for job in jobs:
         try:
             line = job.summary(job.run())
+        except SweepBusy as exc:  # another process held the database too long: expected, said plainly
+            db.session.rollback()
+            logger.warning("worker job %r skipped this cycle: %s", job.name, exc)
+            echo(f"dilewati: tugas {job.name}: {exc}")
+            continue
         except Exception as exc:  # one failing job must not stop the others, nor the loop
             db.session.rollback()
             logger.exception("worker job %r failed", job.name)

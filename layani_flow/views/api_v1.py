@@ -19,6 +19,7 @@ from ..services.errors import DomainError, InvalidInput
 from ..services.users import user_for_token
 from ..workflows import ALL_STATES, REGISTRY
 from .errors import error_response
+from .json_input import MAX_DEPTH, nesting_depth_of_body
 from .presenters import case_detail, case_summary, event_dict
 
 bp = Blueprint("api_v1", __name__, url_prefix="/api/v1")
@@ -42,6 +43,10 @@ def token_required(view):
 
 
 def json_body() -> dict:
+    # Measured before parsing: the parser, json.dumps below and later walks of the value all recurse.
+    if request.is_json and nesting_depth_of_body(request.get_data(cache=True)) > MAX_DEPTH:
+        raise InvalidInput(f"Isi permintaan terlalu bersarang (paling dalam {MAX_DEPTH} tingkat).",
+                           {"body": [f"JSON boleh bersarang paling dalam {MAX_DEPTH} tingkat."]})
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
         raise InvalidInput("Isi permintaan harus berupa objek JSON.", {"body": ["Kirim objek JSON."]})

@@ -9,6 +9,7 @@ from layani_flow.services.cases import DESK_ROLES
 from layani_flow.workflows import REGISTRY
 from layani_flow.workflows.docs import transition_rows
 
+from ..security_headers import inline_styles_allowed
 from .auth import role_required
 
 bp = Blueprint("workflows", __name__)
@@ -28,6 +29,7 @@ def index():
 
 @bp.get("/alur/<case_type>")
 @role_required(*DESK_ROLES)
+@inline_styles_allowed  # mermaid styles its SVG inline; see security_headers
 def detail(case_type: str):
     workflow = REGISTRY.get(case_type)
     if workflow is None:

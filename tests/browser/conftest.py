@@ -15,7 +15,7 @@ import pytest
 from layani_flow import create_app
 from layani_flow.extensions import db as _db
 
-from .support import AXE_JS, CHROMIUM, PEOPLE, ROOT, SUPERIORS, Person
+from .support import AXE_JS, CHROMIUM, CSP_LISTENER, CSP_PREFIX, PEOPLE, ROOT, SUPERIORS, Person
 
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
@@ -148,6 +148,12 @@ def _new_page(browser, live_server, tmp_path: Path, viewport: dict, **context_op
     page.failure_dir = tmp_path
     page.js_errors = []
     page.on("pageerror", lambda exc: page.js_errors.append(str(exc)))
+    # Whatever the Content-Security-Policy refuses: the standard event, reported through the console (an init
+    # script is not subject to the page's policy), and chromium's own "Refused to …" console lines.
+    context.add_init_script(CSP_LISTENER)
+    page.csp_violations = []
+    page.on("console", lambda msg: page.csp_violations.append(f"{page.url}: {msg.text}")
+            if msg.text.startswith(CSP_PREFIX) or "Content Security Policy" in msg.text else None)
     return context, page
 
 

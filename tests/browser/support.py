@@ -34,12 +34,24 @@ PEOPLE = {
 SUPERIORS = {"officer": "kasubbag", "employee": "kasubbag", "colleague": "kasubbag"}
 
 
+# --- the Content-Security-Policy ------------------------------------------------------------------
+
+CSP_PREFIX = "CSP violation:"
+# Installed in every page before its own scripts run (an init script is not subject to the page's policy):
+# each refusal becomes a console line the `page` fixture collects.
+CSP_LISTENER = """document.addEventListener("securitypolicyviolation", (e) => console.error(
+    `CSP violation: ${e.effectiveDirective} refused ${e.blockedURI || "inline"} at ${e.sourceFile}:${e.lineNumber}`
+    + (e.sample ? ` (${e.sample})` : "")));"""
+
+
 # --- accessibility ---------------------------------------------------------------------------------
 
 def axe_violations(page) -> list[dict]:
     """Run axe-core on the page as it is now; the violations, each with `impact`, `id`, `help`, `nodes`."""
     if not page.evaluate("() => typeof window.axe !== 'undefined'"):
-        page.add_script_tag(path=str(AXE_JS))
+        # Evaluated through DevTools, which the page's Content-Security-Policy does not govern: an injected
+        # <script> is inline script, and script-src 'self' rightly refuses it.
+        page.evaluate(AXE_JS.read_text(encoding="utf-8"))
     result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
     return result["violations"]
 
@@ -57,13 +69,16 @@ def format_violations(violations: list[dict]) -> str:
 
 
 def assert_accessible(page, *, context: str = "") -> None:
-    """No axe-core violation of impact serious or critical on the current page, and no uncaught JS error."""
+    """No axe-core violation of impact serious or critical on the current page, no uncaught JS error and
+    nothing refused by the Content-Security-Policy (on this page or any visited since the page was opened)."""
     page.wait_for_load_state("load")
     blocking = [v for v in axe_violations(page) if v.get("impact") in BLOCKING_IMPACTS]
     where = f"{context or page.url}"
     assert not blocking, f"accessibility violations on {where}:\n{format_violations(blocking)}"
     errors = getattr(page, "js_errors", [])
     assert not errors, f"JavaScript errors on {where}: {errors}"
+    refused = getattr(page, "csp_violations", [])
+    assert not refused, f"Content-Security-Policy violations on {where}:\n" + "\n".join(refused)
 
 
 # --- what a person does ----------------------------------------------------------------------------

@@ -39,6 +39,20 @@ def test_one_cycle_sweeps_then_delivers(app, db, clock, office, smtp_server):
     assert {r.status for r in db.session.scalars(select(OutboxMessage))} == {"sent"}
 
 
+def test_a_locked_database_skips_the_cycle_with_a_warning_and_no_traceback(app, monkeypatch, caplog):
+    from layani_flow.services import worker
+    from layani_flow.services.sweep import SweepBusy, SweepReport
+
+    def locked():
+        raise SweepBusy(3, SweepReport())
+
+    monkeypatch.setattr(worker, "sweep_due_cases", locked)
+    assert run_worker(interval=60, once=True, echo=lambda _: None) == 1
+    [record] = [r for r in caplog.records if r.name == worker.__name__]
+    assert record.levelname == "WARNING" and record.exc_info is None
+    assert "3 kasus jatuh tempo belum disapu" in record.getMessage()
+
+
 def test_a_set_stop_event_ends_the_loop_without_waiting_out_the_interval(app):
     stop = threading.Event()
     stop.set()
