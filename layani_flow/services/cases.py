@@ -626,9 +626,3 @@ def list_team_cases(actor: User, *, page: int = 1, size: int = 25) -> CasePage:
                   sql_case((final, None), else_=Case.created_at), Case.created_at.desc(), Case.id.desc())
     )
     return _paged(query, page, size)
-
-
-def list_desk_staff() -> list[User]:
-    """Active people who can be given a desk case, by name."""
-    query = select(User).where(User.role.in_(DESK_ROLES), User.is_active_account).order_by(User.name)
-    return list(db.session.scalars(query).unique().all())
