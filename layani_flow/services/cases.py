@@ -598,7 +598,9 @@ def list_queue(actor: User, *, view: str = "semua", state: str | None = None, ca
                page: int = 1, size: int = 25) -> CasePage:
     """The desk's work list: cases the actor may see, what is about to breach first (the earliest due instant
     among running clocks; cases with none after), then oldest first; final states only when asked by name."""
-    query = select(Case).where(visible_cases(actor))
+    # A party's own cases are on its home page, not in its work list: it may not handle them.
+    query = select(Case).where(visible_cases(actor), func.coalesce(Case.requester_id, 0) != actor.id,
+                               func.coalesce(Case.other_party_id, 0) != actor.id)
     if view == "belum_diklaim":
         query = query.where(Case.owner_id.is_(None))
     elif view == "saya":
