@@ -2,9 +2,14 @@
 
 `can_view` (one case, in Python) and `visible_cases` (a SQL filter for lists) state the same rule twice
 for speed; tests/services/test_access.py checks they agree for every role and relation.
+
+Separation of duties lives here, in `tags_for`: a party to a case (its requester, or the other party) is
+only a party there. Every step, upload, review, claim and assignment is decided on these tags or on
+`acts_for_desk`, so nobody handles, verifies or decides a case they are a party to, whatever their role.
 """
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from flask import current_app
@@ -12,9 +17,15 @@ from sqlalchemy import and_, exists, false, func, or_, select
 
 from ..extensions import db
 from ..models import Case, SlaNotice, User
+from .errors import Forbidden
 
 DESK_TYPES = ("service_request", "complaint")
-DESK_ROLES = ("officer", "supervisor", "admin")  # who works cases at the desk
+# Who works at or over the desk: its queue, internal notes, mediators. Who may be given a desk case is
+# narrower (`on_desk`), and nobody acts for the desk on a case they are a party to (`acts_for_desk`).
+DESK_ROLES = ("officer", "supervisor", "admin")
+# What a party keeps on its own case: the steps of a requester or an other party, nothing of the desk's.
+PARTY_RELATIONS = frozenset({"requester", "other_party"})
+PARTY_MESSAGE = "Anda adalah pihak dalam kasus ini; kasus ini harus ditangani petugas lain."
 
 
 @dataclass(frozen=True)
@@ -56,8 +67,18 @@ def is_party(case: Case, user_id: int | None) -> bool:
     return user_id is not None and user_id in case.party_ids
 
 
+def on_desk(user: Actor | None) -> bool:
+    """Whoever may be given a desk case to handle: an officer, or the desk head."""
+    return isinstance(user, User) and (user.role == "officer" or is_desk_head(user))
+
+
 def tags_for(case: Case, actor: Actor | None) -> frozenset[str]:
-    """The actor's role plus relations to this case: requester, owner, mediator, other_party, requester_superior."""
+    """The actor's role plus relations to this case: requester, owner, mediator, other_party, requester_superior.
+
+    A party acts on its own case only as a party: an officer who filed a request is its "requester" and not
+    an "officer" there, a supervisor who asked for a mediation cannot pick its mediator, and an owner who is
+    a party (possible only in data older than this rule) is not its owner here.
+    """
     if actor is None:
         return frozenset()
     if isinstance(actor, TrackedFiler):
@@ -73,7 +94,26 @@ def tags_for(case: Case, actor: Actor | None) -> frozenset[str]:
         tags.add("other_party")
     if case.requester is not None and actor.id != case.requester_id and actor.id in superior_ids(case.requester):
         tags.add("requester_superior")
-    return frozenset(tags)
+    return frozenset(tags & PARTY_RELATIONS if is_party(case, actor.id) else tags)
+
+
+def forbidden(case: Case, actor: Actor | None, needed: Iterable[str], message: str) -> Forbidden:
+    """The 403 for an actor who may not take an action open to `needed`. Desk staff who are a party to the
+    case are told why when it is the desk's action (one no party relation may take), else `message`."""
+    if party_on_desk(case, actor) and not PARTY_RELATIONS & set(needed):
+        return Forbidden(PARTY_MESSAGE)
+    return Forbidden(message)
+
+
+def acts_for_desk(case: Case, actor: Actor | None) -> bool:
+    """The actor speaks for the desk on this case (internal notes, names on the timeline, a first response):
+    desk staff who are not a party to it."""
+    return getattr(actor, "role", None) in DESK_ROLES and not is_party(case, getattr(actor, "id", None))
+
+
+def party_on_desk(case: Case, actor: Actor | None) -> bool:
+    """Desk staff who are a party to this case: the page tells them why it offers no desk action."""
+    return getattr(actor, "role", None) in DESK_ROLES and is_party(case, getattr(actor, "id", None))
 
 
 def was_alerted(case: Case, user_id: int) -> bool:

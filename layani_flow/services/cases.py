@@ -18,12 +18,19 @@ from ..extensions import db
 from ..models import Case, CaseClock, CaseDocument, CaseEvent, User
 from ..workflows import REGISTRY, Step, Workflow
 from . import documents, notifications, sla
-from .access import (  # noqa: F401  (TrackedFiler and DESK_ROLES re-exported)
+from .access import (  # noqa: F401  (re-exported for the views: TrackedFiler, DESK_ROLES, the party rule)
     DESK_ROLES,
+    DESK_TYPES,
+    PARTY_MESSAGE,
     Actor,
     TrackedFiler,
+    acts_for_desk,
     can_view,
+    forbidden,
+    is_desk_head,
     is_party,
+    on_desk,
+    party_on_desk,
     subordinate_ids_query,
     tags_for,
     visible_cases,
@@ -32,6 +39,7 @@ from .db import unit_of_work
 from .errors import (
     CASE_NOT_FOUND,
     STALE_MESSAGE,
+    DomainError,
     Forbidden,
     InvalidInput,
     NotFound,
@@ -283,7 +291,8 @@ def transition_case(case_id: int, trigger: str, actor: Actor, version: Any, comm
             raise TransitionNotAllowed(f"Tindakan '{trigger}' tidak dikenal untuk jenis kasus ini.")
         tags = tags_for(case, actor)
         if not workflow.may_fire(trigger, tags):
-            raise Forbidden(f"Anda tidak berwenang melakukan tindakan \"{step.label}\" pada kasus ini.")
+            raise forbidden(case, actor, step.who,
+                            f"Anda tidak berwenang melakukan tindakan \"{step.label}\" pada kasus ini.")
         _check_version(case, version)
         if trigger not in workflow.triggers_from(case.state):
             raise TransitionNotAllowed(
@@ -314,30 +323,94 @@ def transition_case(case_id: int, trigger: str, actor: Actor, version: Any, comm
 
 
 # -- assignment ------------------------------------------------------------------------------------
+# Only the desk hands desk cases around: an officer claims an unclaimed case and passes on one they own;
+# the desk head (DESK_HEAD_NIP) may claim or reassign any. A line supervisor who can read a request does
+# not handle it, nor does an admin (admins configure the system, they do not work cases). Mediations get
+# their mediator through the workflow's "assign_mediator" step instead. Each rule below answers with the
+# error to raise, so the page (may_claim, may_assign) offers exactly what the service then allows.
+
+def _handling_refusal(case: Case, actor: Actor | None) -> DomainError | None:
+    """What refuses any claim or assignment on this case by this actor, whoever the assignee."""
+    if case.case_type not in DESK_TYPES:
+        return TransitionNotAllowed("Mediator ditunjuk melalui tindakan \"Tunjuk mediator\".")
+    if REGISTRY[case.case_type].is_final(case.state):
+        return TransitionNotAllowed("Kasus yang sudah selesai tidak dapat dialihkan.")
+    if is_party(case, getattr(actor, "id", None)):
+        return Forbidden(PARTY_MESSAGE)
+    return None
+
+
+def claim_refusal(case: Case, actor: Actor | None) -> DomainError | None:
+    """Why the actor may not take this case for themselves now; None when they may."""
+    refusal = _handling_refusal(case, actor)
+    if refusal is not None:
+        return refusal
+    if not on_desk(actor):
+        return Forbidden("Hanya petugas layanan atau kepala layanan kepegawaian yang dapat mengklaim kasus.")
+    if case.owner_id == actor.id:
+        return TransitionNotAllowed("Kasus ini sudah Anda tangani.")
+    if case.owner_id is not None and not is_desk_head(actor):
+        return TransitionNotAllowed("Kasus ini sudah ditangani petugas lain.")
+    return None
+
+
+def assign_refusal(case: Case, actor: Actor | None) -> DomainError | None:
+    """Why the actor may not hand this case to someone else now; None when they may (to assignable_staff)."""
+    refusal = _handling_refusal(case, actor)
+    if refusal is not None:
+        return refusal
+    if isinstance(actor, User) and (is_desk_head(actor) or (actor.role == "officer" and case.owner_id == actor.id)):
+        return None
+    return Forbidden("Hanya petugas penanggung jawab atau kepala layanan kepegawaian yang dapat menugaskan kasus ini.")
+
+
+def assignee_refusal(case: Case, assignee: User) -> InvalidInput | None:
+    """Why this person may not be given the case: off the desk, inactive, or a party to it."""
+    if not assignee.is_active or not on_desk(assignee):
+        return InvalidInput("Petugas tidak valid.", {"assignee_nip": [
+            "Hanya petugas layanan atau kepala layanan kepegawaian yang dapat ditugaskan."]})
+    if is_party(case, assignee.id):
+        return InvalidInput("Petugas tidak valid.", {"assignee_nip": ["Pihak dalam kasus tidak dapat menanganinya."]})
+    return None
+
+
+def may_claim(case: Case, actor: Actor | None) -> bool:
+    return claim_refusal(case, actor) is None
+
+
+def may_assign(case: Case, actor: Actor | None) -> bool:
+    return assign_refusal(case, actor) is None
+
+
+def assignable_staff(case: Case) -> list[User]:
+    """Who may be given this case, by name: active officers and the desk head, never a party to it."""
+    desk = User.role == "officer"
+    head_nip = current_app.config.get("DESK_HEAD_NIP")
+    if head_nip:
+        desk = or_(desk, and_(User.role == "supervisor", User.nip == head_nip))
+    query = (select(User).where(desk, User.is_active_account, User.id.not_in(sorted(case.party_ids)))
+             .order_by(User.name))
+    return list(db.session.scalars(query).unique().all())
+
 
 def claim_case(case_id: int, actor: User, version: Any) -> Case:
-    """An officer takes an unclaimed desk case."""
+    """An officer takes an unclaimed desk case (the desk head: any desk case)."""
     return assign_case(case_id, actor, actor.nip, version)
 
 
 def assign_case(case_id: int, actor: User, assignee_nip: str, version: Any, comment: str = "") -> Case:
     with unit_of_work():
         case = _visible_case(case_id, actor, for_update=True)
-        if case.case_type == "mediation":
-            raise TransitionNotAllowed("Mediator ditunjuk melalui tindakan \"Tunjuk mediator\".")
-        if REGISTRY[case.case_type].is_final(case.state):
-            raise TransitionNotAllowed("Kasus yang sudah selesai tidak dapat dialihkan.")
-        assignee = _user_by_nip(assignee_nip, "assignee_nip")
-        self_claim = assignee.id == getattr(actor, "id", None)
-        if getattr(actor, "role", None) not in DESK_ROLES or (actor.role == "officer" and not self_claim
-                                                             and case.owner_id != actor.id):
-            raise Forbidden("Anda tidak berwenang menugaskan kasus ini.")
-        if self_claim and case.owner_id is not None and case.owner_id != actor.id and actor.role == "officer":
-            raise TransitionNotAllowed("Kasus ini sudah ditangani petugas lain.")
-        if assignee.role not in DESK_ROLES:
-            raise InvalidInput("Petugas tidak valid.", {"assignee_nip": ["Hanya petugas atau atasan yang dapat ditugaskan."]})
-        if is_party(case, assignee.id):
-            raise InvalidInput("Petugas tidak valid.", {"assignee_nip": ["Pihak dalam kasus tidak dapat menanganinya."]})
+        # The person acting is judged before the person named: someone who may not hand this case around
+        # learns that, and not whether a NIP exists.
+        self_claim = (assignee_nip or "").strip() == actor.nip
+        refusal = claim_refusal(case, actor) if self_claim else assign_refusal(case, actor)
+        if refusal is not None:
+            raise refusal
+        assignee = actor if self_claim else _user_by_nip(assignee_nip, "assignee_nip")
+        refusal = assignee_refusal(case, assignee)
+        if refusal is not None:
+            raise refusal
         _check_version(case, version)
         if case.owner_id == assignee.id:
             raise TransitionNotAllowed("Kasus ini sudah ditangani oleh petugas tersebut.")
@@ -352,6 +425,34 @@ def assign_case(case_id: int, actor: User, assignee_nip: str, version: Any, comm
 
 # -- messages and documents ------------------------------------------------------------------------
 
+def upload_refusal(case: Case, actor: Actor | None) -> DomainError | None:
+    """Why the actor may not add a document now: only the requester (or anonymous filer) and the owner may,
+    while the case is open; a party who is also on the desk adds documents as the requester does."""
+    if not tags_for(case, actor) & {"requester", "owner"}:
+        return forbidden(case, actor, {"requester", "owner"},
+                         "Hanya pemohon atau petugas penanggung jawab yang dapat mengunggah dokumen.")
+    if REGISTRY[case.case_type].is_final(case.state):
+        return TransitionNotAllowed("Kasus sudah selesai; dokumen tidak dapat ditambahkan.")
+    return None
+
+
+def review_refusal(case: Case, actor: Actor | None) -> DomainError | None:
+    """Why the actor may not verify or reject documents now: only the owner does, while the case is open."""
+    if "owner" not in tags_for(case, actor):
+        return forbidden(case, actor, {"owner"}, "Hanya petugas penanggung jawab yang dapat memverifikasi dokumen.")
+    if REGISTRY[case.case_type].is_final(case.state):
+        return TransitionNotAllowed("Kasus sudah selesai.")
+    return None
+
+
+def may_upload(case: Case, actor: Actor | None) -> bool:
+    return upload_refusal(case, actor) is None
+
+
+def may_review(case: Case, actor: Actor | None) -> bool:
+    return review_refusal(case, actor) is None
+
+
 def add_message(case_id: int, actor: Actor, body: str, *, internal: bool = False) -> CaseEvent:
     body = (body or "").strip()
     if not body:
@@ -360,7 +461,7 @@ def add_message(case_id: int, actor: Actor, body: str, *, internal: bool = False
         raise InvalidInput("Pesan terlalu panjang.", {"body": ["Maksimal 5.000 karakter."]})
     with unit_of_work():
         case = _visible_case(case_id, actor)
-        if internal and (getattr(actor, "role", None) not in DESK_ROLES or is_party(case, actor.id)):
+        if internal and not acts_for_desk(case, actor):
             raise Forbidden("Catatan internal hanya untuk petugas.")
         event = _append_event(case, actor, "note" if internal else "message", comment=body, is_internal=internal)
     return event
@@ -370,11 +471,9 @@ def upload_documents(case_id: int, actor: Actor, uploads: list[documents.Checked
     """The requester (or anonymous filer) and the owner may add documents while the case is open."""
     with _UploadGuard() as written, unit_of_work():  # the guard sees a failed commit too
         case = _visible_case(case_id, actor)
-        tags = tags_for(case, actor)
-        if not tags & {"requester", "owner"}:
-            raise Forbidden("Hanya pemohon atau petugas penanggung jawab yang dapat mengunggah dokumen.")
-        if REGISTRY[case.case_type].is_final(case.state):
-            raise TransitionNotAllowed("Kasus sudah selesai; dokumen tidak dapat ditambahkan.")
+        refusal = upload_refusal(case, actor)
+        if refusal is not None:
+            raise refusal
         for upload in uploads:
             if catalogue.document_spec(case.service, upload.requirement) is None:
                 raise InvalidInput("Jenis dokumen tidak dikenal.", {"requirement": ["Pilih jenis dokumen dari daftar."]})
@@ -388,15 +487,14 @@ REVIEW_DECISIONS = {"verified": "Dokumen diverifikasi", "rejected": "Dokumen dit
 def review_document(case_id: int, document_id: int, actor: User, decision: str, note: str = "") -> CaseDocument:
     with unit_of_work():
         case = _visible_case(case_id, actor)
-        if "owner" not in tags_for(case, actor):
-            raise Forbidden("Hanya petugas penanggung jawab yang dapat memverifikasi dokumen.")
+        refusal = review_refusal(case, actor)
+        if refusal is not None:
+            raise refusal
         if decision not in REVIEW_DECISIONS:
             raise InvalidInput("Keputusan tidak valid.", {"decision": ["Pilih: diverifikasi atau ditolak."]})
         note = (note or "").strip()
         if decision == "rejected" and not note:
             raise InvalidInput("Alasan wajib diisi.", {"note": ["Tuliskan mengapa dokumen ditolak."]})
-        if REGISTRY[case.case_type].is_final(case.state):
-            raise TransitionNotAllowed("Kasus sudah selesai.")
         doc = db.session.get(CaseDocument, document_id) if 0 < document_id <= MAX_ID else None
         if doc is None or doc.case_id != case.id:
             raise NotFound("Dokumen tidak ditemukan.")
@@ -500,7 +598,9 @@ def list_queue(actor: User, *, view: str = "semua", state: str | None = None, ca
                page: int = 1, size: int = 25) -> CasePage:
     """The desk's work list: cases the actor may see, what is about to breach first (the earliest due instant
     among running clocks; cases with none after), then oldest first; final states only when asked by name."""
-    query = select(Case).where(visible_cases(actor))
+    # A party's own cases are on its home page, not in its work list: it may not handle them.
+    query = select(Case).where(visible_cases(actor), func.coalesce(Case.requester_id, 0) != actor.id,
+                               func.coalesce(Case.other_party_id, 0) != actor.id)
     if view == "belum_diklaim":
         query = query.where(Case.owner_id.is_(None))
     elif view == "saya":
@@ -528,9 +628,3 @@ def list_team_cases(actor: User, *, page: int = 1, size: int = 25) -> CasePage:
                   sql_case((final, None), else_=Case.created_at), Case.created_at.desc(), Case.id.desc())
     )
     return _paged(query, page, size)
-
-
-def list_desk_staff() -> list[User]:
-    """Active people who can be given a desk case, by name."""
-    query = select(User).where(User.role.in_(DESK_ROLES), User.is_active_account).order_by(User.name)
-    return list(db.session.scalars(query).unique().all())

@@ -15,9 +15,9 @@ from ..models.sla import CaseClock
 from ..workflows import REGISTRY
 from ..working_time import CalendarError, due
 from . import sla, tokens
-from .access import is_party
+from .access import PARTY_MESSAGE, is_party
 from .calendar import load_calendar
-from .cases import DESK_ROLES, _append_event, _user_by_nip
+from .cases import _append_event, _user_by_nip, assignee_refusal
 from .db import unit_of_work
 from .errors import Conflict, Forbidden, InvalidInput, NotFound
 from .sweep import EMAIL_ACTIONS
@@ -57,11 +57,20 @@ def _load(claim: tokens.ActionClaim) -> PendingAction:
     return PendingAction(claim, notice, case, recipient, clock)
 
 
+def _party_refusal(pending: PendingAction) -> None:
+    # The sweep never escalates to a party; should a notice to one exist anyway (older data), its links and
+    # replies still never let them take charge of, reassign, extend or instruct on their own case.
+    if is_party(pending.case, pending.recipient.id):
+        raise Forbidden(PARTY_MESSAGE)
+
+
 def preview(token: str) -> PendingAction:
-    """For the GET confirmation page: checks the link (signature, age, not yet used) and changes nothing."""
+    """For the GET confirmation page: checks the link (signature, age, not yet used, not a party's) and
+    changes nothing."""
     pending = _load(tokens.read_action(token))
     if db.session.get(tokens.UsedEmailToken, pending.claim.jti) is not None:
         raise Conflict("Tautan ini sudah pernah digunakan.")
+    _party_refusal(pending)
     return pending
 
 
@@ -87,10 +96,12 @@ def _take_charge(p: PendingAction, now: dt.datetime, note: str) -> None:
 
 
 def _reassign(p: PendingAction, now: dt.datetime, nip: str, note: str) -> None:
+    # The escalation chain asked the recipient, so they may reassign without being on the desk; the case
+    # still goes only to someone who may handle it (an officer or the desk head, not a party).
     assignee = _user_by_nip(nip, "assignee_nip")
-    if assignee.role not in DESK_ROLES or is_party(p.case, assignee.id):
-        raise InvalidInput("Petugas tidak valid.",
-                           {"assignee_nip": ["Pilih petugas atau atasan yang bukan pihak dalam kasus ini."]})
+    refusal = assignee_refusal(p.case, assignee)
+    if refusal is not None:
+        raise refusal
     previous = p.case.owner.name if p.case.owner else None
     p.case.owner_id = assignee.id
     if p.clock is not None and p.clock.stopped_at is None:
@@ -139,8 +150,7 @@ def perform(claim: tokens.ActionClaim, *, note: str = "", assignee_nip: str = ""
         case = pending.case
         if REGISTRY[case.case_type].is_final(case.state):
             raise Conflict("Kasus ini sudah selesai; tidak ada tindakan yang diperlukan.")
-        if is_party(case, pending.recipient.id):
-            raise Forbidden("Pihak dalam kasus tidak dapat menindaklanjuti eskalasinya.")
+        _party_refusal(pending)
         tokens.consume(jti or claim.jti, claim.action, pending.recipient.id)
         now = wall.now()
         if claim.action == "ambil_alih":

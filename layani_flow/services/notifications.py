@@ -13,7 +13,7 @@ from ..timefmt import human_wib
 from ..workflows import REGISTRY
 from ..working_time import due
 from . import outbox
-from .access import DESK_ROLES
+from .access import acts_for_desk
 from .calendar import load_calendar
 
 
@@ -56,7 +56,7 @@ def _owner(case: Case) -> User | None:
 
 
 def observe(case: Case, event: CaseEvent, actor) -> None:
-    from_desk = getattr(actor, "role", None) in DESK_ROLES and getattr(actor, "id", None) != case.requester_id
+    from_desk = acts_for_desk(case, actor)
     workflow = REGISTRY[case.case_type]
     if event.kind == "created" and case.requester is not None:
         # A receipt the filer can keep, with the case number and the target date.

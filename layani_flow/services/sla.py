@@ -22,7 +22,7 @@ from ..models import Case, CaseEvent
 from ..models.sla import CaseClock, SlaPolicy
 from ..workflows import REGISTRY
 from ..working_time import WorkingCalendar, due
-from .access import DESK_ROLES
+from .access import acts_for_desk
 from .calendar import load_calendar
 
 CLOCK_LABELS = {"first_response": "Tanggapan pertama", "resolution": "Penyelesaian", "external": "Instansi luar"}
@@ -109,7 +109,7 @@ def _stop(clock: CaseClock | None, now: dt.datetime) -> None:
 
 
 def _is_desk_response(case: Case, event: CaseEvent, actor) -> bool:
-    return (getattr(actor, "role", None) in DESK_ROLES and actor.id != case.requester_id
+    return (acts_for_desk(case, actor)  # a party answering its own case is no response from the desk
             and event.kind in ("transition", "assignment", "message", "document_review")
             and not event.is_internal)
 

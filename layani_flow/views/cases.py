@@ -15,9 +15,8 @@ from layani_flow.forms import intake_form_class, trigger_form_class
 from layani_flow.models import Case, CaseEvent
 from layani_flow.services import cases as case_service
 from layani_flow.services import documents
-from layani_flow.services.access import Actor, tags_for
+from layani_flow.services.access import Actor
 from layani_flow.services.calendar import load_calendar
-from layani_flow.services.cases import DESK_ROLES
 from layani_flow.services.errors import InvalidInput
 from layani_flow.services.sla import CLOCK_LABELS
 from layani_flow.timefmt import human_wib
@@ -178,26 +177,26 @@ def render_case(case: Case, viewer: Actor, *, tracked: bool = False, status: int
                 typed: dict | None = None):
     """The case page. `errors`/`typed` refill the small forms (message, upload, review, assign)."""
     workflow = REGISTRY[case.case_type]
-    tags = tags_for(case, viewer)
     is_open = not workflow.is_final(case.state)
-    desk = getattr(viewer, "role", None) in DESK_ROLES
-    # Names of escalation recipients are for the desk, and never for a party to the case (a supervisor
-    # filing their own request reads their case as its requester does).
-    desk_names = desk and not tracked and getattr(viewer, "id", None) not in case.party_ids
+    # What the viewer may do comes from the services that will decide it, never from a copy of their rules.
+    # Desk staff who are a party to the case read it as a party does: no internal notes, and no names of
+    # whom its escalations went to.
+    desk = case_service.acts_for_desk(case, viewer)
+    can_assign = case_service.may_assign(case, viewer)
     now, cal = clock.now(), load_calendar()
     context = dict(
-        case=case, workflow=workflow, tracked=tracked, tags=tags, is_open=is_open, desk_viewer=desk,
-        desk_names=desk_names, clocks=current_clock_views(case, now, cal),
+        case=case, workflow=workflow, tracked=tracked, is_open=is_open, desk_viewer=desk,
+        desk_names=desk, clocks=current_clock_views(case, now, cal),
         intake_rows=intake_rows(case), events=visible_events(case, viewer), describe_event=describe_event,
         shows_comment=shows_comment, working_text=working_text, system_kinds=SYSTEM_KINDS,
         requirement_label=requirement_label, upload_choices=upload_choices(case),
         actions=action_views(case, viewer, posted_action), errors=errors or {}, typed=typed or {},
-        can_upload=is_open and bool(tags & {"requester", "owner"}) and not tracked,
-        can_review=is_open and "owner" in tags,
-        can_claim=is_open and desk and case.case_type != "mediation" and case.owner_id is None,
-        can_assign=is_open and desk and case.case_type != "mediation"
-        and (viewer.role != "officer" or case.owner_id == viewer.id),
-        staff=case_service.list_desk_staff() if desk and is_open and case.case_type != "mediation" else [],
+        can_upload=not tracked and case_service.may_upload(case, viewer),  # /lacak has no upload form
+        can_review=case_service.may_review(case, viewer),
+        can_claim=case_service.may_claim(case, viewer),
+        can_assign=can_assign,
+        staff=case_service.assignable_staff(case) if can_assign else [],
+        party_notice=case_service.PARTY_MESSAGE if case_service.party_on_desk(case, viewer) else None,
     )
     return render_template("cases/detail.html", **context), status
 

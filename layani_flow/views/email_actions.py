@@ -6,7 +6,7 @@ from flask import Blueprint, render_template
 from ..forms.base import choices
 from ..forms.email_actions import EmailActionForm
 from ..services import escalations
-from ..services.cases import list_desk_staff
+from ..services.cases import assignable_staff
 from ..services.errors import InvalidInput
 
 bp = Blueprint("email_actions", __name__, url_prefix="/email")
@@ -14,7 +14,7 @@ bp = Blueprint("email_actions", __name__, url_prefix="/email")
 
 def _form(pending) -> EmailActionForm:
     form = EmailActionForm()
-    staff = [u for u in list_desk_staff() if u.id not in pending.case.party_ids]
+    staff = assignable_staff(pending.case)
     form.assignee_nip.choices = choices([(u.nip, f"{u.name} – {u.position or u.role_label}") for u in staff])
     return form
 

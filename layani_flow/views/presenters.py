@@ -10,7 +10,7 @@ from typing import Any
 from .. import clock as wall
 from ..models import Case, CaseDocument, CaseEvent, User
 from ..models.sla import CLOCK_NAMES, CaseClock
-from ..services.access import DESK_ROLES, Actor
+from ..services.access import Actor, acts_for_desk
 from ..services.calendar import load_calendar
 from ..services.cases import case_actions
 from ..services.sla import CLOCK_LABELS, remaining
@@ -44,8 +44,8 @@ def document_dict(case: Case, doc: CaseDocument) -> dict[str, Any]:
 
 
 def visible_events(case: Case, viewer: Actor) -> list[CaseEvent]:
-    # Internal notes are for the desk; a supervisor who is a party (requester, other side of a mediation) is not.
-    desk = getattr(viewer, "role", None) in DESK_ROLES and getattr(viewer, "id", None) not in case.party_ids
+    # Internal notes are for the desk; desk staff who are a party (requester, other side of a mediation) are not.
+    desk = acts_for_desk(case, viewer)
     return [e for e in case.events if desk or not e.is_internal]
 
 

@@ -19,85 +19,106 @@ from ..services.samples import PDF
 
 Y, N, _ = "listed", "hidden", None
 _codes = itertools.count(1)
-RELATIONS = ("requester", "stranger", "superior", "other_party", "officer", "owner", "supervisor", "admin", "no_token")
+RELATIONS = ("requester", "stranger", "superior", "other_party", "officer", "owner", "supervisor", "admin", "head",
+             "desk_filer", "no_token")
+# head        the desk head (DESK_HEAD_NIP): claims or reassigns any desk case, and works none through the steps
+# desk_filer  an officer who filed the case themselves (the case is set up with them as its requester): a
+#             party on the desk, who acts on it only as a requester does
+# superior    the requester's line supervisor: sees a request, never handles it; admins do not handle cases
 
 # Scenarios (set up in SCENARIOS below):
+#   unclaimed           KGB request just filed, nobody has it yet (what the officer-filer tried to take)
 #   service_request     KGB request in verification, owned by an officer
 #   complaint           named complaint, answered by its owner, about a colleague (the "other party")
 #   anonymous           anonymous complaint being handled; "requester" is the account of whoever filed it
 #   mediation           a mediator (an officer, "owner") named; the other party not yet brought in
 #   mediation_involved  the same after bring_in_other_party
 EXPECTED = {
-    #                            req   strgr superior other officer owner superv admin no_token
+    #                            req   strgr sup   other offcr owner superv admin head  dfiler no_token
+    "unclaimed": {
+        "GET case-types":        (200,  200,  200,  _,    200,  _,    200,  200,  200,  200,  401),
+        "POST cases":            (201,  201,  201,  _,    201,  _,    201,  201,  201,  201,  401),
+        "GET case":              (200,  404,  200,  _,    200,  _,    404,  200,  200,  200,  401),
+        "GET cases":             (Y,    N,    Y,    _,    Y,    _,    N,    Y,    Y,    Y,    401),
+        "owner's step":          (403,  404,  403,  _,    200,  _,    404,  403,  403,  403,  401),
+        "requester's step":      (200,  404,  403,  _,    403,  _,    404,  403,  403,  200,  401),
+        "message":               (201,  404,  201,  _,    201,  _,    404,  201,  201,  201,  401),
+        "internal note":         (403,  404,  201,  _,    201,  _,    404,  201,  201,  403,  401),
+        "assign (claim)":        (403,  404,  403,  _,    200,  _,    404,  403,  200,  403,  401),
+        "upload":                (201,  404,  403,  _,    403,  _,    404,  403,  403,  201,  401),
+        "review document":       (403,  404,  403,  _,    403,  _,    404,  403,  403,  403,  401),
+    },
     "service_request": {
-        "GET case-types":        (200,  200,  200,  _,    200,  200,  200,  200,  401),
-        "POST cases":            (201,  201,  201,  _,    201,  201,  201,  201,  401),
-        "GET case":              (200,  404,  200,  _,    200,  200,  404,  200,  401),
-        "GET cases":             (Y,    N,    Y,    _,    Y,    Y,    N,    Y,    401),
-        "owner's step":          (403,  404,  403,  _,    403,  200,  404,  403,  401),
-        "requester's step":      (200,  404,  403,  _,    403,  403,  404,  403,  401),
-        "message":               (201,  404,  201,  _,    201,  201,  404,  201,  401),
-        "internal note":         (403,  404,  201,  _,    201,  201,  404,  201,  401),
-        "assign (claim)":        (403,  404,  200,  _,    409,  409,  404,  200,  401),
-        "upload":                (201,  404,  403,  _,    403,  201,  404,  403,  401),
-        "review document":       (403,  404,  403,  _,    403,  200,  404,  403,  401),
+        "GET case-types":        (200,  200,  200,  _,    200,  200,  200,  200,  200,  200,  401),
+        "POST cases":            (201,  201,  201,  _,    201,  201,  201,  201,  201,  201,  401),
+        "GET case":              (200,  404,  200,  _,    200,  200,  404,  200,  200,  200,  401),
+        "GET cases":             (Y,    N,    Y,    _,    Y,    Y,    N,    Y,    Y,    Y,    401),
+        "owner's step":          (403,  404,  403,  _,    403,  200,  404,  403,  403,  403,  401),
+        "requester's step":      (200,  404,  403,  _,    403,  403,  404,  403,  403,  200,  401),
+        "message":               (201,  404,  201,  _,    201,  201,  404,  201,  201,  201,  401),
+        "internal note":         (403,  404,  201,  _,    201,  201,  404,  201,  201,  403,  401),
+        "assign (claim)":        (403,  404,  403,  _,    409,  409,  404,  403,  200,  403,  401),
+        "upload":                (201,  404,  403,  _,    403,  201,  404,  403,  403,  201,  401),
+        "review document":       (403,  404,  403,  _,    403,  200,  404,  403,  403,  403,  401),
     },
     "complaint": {
-        "GET case-types":        (200,  200,  200,  200,  200,  200,  200,  200,  401),
-        "POST cases":            (201,  201,  201,  422,  201,  201,  201,  201,  401),
-        "GET case":              (200,  404,  404,  404,  200,  200,  404,  200,  401),
-        "GET cases":             (Y,    N,    N,    N,    Y,    Y,    N,    Y,    401),
-        "owner's step":          (200,  404,  404,  404,  403,  200,  404,  403,  401),
-        "requester's step":      (200,  404,  404,  404,  403,  403,  404,  403,  401),
-        "message":               (201,  404,  404,  404,  201,  201,  404,  201,  401),
-        "internal note":         (403,  404,  404,  404,  201,  201,  404,  201,  401),
-        "assign (claim)":        (403,  404,  404,  404,  409,  409,  404,  200,  401),
-        "upload":                (201,  404,  404,  404,  403,  201,  404,  403,  401),
-        "review document":       (403,  404,  404,  404,  403,  200,  404,  403,  401),
+        "GET case-types":        (200,  200,  200,  200,  200,  200,  200,  200,  200,  200,  401),
+        "POST cases":            (201,  201,  201,  422,  201,  201,  201,  201,  201,  201,  401),
+        "GET case":              (200,  404,  404,  404,  200,  200,  404,  200,  200,  200,  401),
+        "GET cases":             (Y,    N,    N,    N,    Y,    Y,    N,    Y,    Y,    Y,    401),
+        "owner's step":          (200,  404,  404,  404,  403,  200,  404,  403,  403,  200,  401),
+        "requester's step":      (200,  404,  404,  404,  403,  403,  404,  403,  403,  200,  401),
+        "message":               (201,  404,  404,  404,  201,  201,  404,  201,  201,  201,  401),
+        "internal note":         (403,  404,  404,  404,  201,  201,  404,  201,  201,  403,  401),
+        "assign (claim)":        (403,  404,  404,  404,  409,  409,  404,  403,  200,  403,  401),
+        "upload":                (201,  404,  404,  404,  403,  201,  404,  403,  403,  201,  401),
+        "review document":       (403,  404,  404,  404,  403,  200,  404,  403,  403,  403,  401),
     },
     "anonymous": {
-        "GET case-types":        (200,  200,  200,  _,    200,  200,  200,  200,  401),
-        "POST cases":            (201,  201,  201,  _,    201,  201,  201,  201,  401),
-        "GET case":              (404,  404,  404,  _,    200,  200,  404,  200,  401),
-        "GET cases":             (N,    N,    N,    _,    Y,    Y,    N,    Y,    401),
-        "owner's step":          (404,  404,  404,  _,    403,  200,  404,  403,  401),
-        "requester's step":      (404,  404,  404,  _,    403,  403,  404,  403,  401),
-        "message":               (404,  404,  404,  _,    201,  201,  404,  201,  401),
-        "internal note":         (404,  404,  404,  _,    201,  201,  404,  201,  401),
-        "assign (claim)":        (404,  404,  404,  _,    409,  409,  404,  200,  401),
-        "upload":                (404,  404,  404,  _,    403,  201,  404,  403,  401),
-        "review document":       (404,  404,  404,  _,    403,  200,  404,  403,  401),
+        "GET case-types":        (200,  200,  200,  _,    200,  200,  200,  200,  200,  _,    401),
+        "POST cases":            (201,  201,  201,  _,    201,  201,  201,  201,  201,  _,    401),
+        "GET case":              (404,  404,  404,  _,    200,  200,  404,  200,  200,  _,    401),
+        "GET cases":             (N,    N,    N,    _,    Y,    Y,    N,    Y,    Y,    _,    401),
+        "owner's step":          (404,  404,  404,  _,    403,  200,  404,  403,  403,  _,    401),
+        "requester's step":      (404,  404,  404,  _,    403,  403,  404,  403,  403,  _,    401),
+        "message":               (404,  404,  404,  _,    201,  201,  404,  201,  201,  _,    401),
+        "internal note":         (404,  404,  404,  _,    201,  201,  404,  201,  201,  _,    401),
+        "assign (claim)":        (404,  404,  404,  _,    409,  409,  404,  403,  200,  _,    401),
+        "upload":                (404,  404,  404,  _,    403,  201,  404,  403,  403,  _,    401),
+        "review document":       (404,  404,  404,  _,    403,  200,  404,  403,  403,  _,    401),
     },
     "mediation": {
-        "GET case-types":        (200,  200,  200,  200,  200,  200,  200,  200,  401),
-        "POST cases":            (201,  201,  201,  422,  201,  201,  201,  201,  401),
-        "GET case":              (200,  404,  200,  404,  404,  200,  200,  200,  401),
-        "GET cases":             (Y,    N,    Y,    N,    N,    Y,    Y,    Y,    401),
-        "owner's step":          (403,  404,  403,  404,  404,  200,  403,  403,  401),
-        "requester's step":      (200,  404,  403,  404,  404,  403,  403,  403,  401),
-        "message":               (201,  404,  201,  404,  404,  201,  201,  201,  401),
-        "internal note":         (403,  404,  201,  404,  404,  201,  201,  201,  401),
-        "assign (claim)":        (409,  404,  409,  404,  404,  409,  409,  409,  401),
-        "upload":                (201,  404,  403,  404,  404,  201,  403,  403,  401),
-        "review document":       (403,  404,  403,  404,  404,  200,  403,  403,  401),
+        "GET case-types":        (200,  200,  200,  200,  200,  200,  200,  200,  200,  200,  401),
+        "POST cases":            (201,  201,  201,  422,  201,  201,  201,  201,  201,  201,  401),
+        "GET case":              (200,  404,  200,  404,  404,  200,  200,  200,  200,  200,  401),
+        "GET cases":             (Y,    N,    Y,    N,    N,    Y,    Y,    Y,    Y,    Y,    401),
+        "owner's step":          (403,  404,  403,  404,  404,  200,  403,  403,  403,  403,  401),
+        "requester's step":      (200,  404,  403,  404,  404,  403,  403,  403,  403,  200,  401),
+        "message":               (201,  404,  201,  404,  404,  201,  201,  201,  201,  201,  401),
+        "internal note":         (403,  404,  201,  404,  404,  201,  201,  201,  201,  403,  401),
+        "assign (claim)":        (409,  404,  409,  404,  404,  409,  409,  409,  409,  409,  401),
+        "upload":                (201,  404,  403,  404,  404,  201,  403,  403,  403,  201,  401),
+        "review document":       (403,  404,  403,  404,  404,  200,  403,  403,  403,  403,  401),
     },
     "mediation_involved": {
-        "GET case-types":        (200,  200,  200,  200,  200,  200,  200,  200,  401),
-        "POST cases":            (201,  201,  201,  422,  201,  201,  201,  201,  401),
-        "GET case":              (200,  404,  200,  200,  404,  200,  200,  200,  401),
-        "GET cases":             (Y,    N,    Y,    Y,    N,    Y,    Y,    Y,    401),
-        "owner's step":          (403,  404,  403,  403,  404,  200,  403,  403,  401),
-        "requester's step":      (409,  404,  403,  403,  404,  403,  403,  403,  401),
-        "message":               (201,  404,  201,  201,  404,  201,  201,  201,  401),
-        "internal note":         (403,  404,  201,  403,  404,  201,  201,  201,  401),
-        "assign (claim)":        (409,  404,  409,  409,  404,  409,  409,  409,  401),
-        "upload":                (201,  404,  403,  403,  404,  201,  403,  403,  401),
-        "review document":       (403,  404,  403,  403,  404,  200,  403,  403,  401),
+        "GET case-types":        (200,  200,  200,  200,  200,  200,  200,  200,  200,  200,  401),
+        "POST cases":            (201,  201,  201,  422,  201,  201,  201,  201,  201,  201,  401),
+        "GET case":              (200,  404,  200,  200,  404,  200,  200,  200,  200,  200,  401),
+        "GET cases":             (Y,    N,    Y,    Y,    N,    Y,    Y,    Y,    Y,    Y,    401),
+        "owner's step":          (403,  404,  403,  403,  404,  200,  403,  403,  403,  403,  401),
+        "requester's step":      (409,  404,  403,  403,  404,  403,  403,  403,  403,  409,  401),
+        "message":               (201,  404,  201,  201,  404,  201,  201,  201,  201,  201,  401),
+        "internal note":         (403,  404,  201,  403,  404,  201,  201,  201,  201,  403,  401),
+        "assign (claim)":        (409,  404,  409,  409,  404,  409,  409,  409,  409,  409,  401),
+        "upload":                (201,  404,  403,  403,  404,  201,  403,  403,  403,  201,  401),
+        "review document":       (403,  404,  403,  403,  404,  200,  403,  403,  403,  403,  401),
     },
 }
 
 # scenario: (case type, case attributes, owner's trigger, requester's trigger, intake body for POST cases)
 SCENARIOS = {
+    "unclaimed": ("service_request", dict(state="submitted", unowned=True), "start_verification", "withdraw",
+                  lambda w: {"type": "service_request", "fields": KGB}),
     "service_request": ("service_request", dict(state="in_verification"), "request_revision", "withdraw",
                         lambda w: {"type": "service_request", "fields": KGB}),
     "complaint": ("complaint", dict(state="answered", other_party="other_party", answered=True), "close", "reopen",
@@ -130,17 +151,22 @@ class World:
             "owner": UserFactory(role="officer", name="Petugas Penanggung Jawab", superior=kasubbag),
             "supervisor": outsider,
             "admin": UserFactory(role="admin", name="Admin", superior=kasubbag),
+            "head": kasubbag,
+            "desk_filer": UserFactory(role="officer", name="Petugas Pemohon", superior=kasubbag),
         }
+        app.config["DESK_HEAD_NIP"] = kasubbag.nip
         self.tokens = {key: create_token(user.nip) for key, user in self.people.items()}
         self.tokens["no_token"] = None
 
-    def case(self, scenario):
+    def case(self, scenario, relation):
+        """A fresh case of the scenario; for the desk_filer the same case, filed by them."""
         case_type, attrs, *_ = SCENARIOS[scenario]
         p = self.people
         anonymous = attrs.get("anonymous", False)
+        requester = p["desk_filer"] if relation == "desk_filer" else p["requester"]
         case = CaseFactory(
-            case_type=case_type, state=attrs["state"], owner=p["owner"],
-            requester=None if anonymous else p["requester"], is_anonymous=anonymous,
+            case_type=case_type, state=attrs["state"], owner=None if attrs.get("unowned") else p["owner"],
+            requester=None if anonymous else requester, is_anonymous=anonymous,
             tracking_code_hash=f"{next(_codes):064d}" if anonymous else None,
             other_party=p[attrs["other_party"]] if "other_party" in attrs else None,
             is_other_party_involved=attrs.get("involved", False),
@@ -163,7 +189,7 @@ def world(database_template, tmp_path_factory):
 
 def request(world, scenario, route, relation):
     """Make the route's call; answer its status (or listed/hidden for GET cases)."""
-    case, doc = world.case(scenario)
+    case, doc = world.case(scenario, relation)
     _, _, owner_step, requester_step, intake = SCENARIOS[scenario]
     base = f"/api/v1/cases/{case.id}"
     transition = lambda trigger: world.call(relation, "POST", f"{base}/transitions", json={  # noqa: E731

@@ -87,3 +87,25 @@ def test_kgb_request_from_filing_to_completed(page, people):
     log_in(page, people["employee"])
     visit(page, case_path)
     assert status_of(page) == "Selesai"
+
+
+def test_an_officers_own_request_offers_them_nothing_of_the_desk(page, people):
+    """Separation of duties on the page: the officer who files a request reads it as its requester, and is
+    told why it offers no desk action, on a desktop and at 360 px."""
+    log_in(page, people["officer"])
+    visit(page, "/kasus/baru/service_request?layanan=kgb")
+    page.get_by_label("TMT KGB terakhir").fill("2024-06-01")
+    page.get_by_label("Pangkat/golongan sekarang").fill("Penata, III/c")
+    for label, name in KGB_DOCUMENTS.items():
+        page.get_by_label(label).set_input_files(pdf(f"{name.removeprefix('doc_')}.pdf"))
+    click_and_wait(page, page.get_by_role("button", name="Ajukan permohonan"))
+    for viewport in ({"width": 1280, "height": 900}, {"width": 360, "height": 780}):
+        page.set_viewport_size(viewport)
+        assert_accessible(page, context=f"own request at {viewport['width']} px")
+        notice = page.get_by_role("note")
+        assert notice.is_visible()
+        assert "Anda adalah pihak dalam kasus ini" in notice.inner_text()
+        for desk_button in ("Klaim kasus", "Mulai verifikasi", "Tugaskan", "Simpan pemeriksaan"):
+            assert page.get_by_role("button", name=desk_button).count() == 0, desk_button
+        assert page.get_by_role("button", name="Batalkan permohonan").is_visible()
+        assert page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth")

@@ -116,9 +116,10 @@ def test_visibility_rules(office, setup, who, expected):
 def test_tags_name_roles_and_relations(office):
     case = CaseFactory(case_type="mediation", service=None, requester=office.employee, other_party=office.kabid,
                        owner=office.officer, is_other_party_involved=True)
-    assert tags_for(case, office.employee) == {"employee", "requester"}
+    # A party is only a party on its own case: neither its role nor its place above the requester counts there.
+    assert tags_for(case, office.employee) == {"requester"}
     assert tags_for(case, office.officer) == {"officer", "owner", "mediator"}
-    assert tags_for(case, office.kabid) == {"supervisor", "other_party", "requester_superior"}
+    assert tags_for(case, office.kabid) == {"other_party"}
     assert tags_for(case, office.head) == {"supervisor", "requester_superior"}
     assert tags_for(case, None) == frozenset()
     assert tags_for(case, TrackedFiler(case.id)) == {"requester"}

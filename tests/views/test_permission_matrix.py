@@ -33,7 +33,7 @@ from .helpers import PDF, fire, text_of, version_on
 
 M, L, _ = "302→/masuk", "302→/lacak", None
 ACTORS = ("anon", "requester", "colleague", "superior", "party", "officer", "owner", "outsider", "head", "admin",
-          "tracker")
+          "tracker", "desk_filer")
 # anon       nobody signed in
 # requester  the employee who filed the case (for the anonymous complaint: the account that filed it, ticking
 #            "anonim"; the case keeps no link to it)
@@ -47,42 +47,47 @@ ACTORS = ("anon", "requester", "colleague", "superior", "party", "officer", "own
 # admin      an administrator
 # tracker    not signed in, holding a tracking code in the session (/lacak): this case's code for the
 #            anonymous complaint, another anonymous complaint's code everywhere else
+# desk_filer an officer who filed the case themselves (the case is set up with them as its requester): a party
+#            on the desk, who acts on it only as a requester does, never as the desk (separation of duties)
 
 # Routes that do not depend on one case.
 GENERAL = {
-    #                                          anon req  coll sup  party off  owner outs head adm  tracker
-    "GET /masuk":                              (200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
-    "POST /masuk (wrong password)":            (401, 401, 401, 401, 401, 401, 401, 401, 401, 401, 401),
-    "POST /keluar":                            (M,   M,   M,   M,   M,   M,   M,   M,   M,   M,   M),
-    "GET /":                                   (M,   200, 200, 200, 200, 200, 200, 200, 200, 200, M),
-    "GET /kasus/baru":                         (M,   200, 200, 200, 200, 200, 200, 200, 200, 200, M),
-    "GET /kasus/baru/service_request":         (M,   200, 200, 200, 200, 200, 200, 200, 200, 200, M),
-    "GET /kasus/baru/service_request?layanan": (M,   200, 200, 200, 200, 200, 200, 200, 200, 200, M),
-    "GET /kasus/baru/complaint":               (M,   200, 200, 200, 200, 200, 200, 200, 200, 200, M),
-    "GET /kasus/baru/mediation":               (M,   200, 200, 200, 200, 200, 200, 200, 200, 200, M),
-    "GET /kasus/baru/<unknown type>":          (M,   404, 404, 404, 404, 404, 404, 404, 404, 404, M),
-    "POST /kasus/baru/service_request":        (M,   302, 302, 302, 302, 302, 302, 302, 302, 302, M),
-    "POST /kasus/baru/complaint (about party)": (M,  302, 302, 302, 422, 302, 302, 302, 302, 302, M),
-    "POST /kasus/baru/complaint (anonim)":     (M,   200, 200, 200, 200, 200, 200, 200, 200, 200, M),
-    "POST /kasus/baru/mediation (with party)": (M,   302, 302, 302, 422, 302, 302, 302, 302, 302, M),
-    "GET /aduan-anonim":                       (200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
-    "POST /aduan-anonim":                      (200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
-    "GET /antrian":                            (M,   403, 403, 200, 403, 200, 200, 200, 200, 200, M),
-    "GET /tim":                                (M,   403, 403, 200, 403, 403, 403, 200, 200, 200, M),
-    "GET /lacak":                              (200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
-    "POST /lacak (a valid code)":              (302, 302, 302, 302, 302, 302, 302, 302, 302, 302, 302),
-    "POST /lacak (a wrong code)":              (200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
-    "POST /lacak/keluar":                      (L,   L,   L,   L,   L,   L,   L,   L,   L,   L,   L),
-    "GET /alur":                               (M,   403, 403, 200, 403, 200, 200, 200, 200, 200, M),
-    "GET /alur/<case_type>":                   (M,   403, 403, 200, 403, 200, 200, 200, 200, 200, M),
-    "GET /alur/<unknown type>":                (M,   403, 403, 404, 403, 404, 404, 404, 404, 404, M),
+    #                                          anon req  coll sup  party off  owner outs head adm  tracker  dfiler
+    "GET /masuk":                              (200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
+    "POST /masuk (wrong password)":            (401, 401, 401, 401, 401, 401, 401, 401, 401, 401, 401, 401),
+    "POST /keluar":                            (M,   M,   M,   M,   M,   M,   M,   M,   M,   M,   M,   M),
+    "GET /":                                   (M,   200, 200, 200, 200, 200, 200, 200, 200, 200, M,   200),
+    "GET /kasus/baru":                         (M,   200, 200, 200, 200, 200, 200, 200, 200, 200, M,   200),
+    "GET /kasus/baru/service_request":         (M,   200, 200, 200, 200, 200, 200, 200, 200, 200, M,   200),
+    "GET /kasus/baru/service_request?layanan": (M,   200, 200, 200, 200, 200, 200, 200, 200, 200, M,   200),
+    "GET /kasus/baru/complaint":               (M,   200, 200, 200, 200, 200, 200, 200, 200, 200, M,   200),
+    "GET /kasus/baru/mediation":               (M,   200, 200, 200, 200, 200, 200, 200, 200, 200, M,   200),
+    "GET /kasus/baru/<unknown type>":          (M,   404, 404, 404, 404, 404, 404, 404, 404, 404, M,   404),
+    "POST /kasus/baru/service_request":        (M,   302, 302, 302, 302, 302, 302, 302, 302, 302, M,   302),
+    "POST /kasus/baru/complaint (about party)": (M,   302, 302, 302, 422, 302, 302, 302, 302, 302, M,   302),
+    "POST /kasus/baru/complaint (anonim)":     (M,   200, 200, 200, 200, 200, 200, 200, 200, 200, M,   200),
+    "POST /kasus/baru/mediation (with party)": (M,   302, 302, 302, 422, 302, 302, 302, 302, 302, M,   302),
+    "GET /aduan-anonim":                       (200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
+    "POST /aduan-anonim":                      (200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
+    "GET /antrian":                            (M,   403, 403, 200, 403, 200, 200, 200, 200, 200, M,   200),
+    "GET /tim":                                (M,   403, 403, 200, 403, 403, 403, 200, 200, 200, M,   403),
+    "GET /lacak":                              (200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
+    "POST /lacak (a valid code)":              (302, 302, 302, 302, 302, 302, 302, 302, 302, 302, 302, 302),
+    "POST /lacak (a wrong code)":              (200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
+    "POST /lacak/keluar":                      (L,   L,   L,   L,   L,   L,   L,   L,   L,   L,   L,   L),
+    "GET /alur":                               (M,   403, 403, 200, 403, 200, 200, 200, 200, 200, M,   200),
+    "GET /alur/<case_type>":                   (M,   403, 403, 200, 403, 200, 200, 200, 200, 200, M,   200),
+    "GET /alur/<unknown type>":                (M,   403, 403, 404, 403, 404, 404, 404, 404, 404, M,   404),
     # The link in an escalation email is itself the credential: whoever holds it acts as its recipient.
-    "GET /email/aksi/<link>":                  (200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
-    "POST /email/aksi/<link>":                 (200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
-    "POST /email/aksi/<used link>":            (409, 409, 409, 409, 409, 409, 409, 409, 409, 409, 409),
-    "GET /email/aksi/<forged link>":           (400, 400, 400, 400, 400, 400, 400, 400, 400, 400, 400),
-    "POST /email/aksi/<forged link>":          (400, 400, 400, 400, 400, 400, 400, 400, 400, 400, 400),
-    "GET on every POST-only route":            (405, 405, 405, 405, 405, 405, 405, 405, 405, 405, 405),
+    "GET /email/aksi/<link>":                  (200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
+    "POST /email/aksi/<link>":                 (200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
+    # ... but never for a party to the case (a notice sent before the sweep skipped parties, or a forged chain).
+    "GET /email/aksi/<link to a party>":       (403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403),
+    "POST /email/aksi/<link to a party>":      (403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403),
+    "POST /email/aksi/<used link>":            (409, 409, 409, 409, 409, 409, 409, 409, 409, 409, 409, 409),
+    "GET /email/aksi/<forged link>":           (400, 400, 400, 400, 400, 400, 400, 400, 400, 400, 400, 400),
+    "POST /email/aksi/<forged link>":          (400, 400, 400, 400, 400, 400, 400, 400, 400, 400, 400, 400),
+    "GET on every POST-only route":            (405, 405, 405, 405, 405, 405, 405, 405, 405, 405, 405, 405),
 }
 
 POST_ONLY = ("/keluar", "/kasus/{id}/tindakan/{step}", "/kasus/{id}/pesan", "/kasus/{id}/klaim",
@@ -90,6 +95,7 @@ POST_ONLY = ("/keluar", "/kasus/{id}/tindakan/{step}", "/kasus/{id}/pesan", "/ka
              "/lacak/tindakan/{step}", "/lacak/keluar")
 
 # Scenarios (built in World.case):
+#   unclaimed           KGB request just filed, nobody handles it yet ("owner's step": start verification)
 #   service_request     KGB request in verification, handled by the owner
 #   complaint           named complaint about the party, answered by the owner today
 #   anonymous           anonymous complaint waiting for the filer's answer, handled by the owner
@@ -97,96 +103,114 @@ POST_ONLY = ("/keluar", "/kasus/{id}/tindakan/{step}", "/kasus/{id}/pesan", "/ka
 #   mediation_involved  the same after bring_in_other_party (mediation in progress)
 # Each case has one document, uploaded by its requester (by the filer for the anonymous one).
 CASES = {
-    #                                     anon req  coll sup  party off  owner outs head adm  tracker
+    #                                     anon req  coll sup  party off  owner outs head adm  tracker  dfiler
+    "unclaimed": {
+        "GET /kasus/<id>":                (M,   200, 404, 200, _,   200, _,   404, 200, 200, M,   200),
+        "POST tindakan/<owner's step>":   (M,   403, 404, 403, _,   302, _,   404, 403, 403, M,   403),
+        "POST tindakan/<requester's step>": (M,   302, 404, 403, _,   403, _,   404, 403, 403, M,   302),
+        "POST tindakan/<unknown step>":   (M,   409, 404, 409, _,   409, _,   404, 409, 409, M,   409),
+        "POST pesan":                     (M,   302, 404, 302, _,   302, _,   404, 302, 302, M,   302),
+        "POST pesan (internal)":          (M,   403, 404, 302, _,   302, _,   404, 302, 302, M,   403),
+        "POST klaim":                     (M,   403, 404, 403, _,   302, _,   404, 302, 403, M,   403),
+        "POST tugaskan":                  (M,   403, 404, 403, _,   403, _,   404, 302, 403, M,   403),
+        "POST dokumen":                   (M,   302, 404, 403, _,   403, _,   404, 403, 403, M,   302),
+        "GET dokumen/<doc>":              (M,   200, 404, 200, _,   200, _,   404, 200, 200, M,   200),
+        "POST dokumen/<doc>/periksa":     (M,   403, 404, 403, _,   403, _,   404, 403, 403, M,   403),
+        "GET /lacak/kasus":               (L,   L,   L,   L,   _,   L,   _,   L,   L,   L,   _,   L),
+        "POST /lacak/pesan":              (L,   L,   L,   L,   _,   L,   _,   L,   L,   L,   _,   L),
+        "POST /lacak/tindakan/<requester's step>": (L,   L,   L,   L,   _,   L,   _,   L,   L,   L,   _,   L),
+        "POST /lacak/tindakan/<owner's step>": (L,   L,   L,   L,   _,   L,   _,   L,   L,   L,   _,   L),
+    },
     "service_request": {
-        "GET /kasus/<id>":                (M,   200, 404, 200, _,   200, 200, 404, 200, 200, M),
-        "POST tindakan/<owner's step>":   (M,   403, 404, 403, _,   403, 302, 404, 403, 403, M),
-        "POST tindakan/<requester's step>": (M, 302, 404, 403, _,   403, 403, 404, 403, 403, M),
-        "POST tindakan/<unknown step>":   (M,   409, 404, 409, _,   409, 409, 404, 409, 409, M),
-        "POST pesan":                     (M,   302, 404, 302, _,   302, 302, 404, 302, 302, M),
-        "POST pesan (internal)":          (M,   403, 404, 302, _,   302, 302, 404, 302, 302, M),
-        "POST klaim":                     (M,   403, 404, 302, _,   409, 409, 404, 302, 302, M),
-        "POST tugaskan":                  (M,   403, 404, 302, _,   403, 302, 404, 302, 302, M),
-        "POST dokumen":                   (M,   302, 404, 403, _,   403, 302, 404, 403, 403, M),
-        "GET dokumen/<doc>":              (M,   200, 404, 200, _,   200, 200, 404, 200, 200, M),
-        "POST dokumen/<doc>/periksa":     (M,   403, 404, 403, _,   403, 302, 404, 403, 403, M),
-        "GET /lacak/kasus":               (L,   L,   L,   L,   _,   L,   L,   L,   L,   L,   _),
-        "POST /lacak/pesan":              (L,   L,   L,   L,   _,   L,   L,   L,   L,   L,   _),
-        "POST /lacak/tindakan/<requester's step>": (L, L, L, L, _,  L,   L,   L,   L,   L,   _),
-        "POST /lacak/tindakan/<owner's step>": (L, L,  L,   L,   _,   L,   L,   L,   L,   L,   _),
+        "GET /kasus/<id>":                (M,   200, 404, 200, _,   200, 200, 404, 200, 200, M,   200),
+        "POST tindakan/<owner's step>":   (M,   403, 404, 403, _,   403, 302, 404, 403, 403, M,   403),
+        "POST tindakan/<requester's step>": (M,   302, 404, 403, _,   403, 403, 404, 403, 403, M,   302),
+        "POST tindakan/<unknown step>":   (M,   409, 404, 409, _,   409, 409, 404, 409, 409, M,   409),
+        "POST pesan":                     (M,   302, 404, 302, _,   302, 302, 404, 302, 302, M,   302),
+        "POST pesan (internal)":          (M,   403, 404, 302, _,   302, 302, 404, 302, 302, M,   403),
+        "POST klaim":                     (M,   403, 404, 403, _,   409, 409, 404, 302, 403, M,   403),
+        "POST tugaskan":                  (M,   403, 404, 403, _,   403, 302, 404, 302, 403, M,   403),
+        "POST dokumen":                   (M,   302, 404, 403, _,   403, 302, 404, 403, 403, M,   302),
+        "GET dokumen/<doc>":              (M,   200, 404, 200, _,   200, 200, 404, 200, 200, M,   200),
+        "POST dokumen/<doc>/periksa":     (M,   403, 404, 403, _,   403, 302, 404, 403, 403, M,   403),
+        "GET /lacak/kasus":               (L,   L,   L,   L,   _,   L,   L,   L,   L,   L,   _,   L),
+        "POST /lacak/pesan":              (L,   L,   L,   L,   _,   L,   L,   L,   L,   L,   _,   L),
+        "POST /lacak/tindakan/<requester's step>": (L,   L,   L,   L,   _,   L,   L,   L,   L,   L,   _,   L),
+        "POST /lacak/tindakan/<owner's step>": (L,   L,   L,   L,   _,   L,   L,   L,   L,   L,   _,   L),
     },
     "complaint": {
-        "GET /kasus/<id>":                (M,   200, 404, 404, 404, 200, 200, 404, 200, 200, M),
-        "POST tindakan/<owner's step>":   (M,   302, 404, 404, 404, 403, 302, 404, 403, 403, M),
-        "POST tindakan/<requester's step>": (M, 302, 404, 404, 404, 403, 403, 404, 403, 403, M),
-        "POST tindakan/<unknown step>":   (M,   409, 404, 404, 404, 409, 409, 404, 409, 409, M),
-        "POST pesan":                     (M,   302, 404, 404, 404, 302, 302, 404, 302, 302, M),
-        "POST pesan (internal)":          (M,   403, 404, 404, 404, 302, 302, 404, 302, 302, M),
-        "POST klaim":                     (M,   403, 404, 404, 404, 409, 409, 404, 302, 302, M),
-        "POST tugaskan":                  (M,   403, 404, 404, 404, 403, 302, 404, 302, 302, M),
-        "POST dokumen":                   (M,   302, 404, 404, 404, 403, 302, 404, 403, 403, M),
-        "GET dokumen/<doc>":              (M,   200, 404, 404, 404, 200, 200, 404, 200, 200, M),
-        "POST dokumen/<doc>/periksa":     (M,   403, 404, 404, 404, 403, 302, 404, 403, 403, M),
-        "GET /lacak/kasus":               (L,   L,   L,   L,   L,   L,   L,   L,   L,   L,   _),
-        "POST /lacak/pesan":              (L,   L,   L,   L,   L,   L,   L,   L,   L,   L,   _),
-        "POST /lacak/tindakan/<requester's step>": (L, L, L, L, L,  L,   L,   L,   L,   L,   _),
-        "POST /lacak/tindakan/<owner's step>": (L, L,  L,   L,   L,   L,   L,   L,   L,   L,   _),
+        "GET /kasus/<id>":                (M,   200, 404, 404, 404, 200, 200, 404, 200, 200, M,   200),
+        "POST tindakan/<owner's step>":   (M,   302, 404, 404, 404, 403, 302, 404, 403, 403, M,   302),
+        "POST tindakan/<requester's step>": (M,   302, 404, 404, 404, 403, 403, 404, 403, 403, M,   302),
+        "POST tindakan/<unknown step>":   (M,   409, 404, 404, 404, 409, 409, 404, 409, 409, M,   409),
+        "POST pesan":                     (M,   302, 404, 404, 404, 302, 302, 404, 302, 302, M,   302),
+        "POST pesan (internal)":          (M,   403, 404, 404, 404, 302, 302, 404, 302, 302, M,   403),
+        "POST klaim":                     (M,   403, 404, 404, 404, 409, 409, 404, 302, 403, M,   403),
+        "POST tugaskan":                  (M,   403, 404, 404, 404, 403, 302, 404, 302, 403, M,   403),
+        "POST dokumen":                   (M,   302, 404, 404, 404, 403, 302, 404, 403, 403, M,   302),
+        "GET dokumen/<doc>":              (M,   200, 404, 404, 404, 200, 200, 404, 200, 200, M,   200),
+        "POST dokumen/<doc>/periksa":     (M,   403, 404, 404, 404, 403, 302, 404, 403, 403, M,   403),
+        "GET /lacak/kasus":               (L,   L,   L,   L,   L,   L,   L,   L,   L,   L,   _,   L),
+        "POST /lacak/pesan":              (L,   L,   L,   L,   L,   L,   L,   L,   L,   L,   _,   L),
+        "POST /lacak/tindakan/<requester's step>": (L,   L,   L,   L,   L,   L,   L,   L,   L,   L,   _,   L),
+        "POST /lacak/tindakan/<owner's step>": (L,   L,   L,   L,   L,   L,   L,   L,   L,   L,   _,   L),
     },
     "anonymous": {
-        "GET /kasus/<id>":                (M,   404, 404, 404, _,   200, 200, 404, 200, 200, M),
-        "POST tindakan/<owner's step>":   (M,   404, 404, 404, _,   403, 409, 404, 403, 403, M),
-        "POST tindakan/<requester's step>": (M, 404, 404, 404, _,   403, 403, 404, 403, 403, M),
-        "POST tindakan/<unknown step>":   (M,   404, 404, 404, _,   409, 409, 404, 409, 409, M),
-        "POST pesan":                     (M,   404, 404, 404, _,   302, 302, 404, 302, 302, M),
-        "POST pesan (internal)":          (M,   404, 404, 404, _,   302, 302, 404, 302, 302, M),
-        "POST klaim":                     (M,   404, 404, 404, _,   409, 409, 404, 302, 302, M),
-        "POST tugaskan":                  (M,   404, 404, 404, _,   403, 302, 404, 302, 302, M),
-        "POST dokumen":                   (M,   404, 404, 404, _,   403, 302, 404, 403, 403, M),
-        "GET dokumen/<doc>":              (M,   404, 404, 404, _,   200, 200, 404, 200, 200, M),
-        "POST dokumen/<doc>/periksa":     (M,   404, 404, 404, _,   403, 302, 404, 403, 403, M),
-        "GET /lacak/kasus":               (L,   L,   L,   L,   _,   L,   L,   L,   L,   L,   200),
-        "POST /lacak/pesan":              (L,   L,   L,   L,   _,   L,   L,   L,   L,   L,   302),
-        "POST /lacak/tindakan/<requester's step>": (L, L, L, L, _,  L,   L,   L,   L,   L,   302),
-        "POST /lacak/tindakan/<owner's step>": (L, L,  L,   L,   _,   L,   L,   L,   L,   L,   403),
+        "GET /kasus/<id>":                (M,   404, 404, 404, _,   200, 200, 404, 200, 200, M,   _),
+        "POST tindakan/<owner's step>":   (M,   404, 404, 404, _,   403, 409, 404, 403, 403, M,   _),
+        "POST tindakan/<requester's step>": (M,   404, 404, 404, _,   403, 403, 404, 403, 403, M,   _),
+        "POST tindakan/<unknown step>":   (M,   404, 404, 404, _,   409, 409, 404, 409, 409, M,   _),
+        "POST pesan":                     (M,   404, 404, 404, _,   302, 302, 404, 302, 302, M,   _),
+        "POST pesan (internal)":          (M,   404, 404, 404, _,   302, 302, 404, 302, 302, M,   _),
+        "POST klaim":                     (M,   404, 404, 404, _,   409, 409, 404, 302, 403, M,   _),
+        "POST tugaskan":                  (M,   404, 404, 404, _,   403, 302, 404, 302, 403, M,   _),
+        "POST dokumen":                   (M,   404, 404, 404, _,   403, 302, 404, 403, 403, M,   _),
+        "GET dokumen/<doc>":              (M,   404, 404, 404, _,   200, 200, 404, 200, 200, M,   _),
+        "POST dokumen/<doc>/periksa":     (M,   404, 404, 404, _,   403, 302, 404, 403, 403, M,   _),
+        "GET /lacak/kasus":               (L,   L,   L,   L,   _,   L,   L,   L,   L,   L,   200, _),
+        "POST /lacak/pesan":              (L,   L,   L,   L,   _,   L,   L,   L,   L,   L,   302, _),
+        "POST /lacak/tindakan/<requester's step>": (L,   L,   L,   L,   _,   L,   L,   L,   L,   L,   302, _),
+        "POST /lacak/tindakan/<owner's step>": (L,   L,   L,   L,   _,   L,   L,   L,   L,   L,   403, _),
     },
     "mediation": {
-        "GET /kasus/<id>":                (M,   200, 404, 200, 404, 404, 200, 200, 200, 200, M),
-        "POST tindakan/<owner's step>":   (M,   403, 404, 403, 404, 404, 302, 403, 403, 403, M),
-        "POST tindakan/<requester's step>": (M, 302, 404, 403, 404, 404, 403, 403, 403, 403, M),
-        "POST tindakan/<unknown step>":   (M,   409, 404, 409, 404, 404, 409, 409, 409, 409, M),
-        "POST pesan":                     (M,   302, 404, 302, 404, 404, 302, 302, 302, 302, M),
-        "POST pesan (internal)":          (M,   403, 404, 302, 404, 404, 302, 302, 302, 302, M),
-        "POST klaim":                     (M,   409, 404, 409, 404, 404, 409, 409, 409, 409, M),
-        "POST tugaskan":                  (M,   409, 404, 409, 404, 404, 409, 409, 409, 409, M),
-        "POST dokumen":                   (M,   302, 404, 403, 404, 404, 302, 403, 403, 403, M),
-        "GET dokumen/<doc>":              (M,   200, 404, 200, 404, 404, 200, 200, 200, 200, M),
-        "POST dokumen/<doc>/periksa":     (M,   403, 404, 403, 404, 404, 302, 403, 403, 403, M),
-        "GET /lacak/kasus":               (L,   L,   L,   L,   L,   L,   L,   L,   L,   L,   _),
-        "POST /lacak/pesan":              (L,   L,   L,   L,   L,   L,   L,   L,   L,   L,   _),
-        "POST /lacak/tindakan/<requester's step>": (L, L, L, L, L,  L,   L,   L,   L,   L,   _),
-        "POST /lacak/tindakan/<owner's step>": (L, L,  L,   L,   L,   L,   L,   L,   L,   L,   _),
+        "GET /kasus/<id>":                (M,   200, 404, 200, 404, 404, 200, 200, 200, 200, M,   200),
+        "POST tindakan/<owner's step>":   (M,   403, 404, 403, 404, 404, 302, 403, 403, 403, M,   403),
+        "POST tindakan/<requester's step>": (M,   302, 404, 403, 404, 404, 403, 403, 403, 403, M,   302),
+        "POST tindakan/<unknown step>":   (M,   409, 404, 409, 404, 404, 409, 409, 409, 409, M,   409),
+        "POST pesan":                     (M,   302, 404, 302, 404, 404, 302, 302, 302, 302, M,   302),
+        "POST pesan (internal)":          (M,   403, 404, 302, 404, 404, 302, 302, 302, 302, M,   403),
+        "POST klaim":                     (M,   409, 404, 409, 404, 404, 409, 409, 409, 409, M,   409),
+        "POST tugaskan":                  (M,   409, 404, 409, 404, 404, 409, 409, 409, 409, M,   409),
+        "POST dokumen":                   (M,   302, 404, 403, 404, 404, 302, 403, 403, 403, M,   302),
+        "GET dokumen/<doc>":              (M,   200, 404, 200, 404, 404, 200, 200, 200, 200, M,   200),
+        "POST dokumen/<doc>/periksa":     (M,   403, 404, 403, 404, 404, 302, 403, 403, 403, M,   403),
+        "GET /lacak/kasus":               (L,   L,   L,   L,   L,   L,   L,   L,   L,   L,   _,   L),
+        "POST /lacak/pesan":              (L,   L,   L,   L,   L,   L,   L,   L,   L,   L,   _,   L),
+        "POST /lacak/tindakan/<requester's step>": (L,   L,   L,   L,   L,   L,   L,   L,   L,   L,   _,   L),
+        "POST /lacak/tindakan/<owner's step>": (L,   L,   L,   L,   L,   L,   L,   L,   L,   L,   _,   L),
     },
     "mediation_involved": {
-        "GET /kasus/<id>":                (M,   200, 404, 200, 200, 404, 200, 200, 200, 200, M),
-        "POST tindakan/<owner's step>":   (M,   403, 404, 403, 403, 404, 302, 403, 403, 403, M),
-        "POST tindakan/<requester's step>": (M, 409, 404, 403, 403, 404, 403, 403, 403, 403, M),
-        "POST tindakan/<unknown step>":   (M,   409, 404, 409, 409, 404, 409, 409, 409, 409, M),
-        "POST pesan":                     (M,   302, 404, 302, 302, 404, 302, 302, 302, 302, M),
-        "POST pesan (internal)":          (M,   403, 404, 302, 403, 404, 302, 302, 302, 302, M),
-        "POST klaim":                     (M,   409, 404, 409, 409, 404, 409, 409, 409, 409, M),
-        "POST tugaskan":                  (M,   409, 404, 409, 409, 404, 409, 409, 409, 409, M),
-        "POST dokumen":                   (M,   302, 404, 403, 403, 404, 302, 403, 403, 403, M),
-        "GET dokumen/<doc>":              (M,   200, 404, 200, 200, 404, 200, 200, 200, 200, M),
-        "POST dokumen/<doc>/periksa":     (M,   403, 404, 403, 403, 404, 302, 403, 403, 403, M),
-        "GET /lacak/kasus":               (L,   L,   L,   L,   L,   L,   L,   L,   L,   L,   _),
-        "POST /lacak/pesan":              (L,   L,   L,   L,   L,   L,   L,   L,   L,   L,   _),
-        "POST /lacak/tindakan/<requester's step>": (L, L, L, L, L,  L,   L,   L,   L,   L,   _),
-        "POST /lacak/tindakan/<owner's step>": (L, L,  L,   L,   L,   L,   L,   L,   L,   L,   _),
+        "GET /kasus/<id>":                (M,   200, 404, 200, 200, 404, 200, 200, 200, 200, M,   200),
+        "POST tindakan/<owner's step>":   (M,   403, 404, 403, 403, 404, 302, 403, 403, 403, M,   403),
+        "POST tindakan/<requester's step>": (M,   409, 404, 403, 403, 404, 403, 403, 403, 403, M,   409),
+        "POST tindakan/<unknown step>":   (M,   409, 404, 409, 409, 404, 409, 409, 409, 409, M,   409),
+        "POST pesan":                     (M,   302, 404, 302, 302, 404, 302, 302, 302, 302, M,   302),
+        "POST pesan (internal)":          (M,   403, 404, 302, 403, 404, 302, 302, 302, 302, M,   403),
+        "POST klaim":                     (M,   409, 404, 409, 409, 404, 409, 409, 409, 409, M,   409),
+        "POST tugaskan":                  (M,   409, 404, 409, 409, 404, 409, 409, 409, 409, M,   409),
+        "POST dokumen":                   (M,   302, 404, 403, 403, 404, 302, 403, 403, 403, M,   302),
+        "GET dokumen/<doc>":              (M,   200, 404, 200, 200, 404, 200, 200, 200, 200, M,   200),
+        "POST dokumen/<doc>/periksa":     (M,   403, 404, 403, 403, 404, 302, 403, 403, 403, M,   403),
+        "GET /lacak/kasus":               (L,   L,   L,   L,   L,   L,   L,   L,   L,   L,   _,   L),
+        "POST /lacak/pesan":              (L,   L,   L,   L,   L,   L,   L,   L,   L,   L,   _,   L),
+        "POST /lacak/tindakan/<requester's step>": (L,   L,   L,   L,   L,   L,   L,   L,   L,   L,   _,   L),
+        "POST /lacak/tindakan/<owner's step>": (L,   L,   L,   L,   L,   L,   L,   L,   L,   L,   _,   L),
     },
 }
 
 # scenario: (case type, state, owner's step, requester's step, other attributes)
 SCENARIOS = {
+    "unclaimed": ("service_request", "submitted", "start_verification", "withdraw", {"unowned": True}),
     "service_request": ("service_request", "in_verification", "request_revision", "withdraw", {}),
     "complaint": ("complaint", "answered", "close", "reopen", {"party": True, "answered": True}),
     "anonymous": ("complaint", "waiting_filer", "answer", "filer_replied", {"anonymous": True}),
@@ -223,6 +247,7 @@ class World:
             "outsider": outsider,
             "head": kasubbag,
             "admin": UserFactory(role="admin", name="Admin Sistem", superior=kasubbag),
+            "desk_filer": UserFactory(role="officer", name="Petugas Pemohon", superior=kasubbag),
         }
         self.assignee = UserFactory(role="officer", name="Petugas Tiga", superior=kasubbag)
 
@@ -234,15 +259,16 @@ class World:
                            tracking_code_hash=case_service.hash_code(code), **attrs)
         return case, code
 
-    def case(self, scenario: str) -> tuple[Case, CaseDocument, str | None]:
+    def case(self, scenario: str, actor: str) -> tuple[Case, CaseDocument, str | None]:
+        """A fresh case of the scenario; for the desk_filer the same case, filed by them."""
         case_type, state, _, _, attrs = SCENARIOS[scenario]
         p, code = self.people, None
-        common = dict(state=state, owner=p["owner"])
+        common = dict(state=state, owner=None if attrs.get("unowned") else p["owner"])
         if attrs.get("anonymous"):
             case, code = self.anonymous_case(**common)
         else:
             case = CaseFactory(
-                case_type=case_type, requester=p["requester"], **common,
+                case_type=case_type, requester=p["desk_filer" if actor == "desk_filer" else "requester"], **common,
                 other_party=p["party"] if attrs.get("party") else None,
                 is_other_party_involved=attrs.get("involved", False),
                 answered_at=self.app.extensions["clock"].now() if attrs.get("answered") else None)
@@ -252,9 +278,10 @@ class World:
                                   size_bytes=len(PDF))
         return case, doc, code
 
-    def escalation_link(self) -> str:
-        """An 'instruksi' link of an escalation email sent to the desk head about an unclaimed request."""
-        case = CaseFactory(requester=self.people["requester"])
+    def escalation_link(self, to_a_party: bool = False) -> str:
+        """An 'instruksi' link of an escalation email sent to the desk head about an unclaimed request (with
+        `to_a_party`, one the desk head filed themselves)."""
+        case = CaseFactory(requester=self.people["head" if to_a_party else "requester"])
         notice = SlaNotice(case_id=case.id, clock="first_response", cycle=1, level=1,
                            recipient_id=self.people["head"].id, at=self.app.extensions["clock"].now())
         db.session.add(notice)
@@ -356,7 +383,7 @@ def general_request(world, web: WebClient, route: str):
     elif route == "POST /lacak (a valid code)":
         method, url, data = "POST", "/lacak", {"code": world.anonymous_case()[1]}
     elif route.startswith(("GET /email/aksi/", "POST /email/aksi/")):
-        token = "bukan.tanda.tangan" if "forged" in route else world.escalation_link()
+        token = "bukan.tanda.tangan" if "forged" in route else world.escalation_link("party" in route)
         if "used" in route:
             escalations.perform_link(token, note="Sudah ditangani.")
         method, url = route.split(" ", 1)[0], f"/email/aksi/{token}"
@@ -441,7 +468,7 @@ CASE_PARAMS = [pytest.param(scenario, *p.values, id=p.id) for scenario, table in
 
 @pytest.mark.parametrize("scenario, route, actor, expected", CASE_PARAMS)
 def test_case_page(world, scenario, route, actor, expected):
-    case, doc, code = world.case(scenario)
+    case, doc, code = world.case(scenario, actor)
     web = world.browser(actor, tracked_code=code)
     before = snapshot(world, case.id)
     response = case_request(world, web, scenario, route, case, doc)
