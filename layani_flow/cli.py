@@ -126,9 +126,9 @@ def deliver():
     from .services.outbox import deliver_pending
 
     report = deliver_pending()
-    click.echo(f"terkirim: {report.sent}, dicoba lagi nanti: {report.retried}, dihentikan: {report.given_up}")
+    click.echo(f"terkirim: {report.sent}, dicoba lagi nanti: {report.retried}, gagal: {report.failed}")
     if report.error:
-        click.echo(f"server mail tidak tersedia: {report.error}", err=True)
+        click.echo(report.error, err=True)
 
 
 def _parse_instant(text: str, name: str):
