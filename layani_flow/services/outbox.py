@@ -53,6 +53,7 @@ from .. import clock
 from ..extensions import db
 from ..models import Case, OutboxMessage
 from .db import unit_of_work
+from .errors import Conflict, NotFound
 from .smtp_session import SmtpSession
 
 logger = logging.getLogger(__name__)
@@ -329,3 +330,25 @@ def deliver_pending(batch: int = 100) -> DeliveryReport:
             if not ids or not _send_batch(session, ids, now, report, mail.suppress) or len(ids) < batch:
                 return report
 
+
+# -- failed mail, for the operator ------------------------------------------------------------------------
+
+def failed_messages() -> list[OutboxMessage]:
+    """Every failed email, oldest failure first."""
+    return list(db.session.scalars(select(OutboxMessage).where(OutboxMessage.status == "failed")
+                                   .order_by(OutboxMessage.failed_at, OutboxMessage.id)))
+
+
+def retry_failed(message_id: int) -> OutboxMessage:
+    """Put one failed email back in the queue, due now, with a fresh count of attempts (its backoff starts
+    again at a minute: whoever retries it has dealt with the cause). Same row, same Message-ID."""
+    with unit_of_work(keep_loaded=True):
+        row = db.session.get(OutboxMessage, message_id)
+        if row is None:
+            raise NotFound(f"Email #{message_id} tidak ada di outbox.")
+        if row.status != "failed":
+            raise Conflict(f"Email #{message_id} berstatus {row.status!r}, bukan 'failed'; "
+                           "hanya email yang gagal yang dapat dikirim ulang.")
+        row.status, row.failed_at, row.attempts, row.next_attempt_at = "pending", None, 0, clock.now()
+        logger.info("Outbox %s to %s put back in the queue (was: %s)", row.id, row.to_addr, row.last_error)
+    return row
