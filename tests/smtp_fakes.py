@@ -114,15 +114,16 @@ class StallingSink(CountingSink):
 class RawSmtpServer:
     """A hand-written SMTP server on a raw socket, for what aiosmtpd will not do:
 
-    - `silent=True`: accepts TCP connections and never sends a byte (a hung server);
+    - `hang_at="greeting"`: accepts TCP connections and never sends a byte (a hung server); `hang_at="MAIL"`
+      (or another verb): greets and answers EHLO, then falls silent when that command arrives;
     - `drop_after=k`: answers normally, and after the k-th accepted message (its "250" sent) closes the
       connection and stops listening, as a server that crashes mid-batch. `keep_listening=True` keeps
       accepting new connections instead (a server that only dropped one connection).
     """
 
-    def __init__(self, port: int, *, silent: bool = False, drop_after: int | None = None,
+    def __init__(self, port: int, *, hang_at: str | None = None, drop_after: int | None = None,
                  keep_listening: bool = False):
-        self.port, self.silent, self.drop_after, self.keep_listening = port, silent, drop_after, keep_listening
+        self.port, self.hang_at, self.drop_after, self.keep_listening = port, hang_at, drop_after, keep_listening
         self.messages: list[email.message.EmailMessage] = []
         self.connections = 0
         self.dropped = threading.Event()
@@ -147,8 +148,6 @@ class RawSmtpServer:
             with self._lock:
                 self.connections += 1
                 self._conns.append(conn)
-            if self.silent:
-                continue  # hold it open, say nothing
             thread = threading.Thread(target=self._serve, args=(conn,), daemon=True)
             self._threads.append(thread)
             thread.start()
@@ -156,9 +155,15 @@ class RawSmtpServer:
     def _serve(self, conn: socket.socket) -> None:
         reader = conn.makefile("rb")
         try:
+            if self.hang_at == "greeting":
+                reader.read()  # say nothing; returns when the client (or stop()) closes the connection
+                return
             conn.sendall(b"220 fake.test ESMTP\r\n")
             while line := reader.readline():
                 verb = line[:4].upper()
+                if self.hang_at and verb == self.hang_at.encode():
+                    reader.read()
+                    return
                 if verb in (b"EHLO", b"HELO"):
                     conn.sendall(b"250 fake.test\r\n")
                 elif verb == b"DATA":
