@@ -118,12 +118,15 @@ class RawSmtpServer:
       (or another verb): greets and answers EHLO, then falls silent when that command arrives;
     - `drop_after=k`: answers normally, and after the k-th accepted message (its "250" sent) closes the
       connection and stops listening, as a server that crashes mid-batch. `keep_listening=True` keeps
-      accepting new connections instead (a server that only dropped one connection).
+      accepting new connections instead (a server that only dropped one connection);
+    - `drop_on=TEXT`: hangs up, without answering, on any message whose text holds TEXT (a content filter
+      that crashes on it); it keeps listening.
     """
 
     def __init__(self, port: int, *, hang_at: str | None = None, drop_after: int | None = None,
-                 keep_listening: bool = False):
+                 keep_listening: bool = False, drop_on: str | None = None):
         self.port, self.hang_at, self.drop_after, self.keep_listening = port, hang_at, drop_after, keep_listening
+        self.drop_on = drop_on.encode() if drop_on else None
         self.messages: list[email.message.EmailMessage] = []
         self.connections = 0
         self.dropped = threading.Event()
@@ -168,7 +171,10 @@ class RawSmtpServer:
                     conn.sendall(b"250 fake.test\r\n")
                 elif verb == b"DATA":
                     conn.sendall(b"354 End data with <CR><LF>.<CR><LF>\r\n")
-                    self._read_message(reader)
+                    data = self._read_data(reader)
+                    if self.drop_on and self.drop_on in data:
+                        return  # hang up on it: not accepted
+                    self.messages.append(email.message_from_bytes(data, policy=policy.default))
                     conn.sendall(b"250 2.0.0 OK\r\n")
                     if self.drop_after is not None and len(self.messages) == self.drop_after:
                         self.dropped.set()
@@ -186,11 +192,11 @@ class RawSmtpServer:
             reader.close()
             conn.close()
 
-    def _read_message(self, reader) -> None:
+    def _read_data(self, reader) -> bytes:
         lines = []
         while (line := reader.readline()) and line not in (b".\r\n", b".\n"):
             lines.append(line[1:] if line.startswith(b"..") else line)
-        self.messages.append(email.message_from_bytes(b"".join(lines), policy=policy.default))
+        return b"".join(lines)
 
     def _close_listener(self) -> None:
         try:

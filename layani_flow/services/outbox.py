@@ -27,8 +27,8 @@ pending (transient: tried again after an exponential backoff of 1, 2, 4 … minu
   * a 4xx reply to this message's RCPT TO or DATA (mailbox full, greylisting);
   * the server going away during this message (connection dropped, 421, no answer within MAIL_TIMEOUT):
     it may or may not have arrived, so it goes again later under the same Message-ID. The batch goes on
-    over a new connection; if none can be opened, or the server drops the new one before answering any
-    message, the batch stops as below;
+    over a new connection (so a message that makes the server hang up holds up nothing but itself); if
+    none can be opened, or the server drops it too before answering any message, the batch stops as below;
   * the server unavailable (connection refused, no greeting within MAIL_TIMEOUT, EHLO, STARTTLS or login
     refused, our own sender refused at MAIL FROM): nothing is wrong with the messages; this one and the
     rest of the batch wait for the next try, and delivery stops until then.
@@ -274,16 +274,13 @@ def _put_back(row_ids: list[int], now: dt.datetime, reason: str, report: Deliver
 def _send_batch(session: SmtpSession, ids: list[int], now: dt.datetime, report: DeliveryReport,
                 suppress: bool) -> bool:
     """Send claimed rows one by one. False when the server turned out unavailable (the rest was put back)."""
-    answered = False  # has the server answered a message since this connection was opened?
+    drops = 0  # connections lost in a row, with no message answered in between
     for position, row_id in enumerate(ids):
         row = db.session.get(OutboxMessage, row_id)
         try:
             envelope = _compose(row, now)
         except Exception as exc:  # composing depends on nothing but the row: permanent
-            verdict = classify(exc)
-            if verdict.kind != FAILED:
-                verdict = Verdict(FAILED, verdict.reason)
-            _record(row_id, now, verdict, report)
+            _record(row_id, now, Verdict(FAILED, classify(exc).reason), report)
             continue
         if not suppress and not session.is_open:
             try:
@@ -291,28 +288,29 @@ def _send_batch(session: SmtpSession, ids: list[int], now: dt.datetime, report: 
             except Exception as exc:  # refused, silent, greeting or login refused: not about this message
                 _put_back(ids[position:], now, f"server mail tidak tersedia: {classify(exc).reason}", report)
                 return False
-            answered = False
         try:
             if not suppress:
                 session.send(envelope.sender, envelope.recipients, envelope.data)
         except Exception as exc:  # each message is its own failure boundary
             verdict = classify(exc)
-            if verdict.kind == UNAVAILABLE or (verdict.kind == DROPPED and not answered):
-                # Our sender refused, or a server that drops a fresh connection before answering any
-                # message: trying the next rows now would only fail (or hang) the same way.
-                session.close()
+            if verdict.kind == DROPPED:
+                drops += 1
+                session.close()  # the next message opens a new connection
+            if verdict.kind == UNAVAILABLE or drops >= 2:
+                # Our sender refused, or a second connection lost before the server answered anything:
+                # the next rows would only fail (or hang) the same way. One drop alone goes on, so a
+                # message that makes the server hang up cannot hold up the queue behind it.
                 _put_back(ids[position:], now, f"server mail tidak tersedia: {verdict.reason}", report)
                 return False
-            if verdict.kind == DROPPED:
-                session.close()  # the next message opens a new connection
-            else:
+            if verdict.kind != DROPPED:
                 session.reset()  # a MAIL FROM may be open; RSET, or drop the connection if that fails
-                answered = answered or isinstance(exc, smtplib.SMTPResponseException)
-            if verdict.kind == FAILED and not isinstance(exc, smtplib.SMTPException | Unsendable):
+                if isinstance(exc, smtplib.SMTPResponseException):
+                    drops = 0  # the server answered
+            if verdict.kind == FAILED and not isinstance(exc, smtplib.SMTPException):
                 logger.exception("Outbox %s: unexpected error while sending", row_id)
             _record(row_id, now, verdict, report)
             continue
-        answered = True
+        drops = 0
         email_dispatched.send(current_app._get_current_object(), message=envelope.message)
         _record(row_id, now, None, report)
     return True
