@@ -275,7 +275,14 @@ def _send_batch(session: SmtpSession, ids: list[int], now: dt.datetime, report: 
                 suppress: bool) -> bool:
     """Send claimed rows one by one. False when the server turned out unavailable (the rest was put back)."""
     drops = 0  # connections lost in a row, with no message answered in between
+    lease_ends = now + _lease()
     for position, row_id in enumerate(ids):
+        if clock.now() >= lease_ends:
+            # Past the lease another worker may claim these rows; sending them too would send them twice.
+            # They stay leased until then and go in a later batch, by whoever claims them.
+            logger.warning("Outbox lease of %s s ran out with %s email(s) unsent; OUTBOX_LEASE_SECONDS is short "
+                           "for this mail server", current_app.config["OUTBOX_LEASE_SECONDS"], len(ids) - position)
+            return False
         row = db.session.get(OutboxMessage, row_id)
         try:
             envelope = _compose(row, now)
@@ -319,11 +326,11 @@ def _send_batch(session: SmtpSession, ids: list[int], now: dt.datetime, report: 
 def deliver_pending(batch: int = 100) -> DeliveryReport:
     """Try once to send every due email. A dead mail server leaves them pending for a later try; a message
     that can never be sent is marked failed and the others go on."""
-    now = clock.now()
     report = DeliveryReport()
     mail = current_app.extensions["mail"]
     with SmtpSession.from_flask_mail(mail, timeout=float(current_app.config["MAIL_TIMEOUT"])) as session:
         while True:
+            now = clock.now()  # each batch's lease runs from its own claim
             ids = _claim(now, batch)
             if not ids or not _send_batch(session, ids, now, report, mail.suppress) or len(ids) < batch:
                 return report

@@ -3,6 +3,7 @@ goes twice. Real sockets on loopback (aiosmtpd, and raw sockets for what it will
 FrozenClock, and every wait is bounded by MAIL_TIMEOUT or a join."""
 from __future__ import annotations
 
+import datetime as dt
 import time
 from collections import Counter
 
@@ -169,3 +170,30 @@ def test_a_server_that_is_down_leaves_mail_pending_until_it_is_back(app, db, clo
     assert outbox.deliver_pending().sent == 6
     _received_once_each(rows, sink.message_ids())
     assert {state for state, _ in _states(db).values()} == {"sent"}
+
+
+def test_a_server_slow_enough_to_outlast_the_lease_never_gets_a_message_twice(app, db, clock, rows, servers):
+    """Each message takes the server 200 s (the FrozenClock moves as it answers) and the lease is 300 s: the
+    worker stops sending when its lease runs out, since another worker may claim the rest from then on.
+    The rest goes in the next batch, each email once."""
+    sink = servers.real()
+    sink.answer = _slow(clock, sink.answer, seconds=200)
+    claimed_at = clock.now()
+
+    report = outbox.deliver_pending()
+
+    assert (report.sent, report.retried, report.failed) == (2, 0, 0)
+    states = _states(db)
+    assert [states[r.id][0] for r in rows] == ["sent"] * 2 + ["pending"] * 4
+    assert {r.next_attempt_at for r in rows[2:]} == \
+        {claimed_at + dt.timedelta(seconds=app.config["OUTBOX_LEASE_SECONDS"])}  # still leased, not deferred
+    assert [outbox.deliver_pending().sent for _ in range(3)] == [2, 2, 0]  # two per lease, as the clock goes
+    _received_once_each(rows, sink.message_ids())
+
+
+def _slow(clock, answer, seconds: float):
+    async def slow(session, envelope):
+        clock.advance(seconds=seconds)
+        return await answer(session, envelope)
+
+    return slow
