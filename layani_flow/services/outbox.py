@@ -2,7 +2,8 @@
 
 `enqueue` only adds a row (inside the caller's unit of work). `deliver_pending` claims due rows for a
 lease of OUTBOX_LEASE_SECONDS (the rows of a worker that dies mid-batch are claimed again when it runs
-out), sends them over one SMTP session and commits each message's result before trying the next.
+out, so a worker sends nothing past its lease), sends them over one SMTP session and commits each
+message's result before trying the next.
 Delivery is at-least-once: a crash or a dropped connection between the server's "250 OK" and our commit
 sends that row again, under the same Message-ID, so mail clients show it once.
 
