@@ -126,9 +126,41 @@ def deliver():
     from .services.outbox import deliver_pending
 
     report = deliver_pending()
-    click.echo(f"terkirim: {report.sent}, dicoba lagi nanti: {report.retried}, dihentikan: {report.given_up}")
+    click.echo(f"terkirim: {report.sent}, dicoba lagi nanti: {report.retried}, gagal: {report.failed}")
     if report.error:
-        click.echo(f"server mail tidak tersedia: {report.error}", err=True)
+        click.echo(report.error, err=True)
+    if report.failed:
+        click.echo("email yang gagal: flask --app layani_flow layani outbox failed", err=True)
+
+
+outbox = AppGroup("outbox", help="Email keluar: yang gagal terkirim, dan mengirimnya ulang.")
+layani.add_command(outbox)
+
+
+@outbox.command("failed")
+def outbox_failed():
+    """Daftar email yang gagal: id, penerima, subjek, waktu gagal (WIB), alasan; satu baris per email."""
+    from .services.outbox import failed_messages
+    from .timefmt import iso_wib
+
+    rows = failed_messages()
+    for row in rows:
+        fields = (str(row.id), row.to_addr, row.subject, iso_wib(row.failed_at) or "-", row.last_error)
+        click.echo("\t".join(" ".join(field.split()) for field in fields))  # one line, whatever the text holds
+    click.echo(f"{len(rows)} email gagal" if rows else "Tidak ada email yang gagal.", err=True)
+
+
+@outbox.command("retry")
+@click.argument("message_id", metavar="ID", type=int)
+def outbox_retry(message_id):
+    """Kirim ulang satu email yang gagal: kembali ke antrean, dikirim pada putaran berikutnya."""
+    from .services.outbox import retry_failed
+
+    try:
+        row = retry_failed(message_id)
+    except DomainError as exc:
+        raise _fail(exc) from None
+    click.echo(f"Email #{row.id} ke {row.to_addr} kembali ke antrean; dikirim pada putaran pengiriman berikutnya.")
 
 
 def _parse_instant(text: str, name: str):

@@ -241,6 +241,7 @@ SETTINGS: dict[str, Setting] = {
                              "From of every email; its domain is the domain of reply addresses"),
     "MAIL_SUPPRESS_SEND": S(flag(), False, "Flask-Mail sends nothing (tests)"),
     "MAIL_TIMEOUT": S(number(min=1), 10, "seconds before a silent mail server counts as down"),
+    "OUTBOX_LEASE_SECONDS": S(integer(min=1), 300, "seconds a worker holds the mail it sends; a dead worker's goes again after"),
     "BASE_URL": S(url(), "http://127.0.0.1:5000", "absolute URL of the app, used in links inside emails"),
     "EMAIL_LINK_MAX_AGE_HOURS": S(integer(min=1), 72,
                                   "how long action links and signed reply addresses in emails work"),

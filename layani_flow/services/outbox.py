@@ -1,16 +1,45 @@
 """Email that is never lost: rows written with the change, delivered later with retries and backoff.
 
-`enqueue` only adds a row (inside the caller's unit of work). `deliver_pending` claims due rows, sends
-them over one SMTP connection and records each result at once. Delivery is at-least-once: a crash
-between the SMTP server's "250 OK" and our commit may send a row again, with the same Message-ID, so
-mail clients show it once.
+`enqueue` only adds a row (inside the caller's unit of work). `deliver_pending` claims due rows for a
+lease of OUTBOX_LEASE_SECONDS (the rows of a worker that dies mid-batch are claimed again when it runs
+out, so a worker sends nothing past its lease), sends them over one SMTP session and commits each
+message's result before trying the next.
+Delivery is at-least-once: a crash or a dropped connection between the server's "250 OK" and our commit
+sends that row again, under the same Message-ID, so mail clients show it once.
+
+Each message is its own failure boundary; one bad message never holds up the others. What a failure
+means for the message:
+
+failed (permanent: never retried by itself; `failed_at` is set, `last_error` says why; `layani outbox
+failed` lists these and `layani outbox retry ID` puts one back):
+  * a 5xx reply to this message's RCPT TO or DATA (unknown mailbox, a header or content the server
+    refuses, a policy rejection), and 552 to MAIL FROM (SIZE: the message is too large for the server);
+  * an address that cannot travel as we send it: a local part with non-ASCII letters (`pégawai@…`:
+    Flask-Mail writes ASCII headers only and we never use SMTPUTF8, so no server can take it), no `@`,
+    a line break; and SMTPNotSupportedError (an extension this message needs is not offered);
+  * a header Flask-Mail refuses (BadHeaderError: a line break in subject, sender or Reply-To);
+  * any other exception while composing or sending this one message (UnicodeError, ValueError, …): the
+    same row would fail the same way every time, and must not block the rows behind it.
+  The batch goes on with the next message over the same connection (after RSET), or over a new one if
+  the server dropped it.
+
+pending (transient: tried again after an exponential backoff of 1, 2, 4 … minutes, capped at an hour;
+`last_error` holds the latest reason):
+  * a 4xx reply to this message's RCPT TO or DATA (mailbox full, greylisting);
+  * the server going away during this message (connection dropped, 421, no answer within MAIL_TIMEOUT):
+    it may or may not have arrived, so it goes again later under the same Message-ID. The batch goes on
+    over a new connection (so a message that makes the server hang up holds up nothing but itself); if
+    none can be opened, or the server drops it too before answering any message, the batch stops as below;
+  * the server unavailable (connection refused, no greeting within MAIL_TIMEOUT, EHLO, STARTTLS or login
+    refused, our own sender refused at MAIL FROM): nothing is wrong with the messages; this one and the
+    rest of the batch wait for the next try, and delivery stops until then.
+  A temporary problem never fails a message: mail waits as long as the server is away.
 """
 from __future__ import annotations
 
 import datetime as dt
 import logging
 import smtplib
-import socket
 import uuid
 from dataclasses import dataclass
 from email.charset import QP, Charset
@@ -18,19 +47,19 @@ from email.mime.text import MIMEText
 from email.utils import parseaddr
 
 from flask import current_app, render_template
-from flask_mail import Connection, Message
+from flask_mail import BadHeaderError, Message, email_dispatched, sanitize_address, sanitize_addresses
 from sqlalchemy import select
 
 from .. import clock
 from ..extensions import db
 from ..models import Case, OutboxMessage
 from .db import unit_of_work
+from .errors import Conflict, NotFound
+from .smtp_session import SmtpSession
 
 logger = logging.getLogger(__name__)
 
-LEASE = dt.timedelta(minutes=5)  # a claimed row becomes due again if its worker dies mid-batch
 MAX_BACKOFF = dt.timedelta(hours=1)
-PERMANENT_AFTER = 10  # attempts at a recipient the server keeps refusing before we stop trying
 
 
 def mail_domain() -> str:
@@ -68,22 +97,9 @@ def enqueue(*, to: str, template: str, context: dict, case: Case | None = None,
 @dataclass
 class DeliveryReport:
     sent: int = 0
-    retried: int = 0
-    given_up: int = 0
-    error: str = ""
-
-
-class _TimedConnection(Connection):
-    """Flask-Mail's connection with a socket timeout, so a hung server delays mail but never the worker."""
-
-    def configure_host(self):
-        timeout = current_app.config.get("MAIL_TIMEOUT", 10)
-        previous = socket.getdefaulttimeout()
-        socket.setdefaulttimeout(timeout)
-        try:
-            return super().configure_host()
-        finally:
-            socket.setdefaulttimeout(previous)
+    retried: int = 0  # left pending, to be tried again after a backoff
+    failed: int = 0  # permanently: status "failed"
+    error: str = ""  # why delivery stopped early (the server unavailable), for the operator
 
 
 class _QuotedPrintableMessage(Message):
@@ -110,6 +126,105 @@ def _backoff(attempts: int) -> dt.timedelta:
     return min(dt.timedelta(minutes=2 ** max(attempts - 1, 0)), MAX_BACKOFF)
 
 
+def _lease() -> dt.timedelta:
+    return dt.timedelta(seconds=current_app.config["OUTBOX_LEASE_SECONDS"])
+
+
+# -- what a failure means -------------------------------------------------------------------------------
+
+FAILED, DEFERRED, DROPPED, UNAVAILABLE = "failed", "deferred", "dropped", "unavailable"
+
+
+@dataclass(frozen=True)
+class Verdict:
+    kind: str  # FAILED (permanent), DEFERRED (this message, later), DROPPED (server gone mid-message), UNAVAILABLE
+    reason: str  # for people: goes into last_error
+
+
+class Unsendable(Exception):
+    """This message can never be sent as it is (found before talking to the server)."""
+
+
+def _reply_text(code: int, resp: bytes | str) -> str:
+    text = resp.decode("utf-8", "replace") if isinstance(resp, bytes) else str(resp)
+    return f"{code} {' '.join(text.split())}".strip()
+
+
+def _by_code(code: int, reason: str) -> Verdict:
+    if code == 421:  # "service not available, closing transmission channel": the server is going away
+        return Verdict(DROPPED, reason)
+    return Verdict(FAILED if 500 <= code <= 599 else DEFERRED, reason)
+
+
+def classify(exc: BaseException) -> Verdict:
+    """What a failure while composing or sending one message means (see the module docstring). The order
+    matters: every smtplib exception is also an OSError."""
+    if isinstance(exc, Unsendable):
+        return Verdict(FAILED, str(exc))
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        code, resp = next(iter(exc.recipients.values()), (0, b""))
+        return _by_code(code, f"server mail menolak penerima: {_reply_text(code, resp)}")
+    if isinstance(exc, smtplib.SMTPSenderRefused):
+        reply = _reply_text(exc.smtp_code, exc.smtp_error)
+        if exc.smtp_code == 552:  # SIZE exceeded: this message, not our sender
+            return Verdict(FAILED, f"email terlalu besar untuk server mail: {reply}")
+        if exc.smtp_code == 421:
+            return Verdict(DROPPED, f"server mail menutup koneksi: {reply}")
+        return Verdict(UNAVAILABLE, f"server mail menolak alamat pengirim (periksa MAIL_DEFAULT_SENDER): {reply}")
+    if isinstance(exc, smtplib.SMTPDataError):
+        return _by_code(exc.smtp_code, f"server mail menolak isi atau kepala email: "
+                                       f"{_reply_text(exc.smtp_code, exc.smtp_error)}")
+    if isinstance(exc, smtplib.SMTPNotSupportedError):
+        return Verdict(FAILED, f"server mail tidak mendukung yang diperlukan email ini: {exc}")
+    if isinstance(exc, smtplib.SMTPResponseException):
+        return _by_code(exc.smtp_code, f"server mail menjawab {_reply_text(exc.smtp_code, exc.smtp_error)}")
+    if isinstance(exc, TimeoutError) or (isinstance(exc, smtplib.SMTPServerDisconnected) and "timed out" in str(exc)):
+        return Verdict(DROPPED, f"server mail tidak menjawab dalam {current_app.config['MAIL_TIMEOUT']:g} detik")
+    if isinstance(exc, OSError):  # SMTPServerDisconnected, a reset or broken connection
+        return Verdict(DROPPED, f"koneksi ke server mail terputus: {type(exc).__name__}: {exc}")
+    if isinstance(exc, BadHeaderError):
+        return Verdict(FAILED, "kepala email memuat baris baru (subjek, pengirim, penerima atau Reply-To)")
+    if isinstance(exc, UnicodeError):
+        return Verdict(FAILED, f"alamat atau kepala email tidak dapat ditulis untuk SMTP: {type(exc).__name__}: {exc}")
+    return Verdict(FAILED, f"email ini tidak dapat disusun atau dikirim: {type(exc).__name__}: {exc}")
+
+
+def _address_problem(address: str) -> str | None:
+    """Why an address can never be sent to as we send mail (ASCII only, no SMTPUTF8), or None."""
+    if "\r" in address or "\n" in address:
+        return f"alamat penerima memuat baris baru: {address!r}"
+    local, at, domain = parseaddr(address)[1].rpartition("@")
+    if not (local and at and domain):
+        return f"alamat penerima bukan alamat email: {address!r}"
+    if not local.isascii():
+        return (f"alamat penerima {address} memuat huruf non-ASCII sebelum '@'; email dikirim tanpa SMTPUTF8, "
+                "jadi alamat ini tidak dapat dikirimi. Perbaiki alamatnya, lalu kirim ulang.")
+    return None
+
+
+@dataclass(frozen=True)
+class _Envelope:
+    message: Message
+    sender: str
+    recipients: list[str]
+    data: bytes
+
+
+def _compose(row: OutboxMessage, now: dt.datetime) -> _Envelope:
+    """The bytes to send, or an exception that makes the message failed: nothing here depends on the
+    server, so retrying would give the same result."""
+    problem = _address_problem(row.to_addr)
+    if problem:
+        raise Unsendable(problem)
+    msg = _message(row)
+    msg.date = now.timestamp()  # the Date header comes from the app's clock, like every other instant
+    if msg.has_bad_headers():
+        raise BadHeaderError()
+    return _Envelope(msg, sanitize_address(msg.sender), sanitize_addresses(msg.send_to), msg.as_bytes())
+
+
+# -- claiming and recording -------------------------------------------------------------------------------
+
 def _claim(now: dt.datetime, batch: int) -> list[int]:
     with unit_of_work():
         query = (select(OutboxMessage).where(OutboxMessage.status == "pending",
@@ -118,57 +233,128 @@ def _claim(now: dt.datetime, batch: int) -> list[int]:
         if db.engine.dialect.name == "postgresql":
             query = query.with_for_update(skip_locked=True)
         rows = db.session.scalars(query).all()
+        lease_until = now + _lease()
         for row in rows:
             row.attempts += 1
-            row.next_attempt_at = now + LEASE
+            row.next_attempt_at = lease_until
         return [row.id for row in rows]
 
 
-def _record(row_id: int, now: dt.datetime, error: Exception | None, report: DeliveryReport) -> None:
+def _record(row_id: int, now: dt.datetime, verdict: Verdict | None, report: DeliveryReport) -> None:
+    """One message's result, committed at once: a crash after this never sends it again."""
     with unit_of_work():
         row = db.session.get(OutboxMessage, row_id)
-        if error is None:
+        if verdict is None:
             row.status, row.sent_at, row.last_error = "sent", now, ""
             report.sent += 1
             return
-        row.last_error = f"{type(error).__name__}: {error}"[:2000]
-        permanent = isinstance(error, smtplib.SMTPRecipientsRefused | smtplib.SMTPDataError) and \
-            row.attempts >= PERMANENT_AFTER
-        if permanent:
+        row.last_error = verdict.reason[:2000]
+        if verdict.kind == FAILED:
             row.status, row.failed_at = "failed", now
-            report.given_up += 1
-            logger.error("Outbox %s given up after %s attempts: %s", row.id, row.attempts, row.last_error)
+            report.failed += 1
+            logger.error("Outbox %s to %s failed: %s", row.id, row.to_addr, row.last_error)
         else:
             row.next_attempt_at = now + _backoff(row.attempts)
             report.retried += 1
+            logger.warning("Outbox %s to %s deferred: %s", row.id, row.to_addr, row.last_error)
+
+
+def _put_back(row_ids: list[int], now: dt.datetime, reason: str, report: DeliveryReport) -> None:
+    """The server is unavailable: the rest of the batch waits for the next try, in one transaction."""
+    with unit_of_work():
+        for row in db.session.scalars(select(OutboxMessage).where(OutboxMessage.id.in_(row_ids))):
+            row.last_error = reason[:2000]
+            row.next_attempt_at = now + _backoff(row.attempts)
+    report.retried += len(row_ids)
+    report.error = reason
+    logger.warning("Mail server unavailable, %s email(s) wait: %s", len(row_ids), reason)
+
+
+# -- delivery ---------------------------------------------------------------------------------------------
+
+def _send_batch(session: SmtpSession, ids: list[int], now: dt.datetime, report: DeliveryReport,
+                suppress: bool) -> bool:
+    """Send claimed rows one by one. False when the server turned out unavailable (the rest was put back)."""
+    drops = 0  # connections lost in a row, with no message answered in between
+    lease_ends = now + _lease()
+    for position, row_id in enumerate(ids):
+        if clock.now() >= lease_ends:
+            # Past the lease another worker may claim these rows; sending them too would send them twice.
+            # They stay leased until then and go in a later batch, by whoever claims them.
+            logger.warning("Outbox lease of %s s ran out with %s email(s) unsent; OUTBOX_LEASE_SECONDS is short "
+                           "for this mail server", current_app.config["OUTBOX_LEASE_SECONDS"], len(ids) - position)
+            return False
+        row = db.session.get(OutboxMessage, row_id)
+        try:
+            envelope = _compose(row, now)
+        except Exception as exc:  # composing depends on nothing but the row: permanent
+            _record(row_id, now, Verdict(FAILED, classify(exc).reason), report)
+            continue
+        if not suppress and not session.is_open:
+            try:
+                session.open()
+            except Exception as exc:  # refused, silent, greeting or login refused: not about this message
+                _put_back(ids[position:], now, f"server mail tidak tersedia: {classify(exc).reason}", report)
+                return False
+        try:
+            if not suppress:
+                session.send(envelope.sender, envelope.recipients, envelope.data)
+        except Exception as exc:  # each message is its own failure boundary
+            verdict = classify(exc)
+            if verdict.kind == DROPPED:
+                drops += 1
+                session.close()  # the next message opens a new connection
+            if verdict.kind == UNAVAILABLE or drops >= 2:
+                # Our sender refused, or a second connection lost before the server answered anything:
+                # the next rows would only fail (or hang) the same way. One drop alone goes on, so a
+                # message that makes the server hang up cannot hold up the queue behind it.
+                _put_back(ids[position:], now, f"server mail tidak tersedia: {verdict.reason}", report)
+                return False
+            if verdict.kind != DROPPED:
+                session.reset()  # a MAIL FROM may be open; RSET, or drop the connection if that fails
+                if isinstance(exc, smtplib.SMTPResponseException):
+                    drops = 0  # the server answered
+            if verdict.kind == FAILED and not isinstance(exc, smtplib.SMTPException):
+                logger.exception("Outbox %s: unexpected error while sending", row_id)
+            _record(row_id, now, verdict, report)
+            continue
+        drops = 0
+        email_dispatched.send(current_app._get_current_object(), message=envelope.message)
+        _record(row_id, now, None, report)
+    return True
 
 
 def deliver_pending(batch: int = 100) -> DeliveryReport:
-    """Try once to send every due email. A dead mail server leaves them pending for a later try."""
-    now = clock.now()
+    """Try once to send every due email. A dead mail server leaves them pending for a later try; a message
+    that can never be sent is marked failed and the others go on."""
     report = DeliveryReport()
-    while True:
-        ids = _claim(now, batch)
-        if not ids:
-            return report
-        recorded: set[int] = set()
-        try:
-            with _TimedConnection(current_app.extensions["mail"]) as connection:
-                for row_id in ids:
-                    try:
-                        connection.send(_message(db.session.get(OutboxMessage, row_id)))
-                    except (smtplib.SMTPRecipientsRefused, smtplib.SMTPDataError, smtplib.SMTPSenderRefused) as exc:
-                        _record(row_id, now, exc, report)
-                    else:
-                        _record(row_id, now, None, report)
-                    recorded.add(row_id)
-        except (OSError, smtplib.SMTPException) as exc:
-            # The server went away: whatever was not recorded yet is retried after a backoff.
-            report.error = f"{type(exc).__name__}: {exc}"
-            logger.warning("Mail server unavailable: %s", report.error)
-            for row_id in ids:
-                if row_id not in recorded:
-                    _record(row_id, now, exc, report)
-            return report
-        if len(ids) < batch:
-            return report
+    mail = current_app.extensions["mail"]
+    with SmtpSession.from_flask_mail(mail, timeout=float(current_app.config["MAIL_TIMEOUT"])) as session:
+        while True:
+            now = clock.now()  # each batch's lease runs from its own claim
+            ids = _claim(now, batch)
+            if not ids or not _send_batch(session, ids, now, report, mail.suppress) or len(ids) < batch:
+                return report
+
+
+# -- failed mail, for the operator ------------------------------------------------------------------------
+
+def failed_messages() -> list[OutboxMessage]:
+    """Every failed email, oldest failure first."""
+    return list(db.session.scalars(select(OutboxMessage).where(OutboxMessage.status == "failed")
+                                   .order_by(OutboxMessage.failed_at, OutboxMessage.id)))
+
+
+def retry_failed(message_id: int) -> OutboxMessage:
+    """Put one failed email back in the queue, due now, with a fresh count of attempts (its backoff starts
+    again at a minute: whoever retries it has dealt with the cause). Same row, same Message-ID."""
+    with unit_of_work(keep_loaded=True):
+        row = db.session.get(OutboxMessage, message_id)
+        if row is None:
+            raise NotFound(f"Email #{message_id} tidak ada di outbox.")
+        if row.status != "failed":
+            raise Conflict(f"Email #{message_id} berstatus {row.status!r}, bukan 'failed'; "
+                           "hanya email yang gagal yang dapat dikirim ulang.")
+        row.status, row.failed_at, row.attempts, row.next_attempt_at = "pending", None, 0, clock.now()
+        logger.info("Outbox %s to %s put back in the queue (was: %s)", row.id, row.to_addr, row.last_error)
+    return row

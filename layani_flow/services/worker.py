@@ -31,8 +31,8 @@ def _sweep_summary(report) -> str:
 
 
 def _deliver_summary(report) -> str:
-    return f"terkirim {report.sent}, tertunda {report.retried}, gagal {report.given_up}" \
-        if report.sent or report.retried or report.given_up else ""
+    return f"terkirim {report.sent}, tertunda {report.retried}, gagal {report.failed}" \
+        if report.sent or report.retried or report.failed else ""
 
 
 JOBS: tuple[Job, ...] = (
