@@ -325,7 +325,7 @@ def _reply(case: Case, user, body: str, message_id: str) -> mail_in.ReplyResult:
     message["From"], message["Subject"], message["Message-ID"] = user.email, "Re: eskalasi", message_id
     message["To"] = address = tokens.reply_address(case.id, user.id, "dkp.babelprov.go.id")
     message.set_content(body)
-    return mail_in.handle_reply([address], message.as_bytes())
+    return mail_in.handle_reply(user.email, [address], message.as_bytes())
 
 
 def test_a_mail_in_reply_from_a_party_does_nothing(desk):
