@@ -177,6 +177,12 @@ class OnLog(logging.Handler):
         super().__init__()
         self.text, self.action, self.every, self.calls = text, action, every, 0
 
+    def handle(self, record):
+        # No handler lock: the action runs another sweeper whose own log lines come through this handler
+        # from its thread while this one still waits for the action to end.
+        self.emit(record)
+        return True
+
     def emit(self, record):
         if self.text in record.getMessage() and (self.every or not self.calls):
             self.calls += 1
