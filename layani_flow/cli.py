@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 from flask.cli import AppGroup
 
+from .services.demo import DEMO_PASSWORD
 from .services.errors import DomainError
 
 layani = AppGroup("layani", help="LAYANI Flow: perintah pengelolaan.")
@@ -60,7 +61,7 @@ def token_create(nip, label):
 
 
 @layani.command("demo")
-@click.option("--password", default="layani123", show_default=True, help="Kata sandi semua akun demo.")
+@click.option("--password", default=DEMO_PASSWORD, show_default=True, help="Kata sandi semua akun demo.")
 def demo(password):
     """Isi basis data dengan kantor contoh, pengguna, dan kasus di berbagai status."""
     from .services.demo import seed_demo

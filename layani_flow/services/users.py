@@ -3,7 +3,9 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import unicodedata
 
+from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -13,10 +15,33 @@ from ..forms.base import nip_problem
 from ..models import ApiToken, Role, User
 from .db import unit_of_work
 from .errors import InvalidInput, NotFound
+from .passwords import password_problems
 
 TOKEN_PREFIX = "lyn_"
 # Checked against when a NIP is unknown, so a wrong NIP costs as much time as a wrong password.
 _DUMMY_HASH = generate_password_hash("not-a-password")
+EMAIL_INVALID = "Alamat email tidak valid."
+
+
+def normalized_email(text: str) -> str:
+    """The address as stored: surrounding blanks trimmed, syntax checked (no DNS lookup), the domain in
+    ASCII (IDNA), everything lowercase. InvalidInput (422, under `email`) otherwise. A CR, LF or any other
+    control or invisible formatting character is refused outright: such an address would end up in a
+    mail header."""
+    text = (text or "").strip()
+    if any(unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp") for ch in text):
+        raise InvalidInput(EMAIL_INVALID, {"email": [
+            "Alamat email tidak boleh memuat karakter kontrol (mis. baris baru atau tab)."]})
+    if not text:
+        raise InvalidInput(EMAIL_INVALID, {"email": ["Alamat email wajib diisi."]})
+    try:
+        result = validate_email(text, check_deliverability=False, allow_smtputf8=False)
+    except EmailNotValidError:
+        raise InvalidInput(EMAIL_INVALID, {"email": [EMAIL_INVALID + " Contoh: nama@dkp.babelprov.go.id"]}) from None
+    address = (result.ascii_email or result.normalized).lower()
+    if len(address) > 254:
+        raise InvalidInput(EMAIL_INVALID, {"email": ["Alamat email terlalu panjang (maksimal 254 karakter)."]})
+    return address
 
 
 def create_user(*, nip: str, name: str, email: str, role: str, password: str,
@@ -29,15 +54,17 @@ def create_user(*, nip: str, name: str, email: str, role: str, password: str,
         errors["role"] = ["Peran harus salah satu dari: employee, officer, supervisor, admin."]
     if not (name or "").strip():
         errors["name"] = ["Nama wajib diisi."]
-    if "@" not in (email or "") or len(email) > 254 or "\x00" in email:
-        errors["email"] = ["Alamat email tidak valid."]
-    if len(password or "") < 8:
-        errors["password"] = ["Kata sandi minimal 8 karakter."]
+    try:
+        email = normalized_email(email)
+    except InvalidInput as exc:
+        errors.update(exc.errors)
+    if problems := password_problems(password, nip=nip, name=name or ""):
+        errors["password"] = problems
     with unit_of_work():
         if not errors.get("nip") and db.session.scalar(select(User.id).where(User.nip == nip)):
             errors["nip"] = ["NIP sudah terdaftar."]
         if not errors.get("email") and db.session.scalar(
-                select(User.id).where(func.lower(User.email) == email.strip().lower())):
+                select(User.id).where(func.lower(User.email) == email)):
             errors["email"] = ["Email sudah dipakai pegawai lain."]
         superior = None
         if superior_nip:
@@ -46,9 +73,10 @@ def create_user(*, nip: str, name: str, email: str, role: str, password: str,
                 errors["superior"] = ["Atasan dengan NIP ini tidak ditemukan."]
         if errors:
             raise InvalidInput("Data pegawai tidak valid.", errors)
-        user = User(nip=nip, name=name.strip(), email=email.strip().lower(), role=role, unit=unit,
+        now = clock.now()
+        user = User(nip=nip, name=name.strip(), email=email, role=role, unit=unit,
                     position=position, superior_id=superior.id if superior else None,
-                    password_hash=generate_password_hash(password), created_at=clock.now())
+                    password_hash=generate_password_hash(password), created_at=now, password_changed_at=now)
         db.session.add(user)
     return user
 
