@@ -22,7 +22,7 @@ from urllib.parse import urlsplit
 import pytest
 from sqlalchemy import func, select
 
-from layani_flow.extensions import db
+from layani_flow.extensions import db, limiter
 from layani_flow.models import Case, CaseDocument, CaseEvent, OutboxMessage, SlaNotice
 from layani_flow.services import cases as case_service
 from layani_flow.services import documents, escalations, tokens
@@ -285,6 +285,7 @@ def _close_world_transaction(request):
     yield
     if "world" in request.fixturenames:
         db.session.rollback()  # objects stay attached (and are reloaded on next use)
+        limiter.reset()  # refused passwords of one row do not throttle the next (tests/views/test_throttle.py)
 
 
 # -- what is checked -------------------------------------------------------------------------------
