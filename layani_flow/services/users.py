@@ -6,7 +6,7 @@ import secrets
 import unicodedata
 
 from email_validator import EmailNotValidError, validate_email
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select, true
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from .. import clock
@@ -125,3 +125,15 @@ def user_for_token(token: str) -> User | None:
     if row is None or not row.user.is_active:
         return None
     return row.user
+
+
+def list_users(query: str = "", limit: int = 50) -> tuple[list[User], int]:
+    """People whose name or NIP contains `query` (all when empty), by name: (first `limit`, how many)."""
+    condition = true()
+    query = (query or "").replace("\x00", "").strip()[:100]
+    if query:
+        pattern = "%" + query.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        condition = or_(func.lower(User.name).like(pattern, escape="\\"), User.nip.like(pattern, escape="\\"))
+    total = db.session.scalar(select(func.count(User.id)).where(condition))
+    rows = db.session.scalars(select(User).where(condition).order_by(User.name, User.id).limit(limit)).unique()
+    return list(rows), total

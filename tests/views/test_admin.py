@@ -18,8 +18,8 @@ from tests.services.helpers import KGB
 from .helpers import text_of
 from .test_markup import assert_accessible
 
-PAGES = ("/admin", "/admin/sla", "/admin/kalender")
-POSTS = ("/admin/sla", "/admin/kalender", "/admin/kalender/1/hapus")
+PAGES = ("/admin", "/admin/sla", "/admin/kalender", "/admin/pengguna")
+POSTS = ("/admin/sla", "/admin/kalender", "/admin/kalender/1/hapus", "/admin/pengguna/1/tautan-sandi")
 POLICY = {"case_type": "service_request", "service": "kgb", "clock": "resolution", "target": "10d",
           "warn_percent": "80", "escalate_every": "4h"}
 

@@ -14,6 +14,8 @@ from ..conftest import FreshContextClient, WebClient, csrf_token_from
 from ..factories import PASSWORD
 from .helpers import text_of
 
+NEW_PASSWORD = "ikan-tenggiri-bangka"
+
 
 def saved_cookie(web) -> str:
     """What someone copying this browser's cookie jar would have."""
@@ -61,12 +63,28 @@ def test_a_cookie_saved_before_logout_opens_nothing(app, web, office):
     web.logout()
     response = replay(app, cookie)
     assert response.status_code == 302 and response.headers["Location"].startswith("/masuk")
-    for path in ("/kasus/baru", "/antrian"):
+    for path in ("/kasus/baru", "/antrian", "/kata-sandi"):
         other = second_browser(app)
         other.client.set_cookie("session", cookie)
         assert other.get(path).headers["Location"].startswith("/masuk"), path
     [row] = rows(office.employee)
     assert row.end_reason == "logout" and row.ended_at is not None
+
+
+def test_a_password_change_ends_every_other_session_and_renews_this_one(app, web, office):
+    web.login(office.employee)
+    before_change = saved_cookie(web)
+    laptop = second_browser(app)
+    laptop.login(office.employee)
+    response = web.post_form("/kata-sandi", {"current_password": PASSWORD, "new_password": NEW_PASSWORD,
+                                             "confirm_password": NEW_PASSWORD})
+    assert response.status_code == 302 and response.headers["Location"] == "/"
+    assert "sesi lain" in text_of(web.get("/"))  # still signed in here, told what happened
+    assert not signed_in(replay(app, before_change))  # a copy of this browser's old cookie
+    assert laptop.get("/").status_code == 302  # the other browser
+    assert signed_in(replay(app, saved_cookie(web)))  # this browser's new cookie
+    reasons = [r.end_reason for r in rows(office.employee)]
+    assert reasons == ["password", "password", ""]
 
 
 def test_a_deactivated_account_loses_a_session_even_if_its_row_was_left_open(app, web, office, db):

@@ -93,6 +93,20 @@ def test_the_limits_are_settings(app, web, office, limiter_clock):
     assert refused.status_code == 429 and "Coba lagi dalam 60 menit." in plain(text_of(refused))
 
 
+def test_the_change_page_counts_wrong_current_passwords_with_the_sign_in_page(web, office, limiter_clock):
+    web.login(office.employee)
+    for _ in range(4):
+        wrong = web.post_form("/kata-sandi", {"current_password": WRONG, "new_password": "ikan-tenggiri-bangka",
+                                              "confirm_password": "ikan-tenggiri-bangka"})
+        assert wrong.status_code == 422 and "Kata sandi saat ini salah." in text_of(wrong)
+    other = WebClient(web.client.application.test_client())
+    fail(other, office.employee.nip, 1)  # the fifth, on the sign-in page
+    refused = web.post_form("/kata-sandi", {"current_password": PASSWORD, "new_password": "ikan-tenggiri-bangka",
+                                            "confirm_password": "ikan-tenggiri-bangka"})
+    assert refused.status_code == 429 and "Terlalu banyak percobaan kata sandi." in plain(text_of(refused))
+    assert web.get("/kata-sandi").status_code == 200  # only POSTs are throttled
+
+
 def test_the_429_page_is_html_with_the_message_and_the_api_is_untouched(web, office, api, limiter_clock):
     fail(web, office.employee.nip, 5)
     page = attempt(web, office.employee.nip, PASSWORD)
