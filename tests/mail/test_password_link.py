@@ -1,5 +1,5 @@
 """A set-password link reaches the person through a real SMTP server on loopback, and works from the email:
-sent by an admin's button, parsed with the standard email package."""
+sent by an admin's button or by `layani users send-password-link`, parsed with the standard email package."""
 from __future__ import annotations
 
 import re
@@ -12,6 +12,7 @@ from layani_flow.models import User
 from layani_flow.services import outbox
 
 from ..conftest import WebClient
+from ..factories import PASSWORD
 
 LINK = re.compile(r"http://localhost(/kata-sandi/atur/[A-Za-z0-9_.\-]+)")
 NEW = "ikan-tenggiri-bangka"
@@ -59,3 +60,15 @@ def test_an_admin_sends_a_link_that_works_once_from_the_email(app, login_as, smt
     assert person.post_form(path, {"new_password": "kepiting-bakau-77",
                                    "confirm_password": "kepiting-bakau-77"}).status_code == 400
     person.login(office.employee, NEW)
+
+
+def test_the_cli_sends_a_link(runner, client, smtp_server, office, clock):
+    result = runner.invoke(args=["layani", "users", "send-password-link", "--nip", office.colleague.nip])
+    assert result.exit_code == 0, result.output
+    assert office.colleague.email in result.output and "48 jam" in result.output
+    path = _path(_delivered(smtp_server, office.colleague.email))
+    clock.advance(hours=49)
+    expired = client.get(path)
+    assert expired.status_code == 400 and "kedaluwarsa" in expired.get_data(as_text=True)
+    db.session.expire_all()
+    assert check_password_hash(db.session.get(User, office.colleague.id).password_hash, PASSWORD)

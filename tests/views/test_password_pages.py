@@ -230,6 +230,14 @@ def test_a_link_needs_the_csrf_token_to_act(web, office):
     assert fresh(office.employee).password_hash == PASSWORD_HASH
 
 
+def test_a_deactivated_person_s_link_no_longer_works(web, office):
+    from layani_flow.services.users import deactivate_user
+
+    path = link_for(office.employee)
+    deactivate_user(office.employee.nip)
+    assert web.get(path).status_code == 400
+
+
 # -- the admin's button ----------------------------------------------------------------------------------
 
 def outbox_for(user) -> list[OutboxMessage]:

@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from layani_flow.extensions import db
 from layani_flow.models import UserSession
+from layani_flow.services import users
 
 from ..conftest import FreshContextClient, WebClient, csrf_token_from
 from ..factories import PASSWORD
@@ -85,6 +86,17 @@ def test_a_password_change_ends_every_other_session_and_renews_this_one(app, web
     assert signed_in(replay(app, saved_cookie(web)))  # this browser's new cookie
     reasons = [r.end_reason for r in rows(office.employee)]
     assert reasons == ["password", "password", ""]
+
+
+def test_deactivation_ends_sessions_and_the_account_cannot_sign_in(app, web, office):
+    web.login(office.employee)
+    cookie = saved_cookie(web)
+    users.deactivate_user(office.employee.nip)
+    assert not signed_in(replay(app, cookie))
+    assert web.get("/").status_code == 302
+    again = second_browser(app)
+    assert again.post_form("/masuk", {"nip": office.employee.nip, "password": PASSWORD}).status_code == 401
+    assert [r.end_reason for r in rows(office.employee)] == ["deactivated"]
 
 
 def test_a_deactivated_account_loses_a_session_even_if_its_row_was_left_open(app, web, office, db):
