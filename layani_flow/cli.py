@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 from flask.cli import AppGroup
 
+from .services.demo import DEMO_PASSWORD
 from .services.errors import DomainError
 
 layani = AppGroup("layani", help="LAYANI Flow: perintah pengelolaan.")
@@ -44,23 +45,93 @@ def users_create(nip, name, email, role, password, superior_nip, unit, position)
     click.echo(f"Pengguna dibuat: {user.nip} {user.name} ({user.role})")
 
 
+@users.command("deactivate")
+@click.option("--nip", required=True)
+def users_deactivate(nip):
+    """Nonaktifkan akun: tidak bisa masuk lagi, semua sesinya berakhir, semua token API-nya dicabut."""
+    from .services.users import deactivate_user
+
+    try:
+        report = deactivate_user(nip)
+    except DomainError as exc:
+        raise _fail(exc) from None
+    state = "dinonaktifkan" if report.was_active else "sudah nonaktif sebelumnya"
+    click.echo(f"Pengguna {state}: {report.user.nip} {report.user.name}; sesi diakhiri: {report.sessions_ended}, "
+               f"token dicabut: {report.tokens_revoked}")
+
+
+@users.command("send-password-link")
+@click.option("--nip", required=True)
+def users_send_password_link(nip):
+    """Kirim tautan atur kata sandi (sekali pakai, berlaku SET_PASSWORD_LINK_HOURS jam) ke email pegawai."""
+    from flask import current_app
+
+    from .services.passwords import send_password_link
+
+    try:
+        user = send_password_link(nip=nip)
+    except DomainError as exc:
+        raise _fail(exc) from None
+    click.echo(f"Tautan atur kata sandi untuk {user.nip} {user.name} masuk antrean email ke {user.email} "
+               f"(berlaku {current_app.config['SET_PASSWORD_LINK_HOURS']} jam; dikirim oleh worker atau `layani deliver`).")
+
+
 @token.command("create")
 @click.option("--nip", required=True)
 @click.option("--label", default="cli")
-def token_create(nip, label):
+@click.option("--expires-days", type=click.IntRange(min=1, max=3650), default=None,
+              help="Token berhenti berlaku setelah sekian hari (bawaan: sampai dicabut).")
+def token_create(nip, label, expires_days):
     """Buat token API; token dicetak pada baris terakhir dan hanya sekali ini."""
     from .services.users import create_token
 
     try:
-        value = create_token(nip, label)
+        value = create_token(nip, label, expires_days=expires_days)
     except DomainError as exc:
         raise _fail(exc) from None
-    click.echo("Token API baru (simpan sekarang, tidak ditampilkan lagi):", err=True)
+    until = f"berlaku {expires_days} hari" if expires_days else "berlaku sampai dicabut"
+    click.echo(f"Token API baru ({until}; simpan sekarang, tidak ditampilkan lagi):", err=True)
     click.echo(value)
 
 
+@token.command("list")
+@click.option("--nip", required=True)
+def token_list(nip):
+    """Token API seorang pegawai (nomor, label, dibuat, berlaku sampai, status); tokennya sendiri tidak disimpan."""
+    from . import clock as wall
+    from .services.users import list_tokens
+    from .timefmt import iso_wib
+
+    try:
+        rows = list_tokens(nip)
+    except DomainError as exc:
+        raise _fail(exc) from None
+    now = wall.now()
+    for row in rows:
+        status = ("dicabut" if row.revoked_at else "kedaluwarsa" if row.expires_at and row.expires_at <= now
+                  else "aktif")
+        click.echo(f"#{row.id}\t{row.label or '-'}\t{iso_wib(row.created_at)}\t{iso_wib(row.expires_at) or '-'}\t{status}")
+    click.echo(f"{len(rows)} token")
+
+
+@token.command("revoke")
+@click.option("--id", "token_ids", type=int, multiple=True, help="Nomor token (lihat `layani token list`); boleh berulang.")
+@click.option("--nip", default=None, help="Cabut semua token pegawai ini.")
+def token_revoke(token_ids, nip):
+    """Cabut token API: menurut nomornya (--id, boleh berulang) dan/atau semua token seorang pegawai (--nip)."""
+    from .services.users import revoke_tokens
+
+    if not token_ids and nip is None:
+        raise click.UsageError("Sebutkan --id ID dan/atau --nip NIP.")
+    try:
+        count = revoke_tokens(token_ids=tuple(token_ids), nip=nip)
+    except DomainError as exc:
+        raise _fail(exc) from None
+    click.echo(f"Token dicabut: {count}")
+
+
 @layani.command("demo")
-@click.option("--password", default="layani123", show_default=True, help="Kata sandi semua akun demo.")
+@click.option("--password", default=DEMO_PASSWORD, show_default=True, help="Kata sandi semua akun demo.")
 def demo(password):
     """Isi basis data dengan kantor contoh, pengguna, dan kasus di berbagai status."""
     from .services.demo import seed_demo

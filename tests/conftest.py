@@ -110,6 +110,29 @@ def clock(app) -> FrozenClock:
 
 
 @pytest.fixture
+def limiter_clock(clock, monkeypatch) -> FrozenClock:
+    """Flask-Limiter and its in-memory storage read `time.time()`, not the app's clock; here they read the
+    test's FrozenClock, so a throttling window passes with `clock.advance()` instead of a wait. (A library
+    that stops importing `time` in these modules makes this fixture fail loudly, not pass silently.)"""
+    import time as real_time
+
+    import flask_limiter._extension
+    import limits.storage.memory
+    import limits.strategies
+
+    class ClockTime:
+        def time(self) -> float:
+            return clock.now().timestamp()
+
+        def __getattr__(self, name):
+            return getattr(real_time, name)
+
+    for module in (limits.storage.memory, limits.strategies, flask_limiter._extension):
+        monkeypatch.setattr(module, "time", ClockTime())
+    return clock
+
+
+@pytest.fixture
 def db(app):
     return _db
 

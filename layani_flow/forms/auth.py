@@ -1,11 +1,42 @@
-"""Signing in to the pages."""
+"""Signing in, changing one's password, choosing one from an emailed link. Shape only: what a good
+password is lives in services.passwords, which every path that sets one goes through."""
 from wtforms import PasswordField, StringField
+from wtforms.validators import EqualTo
 
 from .base import BaseForm, length, required
+
+# Longer than the policy's 128 so the service, not the form, says what the limit is.
+PASSWORD_FIELD_MAX = 200
+
+
+def new_password_hint(min_length: int) -> str:
+    return (f"Minimal {min_length} karakter; boleh memakai spasi, misalnya beberapa kata. Jangan memakai NIP, "
+            "nama Anda, atau kata sandi yang umum.")
 
 
 class LoginForm(BaseForm):
     nip = StringField("NIP", validators=[required("Masukkan NIP Anda."), length(18)],
                       render_kw={"inputmode": "numeric", "autocomplete": "username"})
-    password = PasswordField("Kata sandi", validators=[required("Masukkan kata sandi."), length(200)],
+    password = PasswordField("Kata sandi", validators=[required("Masukkan kata sandi."), length(PASSWORD_FIELD_MAX)],
                              render_kw={"autocomplete": "current-password"})
+
+
+class _NewPasswordForm(BaseForm):
+    new_password = PasswordField("Kata sandi baru",
+                                 validators=[required("Masukkan kata sandi baru."), length(PASSWORD_FIELD_MAX)],
+                                 render_kw={"autocomplete": "new-password"})
+    confirm_password = PasswordField(
+        "Ulangi kata sandi baru",
+        validators=[required("Ulangi kata sandi baru."),
+                    EqualTo("new_password", message="Kedua kata sandi baru tidak sama.")],
+        render_kw={"autocomplete": "new-password"})
+
+
+class ChangePasswordForm(_NewPasswordForm):
+    current_password = PasswordField("Kata sandi saat ini",
+                                     validators=[required("Masukkan kata sandi saat ini."), length(PASSWORD_FIELD_MAX)],
+                                     render_kw={"autocomplete": "current-password"})
+
+
+class SetPasswordForm(_NewPasswordForm):
+    """The page behind an emailed set-password link: the link stands in for the current password."""

@@ -14,6 +14,10 @@ from ..models import Case, User
 from . import cases, documents
 from .users import create_user
 
+# Every demo account's password (README, scripts/run). It passes the password policy like any other: the
+# demo seeds its people through create_user.
+DEMO_PASSWORD = "layani-demo-2026"
+
 # (key, NIP, name, role, unit, position, superior key)
 PEOPLE = [
     ("kadis", "196805121994031003", "Ir. Hendra Saputra, M.Si.", "supervisor", "Pimpinan", "Kepala Dinas", None),

@@ -1,22 +1,55 @@
-"""People and credentials: creating users, checking passwords, issuing and reading API tokens."""
+"""People and credentials: creating users, checking passwords, deactivating accounts, issuing, reading and
+revoking API tokens."""
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
+import logging
 import secrets
+import unicodedata
+from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from email_validator import EmailNotValidError, validate_email
+from sqlalchemy import func, or_, select, true, update
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from .. import clock
 from ..extensions import db
 from ..forms.base import nip_problem
 from ..models import ApiToken, Role, User
+from . import sessions
 from .db import unit_of_work
 from .errors import InvalidInput, NotFound
+from .passwords import password_problems
+
+logger = logging.getLogger(__name__)
 
 TOKEN_PREFIX = "lyn_"
+MAX_TOKEN_DAYS = 3650
 # Checked against when a NIP is unknown, so a wrong NIP costs as much time as a wrong password.
 _DUMMY_HASH = generate_password_hash("not-a-password")
+EMAIL_INVALID = "Alamat email tidak valid."
+
+
+def normalized_email(text: str) -> str:
+    """The address as stored: surrounding blanks trimmed, syntax checked (no DNS lookup), the domain in
+    ASCII (IDNA), everything lowercase. InvalidInput (422, under `email`) otherwise. A CR, LF or any other
+    control or invisible formatting character is refused outright: such an address would end up in a
+    mail header."""
+    text = (text or "").strip()
+    if any(unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp") for ch in text):
+        raise InvalidInput(EMAIL_INVALID, {"email": [
+            "Alamat email tidak boleh memuat karakter kontrol (mis. baris baru atau tab)."]})
+    if not text:
+        raise InvalidInput(EMAIL_INVALID, {"email": ["Alamat email wajib diisi."]})
+    try:
+        result = validate_email(text, check_deliverability=False, allow_smtputf8=False)
+    except EmailNotValidError:
+        raise InvalidInput(EMAIL_INVALID, {"email": [EMAIL_INVALID + " Contoh: nama@dkp.babelprov.go.id"]}) from None
+    address = (result.ascii_email or result.normalized).lower()
+    if len(address) > 254:
+        raise InvalidInput(EMAIL_INVALID, {"email": ["Alamat email terlalu panjang (maksimal 254 karakter)."]})
+    return address
 
 
 def create_user(*, nip: str, name: str, email: str, role: str, password: str,
@@ -29,15 +62,17 @@ def create_user(*, nip: str, name: str, email: str, role: str, password: str,
         errors["role"] = ["Peran harus salah satu dari: employee, officer, supervisor, admin."]
     if not (name or "").strip():
         errors["name"] = ["Nama wajib diisi."]
-    if "@" not in (email or "") or len(email) > 254 or "\x00" in email:
-        errors["email"] = ["Alamat email tidak valid."]
-    if len(password or "") < 8:
-        errors["password"] = ["Kata sandi minimal 8 karakter."]
+    try:
+        email = normalized_email(email)
+    except InvalidInput as exc:
+        errors.update(exc.errors)
+    if problems := password_problems(password, nip=nip, name=name or ""):
+        errors["password"] = problems
     with unit_of_work():
         if not errors.get("nip") and db.session.scalar(select(User.id).where(User.nip == nip)):
             errors["nip"] = ["NIP sudah terdaftar."]
         if not errors.get("email") and db.session.scalar(
-                select(User.id).where(func.lower(User.email) == email.strip().lower())):
+                select(User.id).where(func.lower(User.email) == email)):
             errors["email"] = ["Email sudah dipakai pegawai lain."]
         superior = None
         if superior_nip:
@@ -46,9 +81,10 @@ def create_user(*, nip: str, name: str, email: str, role: str, password: str,
                 errors["superior"] = ["Atasan dengan NIP ini tidak ditemukan."]
         if errors:
             raise InvalidInput("Data pegawai tidak valid.", errors)
-        user = User(nip=nip, name=name.strip(), email=email.strip().lower(), role=role, unit=unit,
+        now = clock.now()
+        user = User(nip=nip, name=name.strip(), email=email, role=role, unit=unit,
                     position=position, superior_id=superior.id if superior else None,
-                    password_hash=generate_password_hash(password), created_at=clock.now())
+                    password_hash=generate_password_hash(password), created_at=now, password_changed_at=now)
         db.session.add(user)
     return user
 
@@ -76,24 +112,106 @@ def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def create_token(nip: str, label: str = "") -> str:
-    """A new personal API token; only its hash is stored, so this is the one time it can be shown."""
+def create_token(nip: str, label: str = "", expires_days: int | None = None) -> str:
+    """A new personal API token; only its hash is stored, so this is the one time it can be shown. With
+    `expires_days` it stops working that many days from now (401, as if revoked)."""
+    if expires_days is not None and not 1 <= expires_days <= MAX_TOKEN_DAYS:
+        raise InvalidInput("Masa berlaku token tidak valid.",
+                           {"expires_days": [f"Isi 1 sampai {MAX_TOKEN_DAYS} hari."]})
     with unit_of_work():
         user = find_by_nip(nip)
         if user is None:
             raise NotFound("Pegawai dengan NIP ini tidak ditemukan.")
+        if not user.is_active:
+            raise InvalidInput("Akun ini nonaktif; token tidak dibuat.")
         token = TOKEN_PREFIX + secrets.token_urlsafe(32)
-        db.session.add(ApiToken(user_id=user.id, token_hash=_token_hash(token), label=label,
-                                created_at=clock.now()))
+        now = clock.now()
+        db.session.add(ApiToken(user_id=user.id, token_hash=_token_hash(token), label=label, created_at=now,
+                                expires_at=now + dt.timedelta(days=expires_days) if expires_days else None))
     return token
 
 
 def user_for_token(token: str) -> User | None:
+    """The active owner of a token that is neither revoked nor expired (on the app's clock)."""
     if not token or not token.startswith(TOKEN_PREFIX) or len(token) > 200:
         return None
     row = db.session.scalar(
-        select(ApiToken).where(ApiToken.token_hash == _token_hash(token), ApiToken.revoked_at.is_(None))
+        select(ApiToken).where(ApiToken.token_hash == _token_hash(token), ApiToken.revoked_at.is_(None),
+                               or_(ApiToken.expires_at.is_(None), ApiToken.expires_at > clock.now()))
     )
     if row is None or not row.user.is_active:
         return None
     return row.user
+
+
+def list_tokens(nip: str) -> list[ApiToken]:
+    """A person's tokens, newest first (for `layani token list`)."""
+    user = find_by_nip(nip)
+    if user is None:
+        raise NotFound("Pegawai dengan NIP ini tidak ditemukan.")
+    return list(db.session.scalars(select(ApiToken).where(ApiToken.user_id == user.id)
+                                   .order_by(ApiToken.id.desc())))
+
+
+def revoke_tokens(*, token_ids: tuple[int, ...] = (), nip: str | None = None) -> int:
+    """Revoke the tokens with these ids, and every live token of the person with this NIP: how many were
+    live. An unknown id or NIP changes nothing and says so; an already revoked token is left as it was."""
+    with unit_of_work():
+        conditions = []
+        if token_ids:
+            found = set(db.session.scalars(select(ApiToken.id).where(ApiToken.id.in_(token_ids))))
+            if missing := sorted(set(token_ids) - found):
+                raise NotFound(f"Token tidak ditemukan: {', '.join(f'#{i}' for i in missing)}.")
+            conditions.append(ApiToken.id.in_(token_ids))
+        if nip is not None:
+            user = find_by_nip(nip)
+            if user is None:
+                raise NotFound("Pegawai dengan NIP ini tidak ditemukan.")
+            conditions.append(ApiToken.user_id == user.id)
+        if not conditions:
+            raise InvalidInput("Sebutkan token yang dicabut: --id ID dan/atau --nip NIP.")
+        revoked = db.session.execute(
+            update(ApiToken).where(or_(*conditions), ApiToken.revoked_at.is_(None))
+            .values(revoked_at=clock.now()).execution_options(synchronize_session=False)).rowcount or 0
+    logger.info("Revoked %s API token(s) (ids %s, nip %s)", revoked, list(token_ids), nip)
+    return revoked
+
+
+@dataclass(frozen=True)
+class Deactivation:
+    user: User
+    was_active: bool
+    sessions_ended: int
+    tokens_revoked: int
+
+
+def deactivate_user(nip: str) -> Deactivation:
+    """The account stops working at once: no sign-in, every session ends, every API token is revoked
+    (so reactivating an account never revives an old token). Running it again changes nothing."""
+    with unit_of_work(keep_loaded=True):
+        user = find_by_nip(nip)
+        if user is None:
+            raise NotFound("Pegawai dengan NIP ini tidak ditemukan.")
+        was_active = user.is_active_account
+        now = clock.now()
+        if was_active:
+            user.is_active_account, user.deactivated_at = False, now
+        ended = sessions.end_all(user.id, "deactivated")
+        revoked = db.session.execute(
+            update(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+            .values(revoked_at=now).execution_options(synchronize_session=False)).rowcount or 0
+    logger.info("User %s deactivated (was active: %s); %s session(s) ended, %s token(s) revoked",
+                user.id, was_active, ended, revoked)
+    return Deactivation(user, was_active, ended, revoked)
+
+
+def list_users(query: str = "", limit: int = 50) -> tuple[list[User], int]:
+    """People whose name or NIP contains `query` (all when empty), by name: (first `limit`, how many)."""
+    condition = true()
+    query = (query or "").replace("\x00", "").strip()[:100]
+    if query:
+        pattern = "%" + query.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        condition = or_(func.lower(User.name).like(pattern, escape="\\"), User.nip.like(pattern, escape="\\"))
+    total = db.session.scalar(select(func.count(User.id)).where(condition))
+    rows = db.session.scalars(select(User).where(condition).order_by(User.name, User.id).limit(limit)).unique()
+    return list(rows), total

@@ -1,13 +1,13 @@
-"""The admin's pages: SLA policies and the office calendar. Admins only; every change is a POST through one
+"""The admin's pages: SLA policies, the office calendar and people (set-password links). Admins only; every change is a POST through one
 service call; input a person can fix re-renders the page with the messages (422)."""
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from layani_flow import catalogue
 from layani_flow.forms.admin import CalendarExceptionForm, PolicyForm
-from layani_flow.services import admin_settings
+from layani_flow.services import admin_settings, passwords, users
 from layani_flow.services.errors import InvalidInput
 from layani_flow.services.sla import CLOCK_LABELS
 from layani_flow.timefmt import DAYS
@@ -100,3 +100,30 @@ def delete_day(exception_id: int):
         return render_calendar(errors=exc.errors or {"form": [exc.message]}, status=422)
     flash("Pengecualian dihapus; hari itu kembali memakai jam kerja biasa.", "success")
     return redirect(url_for("admin.calendar"))
+
+
+# -- people ----------------------------------------------------------------------------------------
+
+def render_people(query: str = "", errors: dict | None = None, status: int = 200):
+    rows, total = users.list_users(query, limit=int(current_app.config["PAGE_SIZE"]))
+    return render_template("admin/users.html", rows=rows, total=total, query=query, errors=errors or {},
+                           link_hours=current_app.config["SET_PASSWORD_LINK_HOURS"]), status
+
+
+@bp.get("/pengguna")
+@role_required("admin")
+def people():
+    return render_people(request.args.get("q", ""))
+
+
+@bp.post("/pengguna/<int:user_id>/tautan-sandi")
+@role_required("admin")
+def send_password_link(user_id: int):
+    query = request.form.get("q", "")
+    try:
+        user = passwords.send_password_link(user_id=user_id, requested_by=current_user)
+    except InvalidInput as exc:
+        return render_people(query, exc.errors or {"form": [exc.message]}, 422)
+    flash(f"Tautan atur kata sandi untuk {user.name} dikirim ke {user.email}; berlaku "
+          f"{current_app.config['SET_PASSWORD_LINK_HOURS']} jam.", "success")
+    return redirect(url_for("admin.people", q=query or None))

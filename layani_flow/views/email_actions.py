@@ -1,4 +1,5 @@
-"""Escalation email links: GET shows what would happen, only POST does it (mail scanners open links)."""
+"""Escalation email links: GET shows what would happen, only POST does it (mail scanners open links). A link
+acts for its addressee: signed out it works on its own, signed in as someone else it is refused (403)."""
 from __future__ import annotations
 
 from flask import Blueprint, render_template
@@ -8,6 +9,7 @@ from ..forms.email_actions import EmailActionForm
 from ..services import escalations
 from ..services.cases import assignable_staff
 from ..services.errors import InvalidInput
+from .auth import refuse_other_person
 
 bp = Blueprint("email_actions", __name__, url_prefix="/email")
 
@@ -22,12 +24,14 @@ def _form(pending) -> EmailActionForm:
 @bp.get("/aksi/<token>")
 def confirm(token: str):
     pending = escalations.preview(token)
+    refuse_other_person(pending.recipient)
     return render_template("email_actions/confirm.html", pending=pending, form=_form(pending), token=token)
 
 
 @bp.post("/aksi/<token>")
 def perform(token: str):
     pending = escalations.preview(token)
+    refuse_other_person(pending.recipient)
     form = _form(pending)
     if not form.validate():
         return render_template("email_actions/confirm.html", pending=pending, form=form, token=token,

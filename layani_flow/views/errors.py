@@ -2,11 +2,15 @@
 from __future__ import annotations
 
 import logging
+import math
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, jsonify, make_response, render_template, request
+from flask_limiter import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
+from .. import clock
+from ..extensions import limiter
 from ..forms.base import INDONESIAN
 from ..services.errors import DomainError
 
@@ -27,7 +31,16 @@ HTTP_MESSAGES = {
 }
 
 CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
-         409: "conflict", 413: "too_large", 415: "unsupported_media_type", 422: "invalid", 500: "server_error"}
+         409: "conflict", 413: "too_large", 415: "unsupported_media_type", 422: "invalid", 429: "too_many_requests",
+         500: "server_error"}
+
+
+def _retry_after() -> int:
+    """Seconds until the spent window resets (Flask-Limiter keeps the later of this and its own)."""
+    limit = limiter.current_limit
+    if limit is None:
+        return 60
+    return max(1, math.ceil(limit.window.reset_time - clock.now().timestamp()))
 
 
 def wants_json() -> bool:
@@ -55,7 +68,18 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
         status = exc.code or 500
-        return error_response(status, CODES.get(status, "error"), HTTP_MESSAGES.get(status, exc.description or ""))
+        message = HTTP_MESSAGES.get(status, exc.description or "")
+        if isinstance(exc, RateLimitExceeded) and exc.limit.error_message:
+            message = exc.description  # a limit's own message is ours, in Indonesian, with the wait
+        response = make_response(error_response(status, CODES.get(status, "error"), message))
+        # Our page replaces werkzeug's, not the headers that tell a client what to do next (Allow on
+        # 405, Retry-After on 429, WWW-Authenticate on 401).
+        for name, value in exc.get_headers():
+            if name.lower() != "content-type":
+                response.headers[name] = value
+        if isinstance(exc, RateLimitExceeded):
+            response.headers["Retry-After"] = str(_retry_after())
+        return response
 
     @app.errorhandler(Exception)
     def unexpected(exc: Exception):

@@ -30,8 +30,13 @@ PEOPLE = {
     "officer": Person("198506222010012015", "Siti Nurhaliza", "officer"),
     "employee": Person("198912032014031002", "Andi Pratama", "employee"),
     "colleague": Person("199203152019032011", "Rahmawati", "employee"),
+    # Only tests/browser/test_accounts.py signs in as these two: one changes her password, the other's NIP
+    # is throttled for the rest of the run.
+    "changer": Person("199406202020122012", "Nurul Hidayah", "employee"),
+    "throttled": Person("198511252009031004", "Bayu Setiawan", "employee"),
 }
-SUPERIORS = {"officer": "kasubbag", "employee": "kasubbag", "colleague": "kasubbag"}
+SUPERIORS = {"officer": "kasubbag", "employee": "kasubbag", "colleague": "kasubbag", "changer": "kasubbag",
+             "throttled": "kasubbag"}
 
 
 # --- the Content-Security-Policy ------------------------------------------------------------------

@@ -22,7 +22,7 @@ def invoke(runner, *args):
 
 def create(runner, **overrides):
     options = {"nip": NIP, "name": "Siti Nurhaliza", "email": "siti@dkp.babelprov.go.id", "role": "officer",
-               "password": "rahasia123", **overrides}
+               "password": "ikan-tenggiri-bangka", **overrides}
     args = ["users", "create"]
     for key, value in options.items():
         if value is not None:
@@ -46,7 +46,10 @@ def test_users_create(runner):
     ({"nip": "198502302010012015"}, "delapan angka pertama harus tanggal lahir"),
     ({"nip": "198506222010013015"}, "jenis kelamin"),
     ({"email": "bukan-email"}, "Alamat email tidak valid."),
-    ({"password": "pendek"}, "Kata sandi minimal 8 karakter."),
+    ({"password": "pendek"}, "Kata sandi minimal 12 karakter."),
+    ({"password": NIP + "x"}, "Kata sandi tidak boleh memuat NIP Anda."),
+    ({"password": "password1234"}, "Kata sandi ini termasuk yang paling sering dipakai"),
+    ({"email": "siti@dkp.babelprov.go.id\nBcc: semua@contoh.id"}, "karakter kontrol"),
     ({"superior": "199001012015031999"}, "Atasan dengan NIP ini tidak ditemukan."),
 ])
 def test_users_create_refuses_bad_input_in_indonesian(runner, overrides, message):

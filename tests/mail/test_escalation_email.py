@@ -55,6 +55,30 @@ def test_opening_a_link_changes_nothing_and_confirming_takes_charge_once(escalat
     assert again.status_code == 409
 
 
+def test_a_link_opened_by_someone_else_signed_in_is_refused(escalated, app, db, office):
+    """Forwarded, or opened in a colleague's browser: neither the page nor the POST acts for the addressee."""
+    from ..conftest import FreshContextClient, WebClient
+
+    case_id, message = escalated
+    path = _links(message)["ambil_alih"]
+    app.test_client_class = FreshContextClient
+    web = WebClient(app.test_client())
+    web.login(office.officer)
+    expected = (f"Tautan ini ditujukan kepada {office.kasubbag.name}; Anda masuk sebagai {office.officer.name}. "
+                "Keluar dulu atau buka dari email Anda sendiri.")
+    for response in (web.get(path), web.post_form(path, {"note": "Saya ambil."})):
+        assert response.status_code == 403 and expected in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(Case, case_id).owner_id is None
+
+    web.logout()
+    web.login(office.kasubbag)  # the addressee, signed in, may use it
+    assert web.get(path).status_code == 200
+    assert web.post_form(path, {"note": "Saya tangani."}).status_code == 200
+    db.session.expire_all()
+    assert db.session.get(Case, case_id).owner_id == office.kasubbag.id
+
+
 def test_a_post_without_csrf_or_with_a_forged_token_changes_nothing(escalated, client, db):
     case_id, message = escalated
     path = _links(message)["ambil_alih"]

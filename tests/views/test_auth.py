@@ -64,7 +64,9 @@ def test_login_starts_a_fresh_session(web, office):
 
 def test_logout_is_a_post(web, office):
     web.login(office.employee)
-    assert web.get("/keluar").status_code == 405
+    refused = web.get("/keluar")
+    assert refused.status_code == 405  # and our error page keeps the header that says what is allowed:
+    assert set(refused.headers["Allow"].split(", ")) == {"OPTIONS", "POST"}
     assert web.get("/").status_code == 200
     response = web.logout()
     assert response.status_code == 302

@@ -22,13 +22,13 @@ from urllib.parse import urlsplit
 import pytest
 from sqlalchemy import func, select
 
-from layani_flow.extensions import db
+from layani_flow.extensions import db, limiter
 from layani_flow.models import Case, CaseDocument, CaseEvent, OutboxMessage, SlaNotice
 from layani_flow.services import cases as case_service
-from layani_flow.services import documents, escalations, tokens
+from layani_flow.services import documents, escalations, passwords, tokens
 
 from ..conftest import FreshContextClient, WebClient, module_app
-from ..factories import CaseDocumentFactory, CaseFactory, UserFactory
+from ..factories import PASSWORD_HASH, CaseDocumentFactory, CaseFactory, UserFactory
 from .helpers import PDF, fire, text_of, version_on
 
 M, L, _ = "302→/masuk", "302→/lacak", None
@@ -78,19 +78,28 @@ GENERAL = {
     "GET /alur":                               (M,   403, 403, 200, 403, 200, 200, 200, 200, 200, M,   200),
     "GET /alur/<case_type>":                   (M,   403, 403, 200, 403, 200, 200, 200, 200, 200, M,   200),
     "GET /alur/<unknown type>":                (M,   403, 403, 404, 403, 404, 404, 404, 404, 404, M,   404),
-    # The link in an escalation email is itself the credential: whoever holds it acts as its recipient.
-    "GET /email/aksi/<link>":                  (200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
-    "POST /email/aksi/<link>":                 (200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
-    # ... but never for a party to the case (a notice sent before the sweep skipped parties, or a forged chain).
+    # The link in an escalation email (sent to the desk head) is the credential of its addressee: signed out,
+    # whoever holds it acts as the head; signed in as anybody else, both the page and the POST refuse.
+    "GET /email/aksi/<link>":                  (200, 403, 403, 403, 403, 403, 403, 403, 200, 403, 200, 403),
+    "POST /email/aksi/<link>":                 (200, 403, 403, 403, 403, 403, 403, 403, 200, 403, 200, 403),
+    # ... and never for a party to the case (a notice sent before the sweep skipped parties, or a forged chain).
     "GET /email/aksi/<link to a party>":       (403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403),
     "POST /email/aksi/<link to a party>":      (403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403),
     "POST /email/aksi/<used link>":            (409, 409, 409, 409, 409, 409, 409, 409, 409, 409, 409, 409),
     "GET /email/aksi/<forged link>":           (400, 400, 400, 400, 400, 400, 400, 400, 400, 400, 400, 400),
     "POST /email/aksi/<forged link>":          (400, 400, 400, 400, 400, 400, 400, 400, 400, 400, 400, 400),
+    "GET /kata-sandi":                         (M,   200, 200, 200, 200, 200, 200, 200, 200, 200, M,   200),
+    "POST /kata-sandi (wrong current password)": (M, 422, 422, 422, 422, 422, 422, 422, 422, 422, M,   422),
+    "GET /admin/pengguna":                     (M,   403, 403, 403, 403, 403, 403, 403, 403, 200, M,   403),
+    "POST /admin/pengguna/<id>/tautan-sandi":  (M,   403, 403, 403, 403, 403, 403, 403, 403, 302, M,   403),
+    # A set-password link sent to the requester: like an escalation link, refused to anyone else signed in.
+    # Setting the password signs the browser out, so success is a redirect to the login page (M) too.
+    "GET /kata-sandi/atur/<link>":             (200, 200, 403, 403, 403, 403, 403, 403, 403, 403, 200, 403),
+    "POST /kata-sandi/atur/<link>":            (M,   M,   403, 403, 403, 403, 403, 403, 403, 403, M,   403),
     "GET on every POST-only route":            (405, 405, 405, 405, 405, 405, 405, 405, 405, 405, 405, 405),
 }
 
-POST_ONLY = ("/keluar", "/kasus/{id}/tindakan/{step}", "/kasus/{id}/pesan", "/kasus/{id}/klaim",
+POST_ONLY = ("/keluar", "/admin/pengguna/1/tautan-sandi", "/kasus/{id}/tindakan/{step}", "/kasus/{id}/pesan", "/kasus/{id}/klaim",
              "/kasus/{id}/tugaskan", "/kasus/{id}/dokumen", "/kasus/{id}/dokumen/{doc}/periksa", "/lacak/pesan",
              "/lacak/tindakan/{step}", "/lacak/keluar")
 
@@ -223,6 +232,7 @@ KGB = {"service": "kgb", "tmt_kgb_terakhir": "2024-12-01", "golongan": "Penata, 
 COMPLAINT = {"category": "pengaduan", "subject": "Layanan lambat",
              "description": "Sudah dua minggu tidak ada kabar tentang berkas saya."}
 COMMENT = "Catatan uji."
+NEW_PASSWORD = "ikan-tenggiri-bangka"
 _stored = itertools.count(1)
 
 
@@ -288,6 +298,12 @@ class World:
         db.session.commit()
         return tokens.sign_action(notice.id, self.people["head"].id, "instruksi")
 
+    def password_link(self) -> str:
+        """The path of a set-password link emailed to the requester."""
+        passwords.send_password_link(user_id=self.people["requester"].id)
+        body = db.session.scalars(select(OutboxMessage.body_text).order_by(OutboxMessage.id.desc())).first()
+        return re.search(r"http://localhost(/kata-sandi/atur/\S+)", body).group(1)
+
     def browser(self, actor: str, tracked_code: str | None = None) -> WebClient:
         web = WebClient(self.app.test_client())
         if actor == "tracker":
@@ -312,6 +328,7 @@ def _close_world_transaction(request):
     yield
     if "world" in request.fixturenames:
         db.session.rollback()  # objects stay attached (and are reloaded on next use)
+        limiter.reset()  # refused passwords of one row do not throttle the next (tests/views/test_throttle.py)
 
 
 # -- what is checked -------------------------------------------------------------------------------
@@ -382,6 +399,23 @@ def general_request(world, web: WebClient, route: str):
         method, url, data = simple[route]
     elif route == "POST /lacak (a valid code)":
         method, url, data = "POST", "/lacak", {"code": world.anonymous_case()[1]}
+    elif route == "POST /kata-sandi (wrong current password)":
+        method, url = "POST", "/kata-sandi"
+        data = {"current_password": "bukan-sandinya", "new_password": NEW_PASSWORD, "confirm_password": NEW_PASSWORD}
+    elif route == "POST /admin/pengguna/<id>/tautan-sandi":
+        method, url, data = "POST", f"/admin/pengguna/{p['requester'].id}/tautan-sandi", {}
+    elif route.startswith(("GET /kata-sandi/atur/", "POST /kata-sandi/atur/")):
+        url = world.password_link()
+        if route.startswith("GET"):
+            return lambda: web.get(url)
+
+        def set_then_restore():
+            response = web.post_form(url, {"new_password": NEW_PASSWORD, "confirm_password": NEW_PASSWORD})
+            p["requester"].password_hash = PASSWORD_HASH  # the next tests sign in with the usual one
+            db.session.commit()
+            return response
+
+        return set_then_restore
     elif route.startswith(("GET /email/aksi/", "POST /email/aksi/")):
         token = "bukan.tanda.tangan" if "forged" in route else world.escalation_link("party" in route)
         if "used" in route:

@@ -63,6 +63,7 @@ def test_case_page_shows_owner_due_and_time_left(login_as, clock, desk):
 
     clock.set(wib(2026, 11, 25, 10, 0))
     case = case_service.claim_case(case.id, desk.officer, case.version)
+    web = login_as(desk.employee)  # an hour later: the first session has ended (idle)
     block = sla_block(text_of(web.get(f"/kasus/{case.id}")))
     assert "Ditangani oleh Petugas Satu" in block
     assert "Tanggapan pertama : ditanggapi Rabu, 25 November 2026 10.00 WIB (tepat waktu)" in block
