@@ -83,9 +83,11 @@ def _mac(message: str) -> str:
 
 
 def reply_address(case_id: int, user_id: int, domain: str) -> str:
-    """balas+<case>-<user>-<day>-<mac>@domain: short enough for the 64-character local part."""
+    """balas+<case>-<user>-<day>-<mac>@domain: short enough for the 64-character local part. An anonymous
+    complaint's (negative) id is written n<digits>, since "-" separates the parts."""
     day = int(clock.now().timestamp() // 86400)
-    core = f"{case_id}-{user_id}-{day:x}"
+    case_part = f"n{-case_id}" if case_id < 0 else str(case_id)
+    core = f"{case_part}-{user_id}-{day:x}"
     return f"balas+{core}-{_mac(core)}@{domain}"
 
 
@@ -95,8 +97,10 @@ def read_reply_address(address: str) -> tuple[int, int]:
     if not local.startswith("balas+"):
         raise InvalidLink("Alamat balasan tidak dikenal.")
     try:
-        case_id, user_id, day, mac = local[len("balas+"):].split("-")
-        core = f"{int(case_id)}-{int(user_id)}-{day}"
+        case_part, user_id, day, mac = local[len("balas+"):].split("-")
+        negative = case_part.startswith("n")
+        case_id = -int(case_part[1:]) if negative else int(case_part)
+        core = f"{'n' if negative else ''}{abs(case_id)}-{int(user_id)}-{day}"
         issued = int(day, 16)
     except ValueError:
         raise InvalidLink("Alamat balasan tidak sah.") from None
@@ -105,4 +109,4 @@ def read_reply_address(address: str) -> tuple[int, int]:
     age_days = clock.now().timestamp() // 86400 - issued
     if age_days * 86400 > max(_max_age(), 30 * 86400):  # replies stay welcome for at least a month
         raise InvalidLink("Alamat balasan sudah kedaluwarsa.")
-    return int(case_id), int(user_id)
+    return case_id, int(user_id)
