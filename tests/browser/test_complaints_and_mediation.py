@@ -24,8 +24,14 @@ def test_anonymous_complaint_on_a_phone_gives_a_code_that_tracks_it(phone_page):
     page.get_by_label("Jenis").select_option("pengaduan")
     page.get_by_label("Judul singkat").fill("Antrian loket absensi terlalu lama")
     page.get_by_label("Uraian").fill("Setiap pagi mesin absensi di lantai dua rusak dan antrian mengular sampai 08.00.")
+    # The honeypot is off screen and out of the tab order; its label asks screen-reader users to leave it.
+    honeypot = page.get_by_label("Kosongkan kolom ini")
+    box = honeypot.bounding_box()
+    assert box is not None and box["x"] + box["width"] <= 0, box
+    assert honeypot.get_attribute("tabindex") == "-1" and honeypot.input_value() == ""
     submit(page, "Kirim pengaduan")
 
+    assert page.url.endswith("/lacak/kode"), page.url
     code = page.get_by_label("Kode pelacakan").inner_text().strip()
     assert len(code) >= 6, f"no tracking code on the page: {code!r}"
     ref = page.get_by_text(re.compile(r"Nomor pengaduan")).inner_text()

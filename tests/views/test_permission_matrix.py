@@ -4,9 +4,10 @@ Read a row as: this route, requested by each of these people (a POST always with
 case's current version, so a refusal is about the person and not about a stale form), answers this.
 
   200 / 403 / 404 / 405 / 409 / 422 …  that status
-  302        a redirect after success (to the case page, the new case, the tracked case …)
+  302        a redirect after success (to the case page, the tracked case …)
+  303        a new case filed (named or anonymous: the status does not tell them apart)
   M          302 to the login page /masuk
-  L          302 to the tracking page /lacak (no tracking code in this browser's session)
+  L          302 to the tracking page /lacak (no tracking cookie in this browser)
   _          that relation does not exist in this scenario
 
 Every answer that is not a success (M, L, 4xx) is also checked to have changed nothing: the case's state,
@@ -45,7 +46,7 @@ ACTORS = ("anon", "requester", "colleague", "superior", "party", "officer", "own
 # outsider   a supervisor outside both the requester's and the owner's chain
 # head       the desk head (DESK_HEAD_NIP, the kasubbag kepegawaian, the officers' superior)
 # admin      an administrator
-# tracker    not signed in, holding a tracking code in the session (/lacak): this case's code for the
+# tracker    not signed in, holding a tracking code in its tracking cookie (/lacak): this case's code for the
 #            anonymous complaint, another anonymous complaint's code everywhere else
 
 # Routes that do not depend on one case.
@@ -61,12 +62,13 @@ GENERAL = {
     "GET /kasus/baru/complaint":               (M,   200, 200, 200, 200, 200, 200, 200, 200, 200, M),
     "GET /kasus/baru/mediation":               (M,   200, 200, 200, 200, 200, 200, 200, 200, 200, M),
     "GET /kasus/baru/<unknown type>":          (M,   404, 404, 404, 404, 404, 404, 404, 404, 404, M),
-    "POST /kasus/baru/service_request":        (M,   302, 302, 302, 302, 302, 302, 302, 302, 302, M),
-    "POST /kasus/baru/complaint (about party)": (M,  302, 302, 302, 422, 302, 302, 302, 302, 302, M),
-    "POST /kasus/baru/complaint (anonim)":     (M,   200, 200, 200, 200, 200, 200, 200, 200, 200, M),
-    "POST /kasus/baru/mediation (with party)": (M,   302, 302, 302, 422, 302, 302, 302, 302, 302, M),
+    "POST /kasus/baru/service_request":        (M,   303, 303, 303, 303, 303, 303, 303, 303, 303, M),
+    "POST /kasus/baru/complaint (about party)": (M,  303, 303, 303, 422, 303, 303, 303, 303, 303, M),
+    # Filing anonymously never asks who is signed in: the same answer for everyone.
+    "POST /kasus/baru/complaint (anonim)":     (303, 303, 303, 303, 303, 303, 303, 303, 303, 303, 303),
+    "POST /kasus/baru/mediation (with party)": (M,   303, 303, 303, 422, 303, 303, 303, 303, 303, M),
     "GET /aduan-anonim":                       (200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
-    "POST /aduan-anonim":                      (200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
+    "POST /aduan-anonim":                      (303, 303, 303, 303, 303, 303, 303, 303, 303, 303, 303),
     "GET /antrian":                            (M,   403, 403, 200, 403, 200, 200, 200, 200, 200, M),
     "GET /tim":                                (M,   403, 403, 200, 403, 403, 403, 200, 200, 200, M),
     "GET /lacak":                              (200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
@@ -213,6 +215,7 @@ class World:
         kabid = UserFactory(role="supervisor", name="Kabid Tangkap", superior=head)
         outsider = UserFactory(role="supervisor", name="Kabid Lain", superior=head)
         app.config["DESK_HEAD_NIP"] = kasubbag.nip
+        app.config["ANONYMOUS_LIMIT_PER_ADDRESS"] = "10000 per hour"  # one address files every row here
         self.people = {
             "requester": UserFactory(name="Pegawai Pemohon", superior=kabid),
             "colleague": UserFactory(name="Pegawai Lain", superior=kabid),
@@ -480,8 +483,9 @@ def test_an_anonymous_complaint_filed_while_signed_in_shows_the_filer_to_nobody(
 
     web = browser(filer)
     response = web.post_form("/kasus/baru/complaint", ANON_COMPLAINT)
-    assert response.status_code == 200
-    code = re.search(r'<output id="kode-pelacakan"[^>]*>([A-Z0-9-]+)</output>', text_of(response)).group(1)
+    assert response.status_code == 303 and response.headers["Location"] == "/lacak/kode"
+    code = re.search(r'<output id="kode-pelacakan"[^>]*>([A-Z0-9-]+)</output>',
+                     text_of(web.get("/lacak/kode"))).group(1)
     db.session.expire_all()
     case = db.session.scalars(select(Case).where(Case.is_anonymous)).one()
     assert case.is_anonymous and case.requester_id is None
