@@ -154,9 +154,16 @@ class _UploadGuard:
 
 # -- opening ---------------------------------------------------------------------------------------
 
-def _intake_details(case_type: str, data: dict[str, Any], requester: User | None) -> dict[str, Any]:
+def _intake_details(case_type: str, data: dict[str, Any], requester: User | None, *,
+                    anonymous: bool = False) -> dict[str, Any]:
     """What the database must confirm about an intake: the people it names."""
     details: dict[str, Any] = {}
+    if anonymous and data.get("reported_nip"):
+        # Whoever files anonymously may be nobody at all: the answer must not tell them whether a NIP
+        # belongs to someone. A well-formed NIP is accepted either way; it stays in the case's fields for
+        # the desk, and the case is tied to the person only when there is one (so they never read it).
+        reported = find_by_nip(data["reported_nip"])
+        return {"other_party_id": reported.id} if reported is not None else {}
     if case_type == "mediation":
         other = _user_by_nip(data.get("other_party_nip"), "other_party_nip")
         if requester is not None and other.id == requester.id:
@@ -191,7 +198,7 @@ def open_case(case_type: str, data: dict[str, Any], actor: User | None, *,
     # An anonymous complaint's id and instants must not place it among its filer's named actions.
     now = anonymity.filer_instant(clock.now()) if anonymous else clock.now()
     with _UploadGuard() as written, unit_of_work(keep_loaded=True):  # the guard sees a failed commit too
-        details = _intake_details(case_type, data, requester)
+        details = _intake_details(case_type, data, requester, anonymous=anonymous)
         tracking_code = new_tracking_code() if anonymous else None
         fields = {k: v for k, v in data.items() if k not in ("anonymous", "service", "subject")}
         case = Case(

@@ -78,3 +78,17 @@ def test_the_listing_runs_newest_first_whatever_the_ids(api, office, clock):
     assert {case_id for _, case_id in seen} == {c.id for c in filed} and len(seen) == len(filed)
     assert seen[0] == ("2026-11-25T10:00:00+07:00", filed[-1].id)
 
+
+def test_only_the_desk_learns_whether_a_reported_nip_belongs_to_someone(api, office):
+    unknown = {**COMPLAINT, "anonymous": True, "reported_nip": "199001012015031999"}
+    known = {**COMPLAINT, "anonymous": True, "reported_nip": office.colleague.nip}
+    answers = [api(office.employee).post("/api/v1/cases", json={"type": "complaint", "fields": f}) for f in (unknown, known)]
+    assert [r.status_code for r in answers] == [201, 201]
+    for r in answers:  # the filer's answer is the same either way
+        assert "reported_nip_registered" not in r.get_json() and "other_party" not in str(r.get_json()["fields"])
+    desk = [api(office.officer).get(f"/api/v1/cases/{r.get_json()['id']}").get_json() for r in answers]
+    assert [d["reported_nip_registered"] for d in desk] == [False, True]
+    assert desk[0]["fields"]["reported_nip"] == "199001012015031999"
+    named = api(office.employee).post("/api/v1/cases", json={"type": "complaint",
+                                                              "fields": {**unknown, "anonymous": False}})
+    assert named.status_code == 422 and "reported_nip" in named.get_json()["errors"]

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from layani_flow.extensions import db
 from layani_flow.models import Case, OutboxMessage
 from layani_flow.services import cases
-from layani_flow.services.errors import Forbidden, NotFound, TransitionNotAllowed
+from layani_flow.services.errors import Forbidden, InvalidInput, NotFound, TransitionNotAllowed
 from layani_flow.workflows.guards import reopen_window_open
 
 from .helpers import COMPLAINT, upload
@@ -271,6 +271,22 @@ def test_the_granularity_is_a_setting(app, office, clock):
     at_wib(clock, 15, 59)
     case = cases.open_case("complaint", COMPLAINT, None, anonymous=True).case
     assert case.created_at == dt.datetime(2026, 11, 25, tzinfo=WIB)
+
+
+def test_an_unknown_nip_is_accepted_from_an_anonymous_filer_and_kept_for_the_desk(office):
+    unknown = "199001012015031999"
+    for filer in (None, office.employee):  # a stranger, or someone signed in who ticked "anonim"
+        case = cases.open_case("complaint", {**COMPLAINT, "reported_nip": unknown}, filer, anonymous=True).case
+        assert case.fields["reported_nip"] == unknown and case.other_party_id is None
+    known = cases.open_case("complaint", {**COMPLAINT, "reported_nip": office.colleague.nip}, None,
+                            anonymous=True).case
+    assert known.other_party_id == office.colleague.id  # so the person it is about never reads it
+    with pytest.raises(NotFound):
+        cases.get_case(known.id, office.colleague)
+    # A named filing may still tell the employee that a colleague's NIP is unknown.
+    with pytest.raises(InvalidInput) as info:
+        cases.open_case("complaint", {**COMPLAINT, "reported_nip": unknown}, office.employee)
+    assert info.value.errors == {"reported_nip": ["Tidak ada pegawai aktif dengan NIP ini."]}
 
 
 def test_an_email_about_the_filers_message_waits_for_the_end_of_its_window(app, office, clock):

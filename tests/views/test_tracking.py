@@ -357,3 +357,40 @@ def test_honeypot_catches_count_against_the_limit(app, web):
         assert web.post_form("/aduan-anonim", {**COMPLAINT, "website": "x"}).status_code == 422
     assert web.post_form("/aduan-anonim", COMPLAINT).status_code == 429
 
+
+# -- whether a NIP exists is not an outsider's to learn ----------------------------------------------
+
+UNKNOWN_NIP = "199001012015031999"
+
+
+@pytest.mark.parametrize("signed_in", [False, True])
+def test_an_unknown_nip_answers_like_a_known_one(web, office, signed_in):
+    if signed_in:
+        web.login(office.colleague)
+    url = "/kasus/baru/complaint" if signed_in else "/aduan-anonim"
+    extra = {"anonymous": "y"} if signed_in else {}
+    answers = []
+    for nip in (office.employee.nip, UNKNOWN_NIP):
+        response = web.post_form(url, {**COMPLAINT, **extra, "reported_nip": nip})
+        answers.append((response.status_code, response.headers.get("Location")))
+        shown = web.get("/lacak/kode")
+        code = _code(text_of(shown))
+        web.post_form("/lacak", {"code": code})
+        tracked = text_of(web.get("/lacak/kasus"))
+        assert nip in tracked and "tidak terdaftar" not in tracked and office.employee.name not in tracked
+    assert answers[0] == answers[1] == (303, "/lacak/kode")
+    # a malformed NIP gets the same format error from everyone
+    response = web.post_form(url, {**COMPLAINT, **extra, "reported_nip": "12345"})
+    assert response.status_code == 422 and "NIP" in text_of(response)
+
+
+def test_the_desk_sees_whether_the_named_nip_belongs_to_someone(web, login_as, office):
+    file_anonymously(web, data={**COMPLAINT, "reported_nip": UNKNOWN_NIP})
+    unknown = last_case().id
+    file_anonymously(web, data={**COMPLAINT, "reported_nip": office.colleague.nip})
+    known = last_case().id
+    desk = login_as(office.officer)
+    html = text_of(desk.get(f"/kasus/{unknown}"))
+    assert f"NIP {UNKNOWN_NIP}" in html and "tidak terdaftar" in html
+    html = text_of(desk.get(f"/kasus/{known}"))
+    assert office.colleague.name in html and "tidak terdaftar" not in html
