@@ -86,8 +86,8 @@ def choose():
 @bp.route("/kasus/baru/<case_type>", methods=["GET", "POST"])
 @anonymous_limit
 def new(case_type: str):
-    if case_type == "complaint" and _anonymity_ticked():
-        return _file_anonymously(anonymous_only=False)  # whoever sends it, signed in or not
+    if _files_anonymously():
+        return _file_anonymously()  # whoever sends it, signed in or not
     return _file_named(case_type)
 
 
@@ -95,31 +95,31 @@ def new(case_type: str):
 @anonymous_limit
 def anonymous():
     """A complaint from anyone, signed in or not; it never carries who sent it."""
-    return _file_anonymously(anonymous_only=True)
+    return _file_anonymously()
 
 
 # -- anonymous ---------------------------------------------------------------------------------------
 
-def _anonymous_page(form, errors: dict[str, list[str]], status: int = 200, *, anonymous_only: bool | None = None):
-    if anonymous_only is None:
-        anonymous_only = request.endpoint == "intake.anonymous"
+def _anonymous_page(form, errors: dict[str, list[str]], status: int = 200):
+    """The form again: /aduan-anonim's own, or the complaint form with its "anonim" box ticked."""
     return render_template("cases/complaint/new.html", form=form, service=None, errors=errors,
-                           anonymous_only=anonymous_only, honeypot=request.form.get(HONEYPOT, "")), status
+                           anonymous_only=request.endpoint == "intake.anonymous",
+                           honeypot=request.form.get(HONEYPOT, "")), status
 
 
-def _file_anonymously(*, anonymous_only: bool):
+def _file_anonymously():
     form = intake_form_class("complaint")()
     if not form.is_submitted():
-        return _anonymous_page(form, {}, anonymous_only=anonymous_only)
+        return _anonymous_page(form, {})
     if request.form.get(HONEYPOT):
         g.honeypot_caught = True
-        return _anonymous_page(form, {HONEYPOT: [HONEYPOT_ERROR]}, 422, anonymous_only=anonymous_only)
+        return _anonymous_page(form, {HONEYPOT: [HONEYPOT_ERROR]}, 422)
     if not form.validate():
-        return _anonymous_page(form, form.first_errors(), 422, anonymous_only=anonymous_only)
+        return _anonymous_page(form, form.first_errors(), 422)
     try:
         opened = case_service.open_case("complaint", {**form.payload(), "anonymous": True}, None, anonymous=True)
     except InvalidInput as exc:
-        return _anonymous_page(form, exc.errors or {"form": [exc.message]}, 422, anonymous_only=anonymous_only)
+        return _anonymous_page(form, exc.errors or {"form": [exc.message]}, 422)
     response = redirect(url_for("track.code"), code=303)
     response.headers["Cache-Control"] = "no-store"
     return tracking_state.updated(response, shown_once=(opened.case.ref, opened.tracking_code))

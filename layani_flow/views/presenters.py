@@ -237,7 +237,7 @@ def case_detail(case: Case, viewer: Actor) -> dict[str, Any]:
         actions=[{"trigger": a.trigger, "label": a.label, "needs": sorted(a.needs),
                   "blocked_by": list(a.blocked_by)} for a in actions],
     )
-    if case.case_type == "complaint" and case.fields.get("reported_nip") and is_desk_viewer(case, viewer):
+    if case.fields.get("reported_nip") and is_desk_viewer(case, viewer):
         # For the desk only: whether the NIP named in the complaint belongs to someone. The filer is never
         # told (an anonymous form must not answer "does this NIP exist?").
         body["reported_nip_registered"] = case.other_party_id is not None
