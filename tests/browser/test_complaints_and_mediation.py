@@ -54,6 +54,21 @@ def test_anonymous_complaint_on_a_phone_gives_a_code_that_tracks_it(phone_page):
     assert_accessible(page, context="/lacak with an unknown code")
 
 
+def test_a_filled_honeypot_is_shown_with_its_error_and_nothing_is_filed(phone_page):
+    page = phone_page
+    visit(page, "/aduan-anonim")
+    page.get_by_label("Jenis").select_option("kritik")
+    page.get_by_label("Judul singkat").fill("Papan informasi tidak diperbarui")
+    page.get_by_label("Uraian").fill("Pengumuman kenaikan pangkat periode April belum ditempel sampai sekarang.")
+    page.get_by_label("Kosongkan kolom ini").fill("http://spam.example", force=True)  # as software would
+    submit(page, "Kirim pengaduan")
+    assert page.url.endswith("/aduan-anonim"), page.url
+    honeypot = page.get_by_label("Kosongkan kolom ini")
+    assert honeypot.is_visible() and honeypot.bounding_box()["x"] >= 0  # a person can now see and empty it
+    assert page.get_by_text("sehingga pengaduan tidak dikirim").first.is_visible()
+    assert page.get_by_label("Judul singkat").input_value() == "Papan informasi tidak diperbarui"
+
+
 def test_employee_files_a_named_complaint(page, people):
     log_in(page, people["employee"])
     visit(page, "/kasus/baru")
