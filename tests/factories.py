@@ -9,6 +9,7 @@ from werkzeug.security import generate_password_hash
 from layani_flow.clock import FrozenClock
 from layani_flow.extensions import db
 from layani_flow.models import ApiToken, Case, CaseDocument, CaseEvent, User
+from layani_flow.services import anonymity
 
 PASSWORD = "rahasia123"
 # A cheap hash so logging in during tests costs microseconds; production uses werkzeug's default (scrypt).
@@ -51,6 +52,9 @@ class CaseFactory(BaseFactory):
     class Meta:
         model = Case
 
+    # An anonymous complaint gets a random negative id, as open_case gives it; the others the sequence's.
+    id = factory.LazyAttribute(lambda o: anonymity.new_case_id() if o.is_anonymous else None)
+    is_anonymous = False
     case_type = "service_request"
     service = factory.LazyAttribute(lambda o: "kgb" if o.case_type == "service_request" else None)
     title = factory.LazyAttribute(lambda o: f"Kasus uji {o.case_type}")

@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, event
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, event, func, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -17,6 +17,23 @@ if TYPE_CHECKING:
 CASE_TYPES = ("service_request", "complaint", "mediation")
 SYSTEM_LABEL = "Sistem LAYANI"  # how the timeline names what the system did by itself
 REF_PREFIXES = {"service_request": "LYN", "complaint": "ADU", "mediation": "MED"}
+
+# An anonymous complaint's id is drawn at random from the negative numbers, which the normal sequence
+# never reaches, and its reference spells that id in letters and digits (ADU-2026-X7K2P9) instead of a
+# number that says how many cases came before it. The first character is always a letter, so the
+# reference can never be read as a named case's number. See docs/anonymity.md.
+REF_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L: read aloud over the phone
+_LETTERS = sum(ch.isalpha() for ch in REF_ALPHABET)  # the letters come first in REF_ALPHABET
+ANONYMOUS_ID_SPAN = _LETTERS * len(REF_ALPHABET) ** 5  # 658,482,733: ids -1 … -(span-1) fit a 32-bit integer
+
+
+def anonymous_ref_code(case_id: int) -> str:
+    """The six characters that stand for an anonymous case's (negative) id: a letter, then five more."""
+    rest, chars = -case_id, []
+    for _ in range(5):
+        rest, digit = divmod(rest, len(REF_ALPHABET))
+        chars.append(REF_ALPHABET[digit])
+    return REF_ALPHABET[rest % _LETTERS] + "".join(reversed(chars))
 
 
 class Case(db.Model):
@@ -81,9 +98,11 @@ class Case(db.Model):
 
     @property
     def ref(self) -> str:
-        """The number people quote on the phone, e.g. LYN-2026-00042; derived, so never out of step."""
+        """The number people quote on the phone, e.g. LYN-2026-00042 (ADU-2026-X7K2P9 for an anonymous
+        complaint); derived from the id, so never out of step."""
         year = self.created_at.year if self.created_at else 0
-        return f"{REF_PREFIXES.get(self.case_type, 'CASE')}-{year}-{self.id or 0:05d}"
+        number = anonymous_ref_code(self.id) if (self.id or 0) < 0 else f"{self.id or 0:05d}"
+        return f"{REF_PREFIXES.get(self.case_type, 'CASE')}-{year}-{number}"
 
     @property
     def party_ids(self) -> set[int]:
@@ -145,3 +164,13 @@ class CaseDocument(db.Model):
 @event.listens_for(CaseEvent, "before_delete")
 def _timeline_is_append_only(mapper, connection, target):
     raise RuntimeError("case events are append-only")
+
+
+@event.listens_for(Case, "before_insert")
+def _named_ids_stay_positive(mapper, connection, target):
+    """SQLite numbers a new row max(id)+1 even when every id is negative: with only anonymous complaints
+    (random negative ids) in the table, the first named case would land right next to one of them and
+    give its id away. So on SQLite a named case's id is computed in its own INSERT (one statement, under
+    the write lock), never below 1. PostgreSQL's sequence never looks at the ids in the table."""
+    if target.id is None and connection.dialect.name == "sqlite":
+        target.id = select(func.max(func.coalesce(func.max(Case.id), 0), 0) + 1).scalar_subquery()

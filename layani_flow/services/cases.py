@@ -1,6 +1,7 @@
 """Case operations. Each public function is one unit of work: it commits, or changes nothing."""
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import logging
 import secrets
@@ -16,8 +17,9 @@ from sqlalchemy.orm import selectinload
 from .. import catalogue, clock
 from ..extensions import db
 from ..models import Case, CaseClock, CaseDocument, CaseEvent, User
+from ..models.cases import REF_ALPHABET
 from ..workflows import REGISTRY, Step, Workflow
-from . import documents, notifications, sla
+from . import anonymity, documents, notifications, sla
 from .access import (  # noqa: F401  (re-exported for the views: TrackedFiler, DESK_ROLES, the party rule)
     DESK_ROLES,
     DESK_TYPES,
@@ -51,7 +53,7 @@ from .users import find_by_nip
 logger = logging.getLogger(__name__)
 
 ANONYMOUS_LABEL = "Pelapor anonim"
-TRACKING_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L: read aloud over the phone
+TRACKING_ALPHABET = REF_ALPHABET  # no 0/O, 1/I/L: read aloud over the phone
 MAX_ID = 2**63 - 1
 
 
@@ -79,8 +81,17 @@ def _actor_fields(case: Case, actor: Actor | None) -> dict[str, Any]:
     return {"actor_id": actor.id, "actor_label": actor.name}
 
 
-def _append_event(case: Case, actor: Actor | None, kind: str, **fields: Any) -> CaseEvent:
-    event = CaseEvent(case=case, at=clock.now(), kind=kind, **_actor_fields(case, actor), **fields)
+def _instant(case: Case, actor: Actor | None) -> dt.datetime:
+    """When this actor's action on the case is recorded: now, except for an anonymous filer, whose actions
+    are timed only coarsely so that they cannot be ordered among the same person's named ones."""
+    if isinstance(actor, TrackedFiler) and case.is_anonymous:
+        return anonymity.filer_instant(clock.now(), (e.at for e in case.events))
+    return clock.now()
+
+
+def _append_event(case: Case, actor: Actor | None, kind: str, *, at: dt.datetime | None = None,
+                  **fields: Any) -> CaseEvent:
+    event = CaseEvent(case=case, at=at or _instant(case, actor), kind=kind, **_actor_fields(case, actor), **fields)
     db.session.add(event)
     sla.observe(case, event, actor)  # every event may start, pause, resume or stop a clock
     notifications.observe(case, event, actor)  # and may owe someone an email, written in this transaction
@@ -88,7 +99,8 @@ def _append_event(case: Case, actor: Actor | None, kind: str, **fields: Any) -> 
 
 
 def _visible_case(case_id: int, actor: Actor | None, *, for_update: bool = False) -> Case:
-    if not 0 < case_id <= MAX_ID:  # a larger number cannot be bound as a database integer
+    # Anonymous complaints have negative ids; a number beyond 64 bits cannot be bound as a database integer.
+    if not -MAX_ID <= case_id <= MAX_ID or case_id == 0:
         raise NotFound(CASE_NOT_FOUND)
     query = select(Case).where(Case.id == case_id)
     if for_update and db.engine.dialect.name == "postgresql":
@@ -118,18 +130,19 @@ def _user_by_nip(nip: str | None, field: str) -> User:
 
 
 def _store_uploads(case: Case, actor: Actor | None, uploads: list[documents.CheckedUpload],
-                   written: list[str]) -> None:
+                   written: list[str], *, at: dt.datetime | None = None) -> None:
     for upload in uploads:
         stored = documents.write(upload)
         written.append(stored)
+        uploaded_at = at or _instant(case, actor)
         doc = CaseDocument(
             case=case, requirement=upload.requirement, original_name=upload.original_name,
             stored_name=stored, content_type=upload.content_type, size_bytes=len(upload.content),
             sha256=upload.sha256, uploaded_by_id=_actor_fields(case, actor)["actor_id"],
-            uploaded_at=clock.now(),
+            uploaded_at=uploaded_at,
         )
         db.session.add(doc)
-        _append_event(case, actor, "document", comment=upload.original_name,
+        _append_event(case, actor, "document", at=uploaded_at, comment=upload.original_name,
                       data={"requirement": upload.requirement})
 
 
@@ -149,9 +162,16 @@ class _UploadGuard:
 
 # -- opening ---------------------------------------------------------------------------------------
 
-def _intake_details(case_type: str, data: dict[str, Any], requester: User | None) -> dict[str, Any]:
+def _intake_details(case_type: str, data: dict[str, Any], requester: User | None, *,
+                    anonymous: bool = False) -> dict[str, Any]:
     """What the database must confirm about an intake: the people it names."""
     details: dict[str, Any] = {}
+    if anonymous and data.get("reported_nip"):
+        # Whoever files anonymously may be nobody at all: the answer must not tell them whether a NIP
+        # belongs to someone. A well-formed NIP is accepted either way; it stays in the case's fields for
+        # the desk, and the case is tied to the person only when there is one (so they never read it).
+        reported = find_by_nip(data["reported_nip"])
+        return {"other_party_id": reported.id} if reported is not None else {}
     if case_type == "mediation":
         other = _user_by_nip(data.get("other_party_nip"), "other_party_nip")
         if requester is not None and other.id == requester.id:
@@ -183,12 +203,14 @@ def open_case(case_type: str, data: dict[str, Any], actor: User | None, *,
         raise Forbidden("Silakan masuk terlebih dahulu.")
     requester = None if anonymous else actor
     filer = None if anonymous else actor  # who the timeline names
-    now = clock.now()
+    # An anonymous complaint's id and instants must not place it among its filer's named actions.
+    now = anonymity.filer_instant(clock.now()) if anonymous else clock.now()
     with _UploadGuard() as written, unit_of_work(keep_loaded=True):  # the guard sees a failed commit too
-        details = _intake_details(case_type, data, requester)
+        details = _intake_details(case_type, data, requester, anonymous=anonymous)
         tracking_code = new_tracking_code() if anonymous else None
         fields = {k: v for k, v in data.items() if k not in ("anonymous", "service", "subject")}
         case = Case(
+            id=anonymity.new_case_id() if anonymous else None,
             case_type=case_type, service=data.get("service"), title=_title_for(case_type, data),
             state=_entry_state(workflow, data, requester), fields=fields,
             requester_id=requester.id if requester else None, is_anonymous=anonymous,
@@ -197,8 +219,8 @@ def open_case(case_type: str, data: dict[str, Any], actor: User | None, *,
             **details,
         )
         db.session.add(case)  # inserted once, with its clocks and deadline, by the first flush
-        _append_event(case, filer, "created", to_state=case.state)
-        _store_uploads(case, filer, uploads or [], written)
+        _append_event(case, filer, "created", at=now, to_state=case.state)
+        _store_uploads(case, filer, uploads or [], written, at=now)
     if anonymous:
         logger.info("Case %s opened anonymously", case.ref)
     else:
@@ -313,10 +335,11 @@ def transition_case(case_id: int, trigger: str, actor: Actor, version: Any, comm
         if not workflow.fire(case, trigger, **ctx):  # guards re-checked by the machine itself
             raise TransitionNotAllowed("Tindakan ditolak oleh aturan alur kerja.")
         data = EFFECTS.get(trigger, lambda *a: {})(case, actor, resolved)
+        stamp = _instant(case, actor)  # guards judged `now`; what is stored is coarse for an anonymous filer
         if workflow.is_final(case.state):
-            case.closed_at = now
-        case.updated_at = now
-        _append_event(case, actor, "transition", trigger=trigger, from_state=from_state,
+            case.closed_at = stamp
+        case.updated_at = stamp
+        _append_event(case, actor, "transition", at=stamp, trigger=trigger, from_state=from_state,
                       to_state=case.state, comment=comment, data=data)
     logger.info("Case %s %s→%s by %s", case.ref, from_state, case.state, _actor_fields(case, actor)["actor_label"])
     return case
@@ -484,7 +507,9 @@ def upload_documents(case_id: int, actor: Actor, uploads: list[documents.Checked
 REVIEW_DECISIONS = {"verified": "Dokumen diverifikasi", "rejected": "Dokumen ditolak"}
 
 
-def review_document(case_id: int, document_id: int, actor: User, decision: str, note: str = "") -> CaseDocument:
+def review_document(case_id: int, number: int, actor: User, decision: str, note: str = "") -> CaseDocument:
+    """`number` is the document's place among the case's documents (1, 2, …): global ids would tell the
+    desk where a document stands among everyone else's uploads."""
     with unit_of_work():
         case = _visible_case(case_id, actor)
         refusal = review_refusal(case, actor)
@@ -495,8 +520,8 @@ def review_document(case_id: int, document_id: int, actor: User, decision: str, 
         note = (note or "").strip()
         if decision == "rejected" and not note:
             raise InvalidInput("Alasan wajib diisi.", {"note": ["Tuliskan mengapa dokumen ditolak."]})
-        doc = db.session.get(CaseDocument, document_id) if 0 < document_id <= MAX_ID else None
-        if doc is None or doc.case_id != case.id:
+        doc = document_by_number(case, number)
+        if doc is None:
             raise NotFound("Dokumen tidak ditemukan.")
         doc.review_status, doc.review_note = decision, note
         doc.reviewed_by_id, doc.reviewed_at = actor.id, clock.now()
@@ -509,6 +534,11 @@ def review_document(case_id: int, document_id: int, actor: User, decision: str, 
 
 def get_case(case_id: int, actor: Actor | None) -> Case:
     return _visible_case(case_id, actor)
+
+
+def document_by_number(case: Case, number: int) -> CaseDocument | None:
+    """The case's `number`th document (1-based, in upload order; documents are never removed)."""
+    return case.documents[number - 1] if 1 <= number <= len(case.documents) else None
 
 
 def find_tracked_case(code: str) -> int | None:

@@ -122,8 +122,7 @@ def _seed_cases(p: dict[str, User]) -> int:
                                               "keterangan": "Pindah rumah ke Sungailiat."}, p["bayu"],
                           uploads=[_pdf("bukti_perubahan", "kk-baru.pdf")]).case
     upd = _walk(upd, p["petugas2"], "start_verification")
-    doc = upd.documents[0]
-    cases.review_document(upd.id, doc.id, p["petugas2"], "verified")
+    cases.review_document(upd.id, 1, p["petugas2"], "verified")  # its first (and only) document
     upd = cases.get_case(upd.id, p["petugas2"])
     _walk(upd, p["petugas2"], "start_processing", ("complete", "Data alamat sudah diperbarui di SIASN."))
     # A pension file forwarded to BKPSDMD.
@@ -131,8 +130,8 @@ def _seed_cases(p: dict[str, User]) -> int:
                           p["joko"], uploads=[_pdf(k, f"{k}.pdf") for k in ("permohonan", "dpcp", "sk_cpns_pns",
                                                                             "sk_pangkat_terakhir", "kartu_keluarga")]).case
     pen = _walk(pen, p["petugas1"], "start_verification")
-    for d in pen.documents:
-        cases.review_document(pen.id, d.id, p["petugas1"], "verified")
+    for number in range(1, len(pen.documents) + 1):
+        cases.review_document(pen.id, number, p["petugas1"], "verified")
     pen = cases.get_case(pen.id, p["petugas1"])
     _walk(pen, p["petugas1"], "start_processing", ("forward", "Berkas pensiun BUP dikirim ke BKPSDMD."),
           fields={"external_body": "BKPSDMD"})

@@ -6,22 +6,23 @@ import datetime as dt
 
 from flask import current_app
 
+from .. import clock
 from ..extensions import db
-from ..models import Case, CaseEvent, User
+from ..models import Case, CaseEvent, OutboxMessage, User
 from ..models.cases import SYSTEM_LABEL
 from ..timefmt import human_wib
 from ..workflows import REGISTRY
 from ..working_time import due
-from . import outbox
+from . import anonymity, outbox
 from .access import acts_for_desk
 from .calendar import load_calendar
 
 
-def _send(user: User | None, case: Case, headline: str, comment: str = "", *, actor=None) -> None:
+def _send(user: User | None, case: Case, headline: str, comment: str = "", *, actor=None) -> OutboxMessage | None:
     if user is None or not user.is_active or (actor is not None and getattr(actor, "id", None) == user.id):
-        return
+        return None
     resolution = next((c for c in reversed(case.clocks) if c.name == "resolution"), None)
-    outbox.enqueue(to=user.email, template="case_update", case=case, context={
+    return outbox.enqueue(to=user.email, template="case_update", case=case, context={
         "recipient_name": user.name, "headline": headline, "comment": comment,
         "state_label": REGISTRY[case.case_type].states[case.state],
         "due_text": human_wib(resolution.due_at) if resolution is not None and resolution.stopped_at is None else "",
@@ -74,7 +75,11 @@ def observe(case: Case, event: CaseEvent, actor) -> None:
         _send(case.requester, case, "Pesan baru dari petugas layanan", event.comment, actor=actor)
     elif event.kind == "message" and (actor is None or getattr(actor, "id", None) == case.requester_id
                                       or getattr(actor, "id", "x") is None):
-        _send(_owner(case), case, "Pesan baru dari pemohon", event.comment, actor=actor)
+        mail = _send(_owner(case), case, "Pesan baru dari pemohon", event.comment, actor=actor)
+        if mail is not None and case.is_anonymous:
+            # An email's arrival is a timestamp too: held until the end of the window the filer wrote in,
+            # it tells the officer no more than the coarse time on the timeline does.
+            mail.created_at, mail.next_attempt_at = event.at, anonymity.window_end(clock.now())
         _auto_reply(case, event)
 
 

@@ -19,9 +19,9 @@ from .errors import Conflict, DomainError
 
 ACTION_SALT = "layani.email-action"
 REPLY_SALT = b"layani.reply-address"
-# One spelling per address: ASCII digits without leading zeros, lower-case hex and base32 (int() would
-# also take "٤٢", "+42" or "4_2").
-REPLY_LOCAL_PART = re.compile(r"balas\+([1-9][0-9]{0,9})-([1-9][0-9]{0,9})-([0-9a-f]{1,10})-([a-z2-7]{16})")
+# One spelling per address: ASCII digits without leading zeros (n before an anonymous complaint's negative
+# case id), lower-case hex and base32 (int() would also take "٤٢", "+42" or "4_2").
+REPLY_LOCAL_PART = re.compile(r"balas\+(n?[1-9][0-9]{0,9})-([1-9][0-9]{0,9})-([0-9a-f]{1,10})-([a-z2-7]{16})")
 
 
 class InvalidLink(DomainError):
@@ -106,9 +106,11 @@ class ReplyAddressExpired(InvalidLink):
 
 def reply_address(case_id: int, user_id: int, domain: str) -> str:
     """balas+<case>-<user>-<issued>-<mac>@domain, <issued> in hex Unix seconds: the address expires to
-    the second with the links of the same email. At most 6+10+1+10+1+8+1+16 = 53 characters of local
-    part for ids below 10^10, within SMTP's 64."""
-    core = f"{case_id}-{user_id}-{int(clock.now().timestamp()):x}"
+    the second with the links of the same email. An anonymous complaint's (negative) id is written n<digits>,
+    since "-" separates the parts. At most 6+11+1+10+1+8+1+16 = 54 characters of local part for ids below
+    10^10, within SMTP's 64."""
+    case_part = f"n{-case_id}" if case_id < 0 else str(case_id)
+    core = f"{case_part}-{user_id}-{int(clock.now().timestamp()):x}"
     return f"balas+{core}-{_mac(core)}@{domain}"
 
 
@@ -124,10 +126,11 @@ def read_reply_address(address: str) -> ReplyAddress:
     match = REPLY_LOCAL_PART.fullmatch(local)
     if match is None:
         raise InvalidLink("Alamat balasan tidak sah.")
-    case_id, user_id, issued, mac = match.groups()
-    if not hmac.compare_digest(mac, _mac(f"{case_id}-{user_id}-{issued}")):
+    case_part, user_id, issued, mac = match.groups()
+    if not hmac.compare_digest(mac, _mac(f"{case_part}-{user_id}-{issued}")):
         raise InvalidLink("Alamat balasan tidak sah.")
-    claim = ReplyAddress(int(case_id), int(user_id), int(issued, 16))
+    case_id = -int(case_part[1:]) if case_part.startswith("n") else int(case_part)
+    claim = ReplyAddress(case_id, int(user_id), int(issued, 16))
     age = int(clock.now().timestamp()) - claim.issued_at
     if age > _max_age() or age < 0:  # itsdangerous refuses a link from the future too
         raise ReplyAddressExpired(claim)

@@ -1,11 +1,13 @@
 """The JSON API (/api/v1). Bearer tokens; the same forms and services as the pages."""
 from __future__ import annotations
 
+import datetime as dt
 import json
+import re
 from functools import wraps
 
 from flask import Blueprint, g, jsonify, request
-from sqlalchemy import exists, select
+from sqlalchemy import and_, exists, or_, select
 from sqlalchemy.orm import selectinload
 
 from .. import catalogue, clock
@@ -20,12 +22,34 @@ from ..services.users import user_for_token
 from ..workflows import ALL_STATES, REGISTRY
 from .errors import error_response
 from .json_input import MAX_DEPTH, nesting_depth_of_body
-from .presenters import case_detail, case_summary, event_dict
+from .presenters import case_detail, case_summary, event_dict, numbered_events
 
 bp = Blueprint("api_v1", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)  # token-authenticated; browsers never send the bearer token on their own
 
 MAX_PAGE = 100
+CURSOR_RE = re.compile(r"^(\d{1,17})_(-?\d{1,18})$")
+
+
+# Lists run newest first by (created_at, id), and the cursor carries both. Ordering by id alone no longer
+# means anything: an anonymous complaint's id is random (and negative), precisely so that it says nothing
+# about when it was filed.
+def _cursor_for(case: Case) -> str:
+    micros = (case.created_at - dt.datetime(1970, 1, 1, tzinfo=dt.UTC)) // dt.timedelta(microseconds=1)
+    return f"{micros}_{case.id}"
+
+
+def _after_cursor(cursor: str):
+    """The WHERE clause for the rows after `cursor`, or None when it is not one of ours."""
+    match = CURSOR_RE.match(cursor)
+    if match is None or not cursor.isascii():
+        return None
+    micros, case_id = int(match.group(1)), int(match.group(2))
+    try:
+        created = dt.datetime(1970, 1, 1, tzinfo=dt.UTC) + dt.timedelta(microseconds=micros)
+    except OverflowError:
+        return None
+    return or_(Case.created_at < created, and_(Case.created_at == created, Case.id < case_id))
 
 
 def token_required(view):
@@ -117,7 +141,7 @@ def create_case():
     return jsonify(body), 201
 
 
-@bp.get("/cases/<int:case_id>")
+@bp.get("/cases/<int(signed=True):case_id>")
 @token_required
 def get_case(case_id: int):
     case = case_service.get_case(case_id, g.api_user)
@@ -146,10 +170,11 @@ def list_cases():
                               CaseClock.paused_at.is_(None), CaseClock.due_at <= clock.now())
         query = query.where(late if args["overdue"] == "true" else ~late)
     if args.get("cursor"):
-        if not (args["cursor"].isascii() and args["cursor"].isdigit()) or len(args["cursor"]) > 18:
+        after = _after_cursor(args["cursor"])
+        if after is None:
             errors["cursor"] = ["Kursor tidak valid."]
         else:
-            query = query.where(Case.id < int(args["cursor"]))
+            query = query.where(after)
     try:
         limit = min(max(int(args.get("limit", 25)), 1), MAX_PAGE)
     except ValueError:
@@ -158,14 +183,15 @@ def list_cases():
     if errors:
         raise InvalidInput("Parameter tidak valid.", errors)
     # The page's clocks in one more query (never one per row): every summary carries its `sla`.
-    query = query.options(selectinload(Case.clocks)).order_by(Case.id.desc()).limit(limit + 1)
+    query = (query.options(selectinload(Case.clocks))
+             .order_by(Case.created_at.desc(), Case.id.desc()).limit(limit + 1))
     rows = db.session.scalars(query).unique().all()
     page = rows[:limit]
     return jsonify({"items": [case_summary(c) for c in page],
-                    "next": str(page[-1].id) if len(rows) > limit else None})
+                    "next": _cursor_for(page[-1]) if len(rows) > limit else None})
 
 
-@bp.post("/cases/<int:case_id>/transitions")
+@bp.post("/cases/<int(signed=True):case_id>/transitions")
 @token_required
 def transition(case_id: int):
     body = json_body()
@@ -183,7 +209,7 @@ def transition(case_id: int):
     return jsonify(case_detail(updated, g.api_user))
 
 
-@bp.post("/cases/<int:case_id>/messages")
+@bp.post("/cases/<int(signed=True):case_id>/messages")
 @token_required
 def post_message(case_id: int):
     body = json_body()
@@ -191,10 +217,11 @@ def post_message(case_id: int):
     if not isinstance(text, str):
         raise InvalidInput("Pesan tidak valid.", {"body": ["Tuliskan pesan sebagai teks."]})
     event = case_service.add_message(case_id, g.api_user, text, internal=bool(body.get("internal")))
-    return jsonify(event_dict(event)), 201
+    number = next(n for n, e in numbered_events(event.case, g.api_user) if e is event)
+    return jsonify(event_dict(event, number)), 201
 
 
-@bp.post("/cases/<int:case_id>/assign")
+@bp.post("/cases/<int(signed=True):case_id>/assign")
 @token_required
 def assign(case_id: int):
     body = json_body()
@@ -203,7 +230,7 @@ def assign(case_id: int):
     return jsonify(case_detail(case, g.api_user))
 
 
-@bp.post("/cases/<int:case_id>/documents")
+@bp.post("/cases/<int(signed=True):case_id>/documents")
 @token_required
 def upload(case_id: int):
     requirement = request.form.get("requirement", "")
@@ -215,11 +242,12 @@ def upload(case_id: int):
     return jsonify(case_detail(case, g.api_user)), 201
 
 
-@bp.post("/cases/<int:case_id>/documents/<int:document_id>/review")
+@bp.post("/cases/<int(signed=True):case_id>/documents/<int:number>/review")
 @token_required
-def review(case_id: int, document_id: int):
+def review(case_id: int, number: int):
+    """`number` is the document's `id` in the case's detail: its place among the case's documents."""
     body = json_body()
-    case_service.review_document(case_id, document_id, g.api_user, str(body.get("decision") or ""),
+    case_service.review_document(case_id, number, g.api_user, str(body.get("decision") or ""),
                                  str(body.get("note") or ""))
     return jsonify(case_detail(case_service.get_case(case_id, g.api_user), g.api_user))
 

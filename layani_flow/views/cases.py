@@ -210,8 +210,9 @@ def _back(case_id: int):
 
 
 # -- routes ----------------------------------------------------------------------------------------
+# Case ids are signed: an anonymous complaint's is a random negative number (services/anonymity.py).
 
-@bp.get("/kasus/<int:case_id>")
+@bp.get("/kasus/<int(signed=True):case_id>")
 @login_required
 def detail(case_id: int):
     return render_case(_own_case(case_id), current_user)
@@ -237,7 +238,7 @@ def done_message(case: Case, trigger: str) -> str:
     return f"Tindakan \"{step.label if step else trigger}\" berhasil."
 
 
-@bp.post("/kasus/<int:case_id>/tindakan/<trigger>")
+@bp.post("/kasus/<int(signed=True):case_id>/tindakan/<trigger>")
 @login_required
 def transition(case_id: int, trigger: str):
     case = _own_case(case_id)
@@ -248,7 +249,7 @@ def transition(case_id: int, trigger: str):
     return _back(case_id)
 
 
-@bp.post("/kasus/<int:case_id>/pesan")
+@bp.post("/kasus/<int(signed=True):case_id>/pesan")
 @login_required
 def message(case_id: int):
     body = request.form.get("body", "")
@@ -262,7 +263,7 @@ def message(case_id: int):
     return _back(case_id)
 
 
-@bp.post("/kasus/<int:case_id>/klaim")
+@bp.post("/kasus/<int(signed=True):case_id>/klaim")
 @login_required
 def claim(case_id: int):
     case = case_service.claim_case(case_id, current_user, request.form.get("version"))
@@ -270,7 +271,7 @@ def claim(case_id: int):
     return _back(case_id)
 
 
-@bp.post("/kasus/<int:case_id>/tugaskan")
+@bp.post("/kasus/<int(signed=True):case_id>/tugaskan")
 @login_required
 def assign(case_id: int):
     nip = request.form.get("assignee_nip", "")
@@ -284,7 +285,7 @@ def assign(case_id: int):
     return _back(case_id)
 
 
-@bp.post("/kasus/<int:case_id>/dokumen")
+@bp.post("/kasus/<int(signed=True):case_id>/dokumen")
 @login_required
 def upload(case_id: int):
     requirement = request.form.get("requirement", "")
@@ -301,11 +302,13 @@ def upload(case_id: int):
     return _back(case_id)
 
 
-@bp.get("/kasus/<int:case_id>/dokumen/<int:doc_id>")
+# A document is addressed by its place among the case's documents (1, 2, …), not by its global id, which
+# would tell where an anonymous filer's upload stands among everyone else's.
+@bp.get("/kasus/<int(signed=True):case_id>/dokumen/<int:number>")
 @login_required
-def document(case_id: int, doc_id: int):
+def document(case_id: int, number: int):
     case = _own_case(case_id)
-    doc = next((d for d in case.documents if d.id == doc_id), None)
+    doc = case_service.document_by_number(case, number)
     path = documents.path_of(doc.stored_name) if doc else None
     if path is None or not path.is_file():
         abort(404)
@@ -316,15 +319,15 @@ def document(case_id: int, doc_id: int):
     return response
 
 
-@bp.post("/kasus/<int:case_id>/dokumen/<int:doc_id>/periksa")
+@bp.post("/kasus/<int(signed=True):case_id>/dokumen/<int:number>/periksa")
 @login_required
-def review(case_id: int, doc_id: int):
+def review(case_id: int, number: int):
     decision, note = request.form.get("decision", ""), request.form.get("note", "")
     try:
-        doc = case_service.review_document(case_id, doc_id, current_user, decision, note)
+        doc = case_service.review_document(case_id, number, current_user, decision, note)
     except InvalidInput as exc:
         return render_case(_own_case(case_id), current_user, status=422,
-                           errors={f"doc{doc_id}_{k}": v for k, v in exc.errors.items()},
-                           typed={f"doc{doc_id}_note": note, f"doc{doc_id}_decision": decision})
+                           errors={f"doc{number}_{k}": v for k, v in exc.errors.items()},
+                           typed={f"doc{number}_note": note, f"doc{number}_decision": decision})
     flash(f"Dokumen {doc.original_name}: {REVIEW_LABELS[doc.review_status].lower()}.", "success")
     return _back(case_id)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import Blueprint, render_template
+from flask import Blueprint, g, render_template
 from flask_login import current_user, login_required
 
 from layani_flow import catalogue, clock
@@ -74,9 +74,12 @@ def service_name(key: str | None) -> str:
 
 @bp.app_context_processor
 def page_helpers() -> dict:
-    user = current_user
+    anonymous_page = g.get("anonymous_page", False)  # views/tracking_state.py
+    user = current_user  # on an anonymous filer's page, nobody (never loaded)
     signed_in = bool(getattr(user, "is_authenticated", False))
     return {
+        "anonymous_page": anonymous_page,
+        "page_notices": g.get("page_notices") or [],
         "is_desk": signed_in and user.has_role(*DESK_ROLES),
         "is_lead": signed_in and user.has_role(*LEAD_ROLES),
         "is_admin": signed_in and user.has_role("admin"),

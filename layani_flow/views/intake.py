@@ -1,17 +1,80 @@
-"""Filing a case: choose its type, fill its form (a service request also picks a catalogue service)."""
+"""Filing a case: choose its type, fill its form (a service request also picks a catalogue service).
+
+An anonymous complaint (/aduan-anonim, or the "anonim" box on the complaint form) is filed by one handler
+that never looks at who is signed in: the answer is the same for an employee and for a stranger (303 to
+the page that shows the tracking code once, a cookie only the server can read, no login session touched),
+so nothing in it tells a signed-in filing from an anonymous one. See docs/anonymity.md.
+"""
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, make_response, redirect, render_template, request, url_for
+import math
+import time
+
+from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, url_for
+from flask_limiter.errors import RateLimitExceeded
 from flask_login import current_user, login_required
+from wtforms import BooleanField
 
 from layani_flow import catalogue
+from layani_flow.extensions import limiter
 from layani_flow.forms import intake_form_class
 from layani_flow.services import cases as case_service
 from layani_flow.services import documents
 from layani_flow.services.errors import InvalidInput
 from layani_flow.workflows import REGISTRY
 
+from . import tracking_state
+
 bp = Blueprint("intake", __name__)
+
+# A field people never see (and are told, by its label, to leave empty): software that fills in every
+# field fills it, and its complaint is not filed.
+HONEYPOT = "website"
+HONEYPOT_ERROR = ("Kolom \"Kosongkan kolom ini\" terisi, sehingga pengaduan tidak dikirim. "
+                  "Kosongkan kolom itu, lalu kirim lagi.")
+
+
+def _anonymity_ticked() -> bool:
+    """The complaint form's "anonim" box as its BooleanField reads it (anything but "" or "false")."""
+    return request.method == "POST" and request.form.get("anonymous", "") not in BooleanField.false_values
+
+
+def _files_anonymously() -> bool:
+    return request.endpoint == "intake.anonymous" or (
+        request.endpoint == "intake.new" and (request.view_args or {}).get("case_type") == "complaint"
+        and _anonymity_ticked())
+
+
+@bp.url_value_preprocessor
+def anonymous_pages(endpoint, values):
+    if _files_anonymously():  # before CSRF and the rate limit, so their error pages are neutral too
+        tracking_state.mark_anonymous_page()
+
+
+def _counts_against_limit(response) -> bool:
+    """Only complaints filed, and honeypot catches, use up the address's allowance: someone fixing a typo
+    is not held back, and software that fills every field is."""
+    return response.status_code == 303 or g.get("honeypot_caught", False)
+
+
+# One allowance per client address for anonymous filings, wherever they come from. Checked before the
+# view runs, so a refusal costs no query.
+anonymous_limit = limiter.shared_limit(
+    lambda: current_app.config["ANONYMOUS_LIMIT_PER_ADDRESS"], scope="anonymous-complaint", methods=["POST"],
+    deduct_when=_counts_against_limit, exempt_when=lambda: not _files_anonymously())
+
+
+@bp.errorhandler(RateLimitExceeded)
+def too_many(exc: RateLimitExceeded):
+    """Only the anonymous filings are limited here: the form again, with what was typed, and when to retry."""
+    current = limiter.current_limit
+    wait = max(1, math.ceil(current.reset_at - time.time())) if current is not None else 3600
+    message = (f"Terlalu banyak pengaduan anonim dari alamat jaringan ini. Silakan coba lagi dalam "
+               f"{math.ceil(wait / 60)} menit; isian Anda di bawah belum terkirim.")
+    form = intake_form_class("complaint")()
+    response = current_app.make_response(_anonymous_page(form, {"form": [message]}, 429))
+    response.headers["Retry-After"] = str(wait)
+    return response
 
 
 @bp.get("/kasus/baru")
@@ -21,8 +84,51 @@ def choose():
 
 
 @bp.route("/kasus/baru/<case_type>", methods=["GET", "POST"])
-@login_required
+@anonymous_limit
 def new(case_type: str):
+    if _files_anonymously():
+        return _file_anonymously()  # whoever sends it, signed in or not
+    return _file_named(case_type)
+
+
+@bp.route("/aduan-anonim", methods=["GET", "POST"])
+@anonymous_limit
+def anonymous():
+    """A complaint from anyone, signed in or not; it never carries who sent it."""
+    return _file_anonymously()
+
+
+# -- anonymous ---------------------------------------------------------------------------------------
+
+def _anonymous_page(form, errors: dict[str, list[str]], status: int = 200):
+    """The form again: /aduan-anonim's own, or the complaint form with its "anonim" box ticked."""
+    return render_template("cases/complaint/new.html", form=form, service=None, errors=errors,
+                           anonymous_only=request.endpoint == "intake.anonymous",
+                           honeypot=request.form.get(HONEYPOT, "")), status
+
+
+def _file_anonymously():
+    form = intake_form_class("complaint")()
+    if not form.is_submitted():
+        return _anonymous_page(form, {})
+    if request.form.get(HONEYPOT):
+        g.honeypot_caught = True
+        return _anonymous_page(form, {HONEYPOT: [HONEYPOT_ERROR]}, 422)
+    if not form.validate():
+        return _anonymous_page(form, form.first_errors(), 422)
+    try:
+        opened = case_service.open_case("complaint", {**form.payload(), "anonymous": True}, None, anonymous=True)
+    except InvalidInput as exc:
+        return _anonymous_page(form, exc.errors or {"form": [exc.message]}, 422)
+    response = redirect(url_for("track.code"), code=303)
+    response.headers["Cache-Control"] = "no-store"
+    return tracking_state.updated(response, shown_once=(opened.case.ref, opened.tracking_code))
+
+
+# -- named -------------------------------------------------------------------------------------------
+
+@login_required
+def _file_named(case_type: str):
     if case_type not in REGISTRY:
         abort(404)
     service = None
@@ -34,20 +140,10 @@ def new(case_type: str):
     form = intake_form_class(case_type, service.key if service else None)()
     if case_type == "service_request":
         form.service.data = service.key
-    return _file(form, case_type, service, anonymous_only=False)
 
-
-@bp.route("/aduan-anonim", methods=["GET", "POST"])
-def anonymous():
-    """A complaint from anyone, signed in or not; it never carries who sent it."""
-    form = intake_form_class("complaint")()
-    return _file(form, "complaint", None, anonymous_only=True)
-
-
-def _file(form, case_type: str, service, *, anonymous_only: bool):
     def page(errors: dict[str, list[str]], status: int = 200):
         return render_template(f"cases/{case_type}/new.html", form=form, service=service, errors=errors,
-                               anonymous_only=anonymous_only), status
+                               anonymous_only=False, honeypot=""), status
 
     if not form.is_submitted():
         return page({})
@@ -55,20 +151,14 @@ def _file(form, case_type: str, service, *, anonymous_only: bool):
     uploads, errors = _checked_uploads(service)
     if not valid or errors:
         return page({**form.first_errors(), **errors}, 422)
-    data = form.payload()
-    anonymous = anonymous_only or bool(data.get("anonymous"))
     try:
-        opened = case_service.open_case(case_type, data, None if anonymous_only else current_user,
-                                        anonymous=anonymous, uploads=uploads)
+        opened = case_service.open_case(case_type, form.payload(), current_user,
+                                        anonymous=False, uploads=uploads)
     except InvalidInput as exc:
         return page(exc.errors or {"form": [exc.message]}, 422)
-    if opened.tracking_code:
-        response = make_response(render_template("cases/complaint/tracking_code.html", case=opened.case,
-                                                 code=opened.tracking_code))
-        response.headers["Cache-Control"] = "no-store"  # the code is shown once and kept nowhere
-        return response
     flash(f"Kasus {opened.case.ref} berhasil diajukan.", "success")
-    return redirect(url_for("cases.detail", case_id=opened.case.id))
+    # 303 like an anonymous filing: the status code does not tell the two apart.
+    return redirect(url_for("cases.detail", case_id=opened.case.id), code=303)
 
 
 def _checked_uploads(service) -> tuple[list[documents.CheckedUpload], dict[str, list[str]]]:

@@ -1,5 +1,7 @@
 """The JSON shapes of the API, and the service-level view of a case that the pages share with it. An
-anonymous filer's identity has no field here to leak into."""
+anonymous filer's identity has no field here to leak into; nor does the order of the filer's actions
+among everyone else's: events and documents are numbered within their case (1, 2, …), never by the
+global ids that would place an anonymous complaint between its filer's named actions."""
 from __future__ import annotations
 
 import datetime as dt
@@ -25,21 +27,23 @@ def person(user: User | None) -> dict[str, Any] | None:
     return {"nip": user.nip, "name": user.name, "unit": user.unit, "position": user.position}
 
 
-def event_dict(event: CaseEvent) -> dict[str, Any]:
+def event_dict(event: CaseEvent, number: int) -> dict[str, Any]:
+    """`number`: the event's place in the case's timeline as the viewer sees it (see numbered_events)."""
     return {
-        "id": event.id, "at": iso_wib(event.at), "kind": event.kind,
+        "id": number, "at": iso_wib(event.at), "kind": event.kind,
         "actor": {"name": event.actor_label, "nip": event.actor.nip if event.actor else None},
         "trigger": event.trigger, "from": event.from_state, "to": event.to_state,
         "comment": event.comment, "data": event.data or {}, "internal": event.is_internal,
     }
 
 
-def document_dict(case: Case, doc: CaseDocument) -> dict[str, Any]:
+def document_dict(case: Case, doc: CaseDocument, number: int) -> dict[str, Any]:
+    """`number`: the document's place among the case's documents, which is also its address."""
     return {
-        "id": doc.id, "requirement": doc.requirement, "name": doc.original_name,
+        "id": number, "requirement": doc.requirement, "name": doc.original_name,
         "content_type": doc.content_type, "size": doc.size_bytes, "uploaded_at": iso_wib(doc.uploaded_at),
         "review_status": doc.review_status, "review_note": doc.review_note,
-        "url": f"/kasus/{case.id}/dokumen/{doc.id}",
+        "url": f"/kasus/{case.id}/dokumen/{number}",
     }
 
 
@@ -47,6 +51,13 @@ def visible_events(case: Case, viewer: Actor) -> list[CaseEvent]:
     # Internal notes are for the desk; desk staff who are a party (requester, other side of a mediation) are not.
     desk = acts_for_desk(case, viewer)
     return [e for e in case.events if desk or not e.is_internal]
+
+
+def numbered_events(case: Case, viewer: Actor) -> list[tuple[int, CaseEvent]]:
+    """The viewer's timeline numbered 1, 2, …. Numbered among what the viewer sees, so the requester's
+    numbers have no gaps that would count the desk's internal notes; a timeline is append-only and an
+    event never changes visibility, so each viewer's numbers never shift."""
+    return list(enumerate(visible_events(case, viewer), start=1))
 
 
 # -- service levels --------------------------------------------------------------------------------
@@ -215,10 +226,14 @@ def case_detail(case: Case, viewer: Actor) -> dict[str, Any]:
         external_body=case.external_body,
         other_party=person(case.other_party) if case.case_type == "mediation" else None,
         other_party_involved=case.is_other_party_involved if case.case_type == "mediation" else None,
-        events=[event_dict(e) for e in visible_events(case, viewer)],
-        documents=[document_dict(case, d) for d in case.documents],
+        events=[event_dict(e, n) for n, e in numbered_events(case, viewer)],
+        documents=[document_dict(case, d, n) for n, d in enumerate(case.documents, start=1)],
         allowed_triggers=[a.trigger for a in actions if not a.blocked_by],
         actions=[{"trigger": a.trigger, "label": a.label, "needs": sorted(a.needs),
                   "blocked_by": list(a.blocked_by)} for a in actions],
     )
+    if case.fields.get("reported_nip") and acts_for_desk(case, viewer):
+        # For the desk only: whether the NIP named in the complaint belongs to someone. The filer is never
+        # told (an anonymous form must not answer "does this NIP exist?").
+        body["reported_nip_registered"] = case.other_party_id is not None
     return body

@@ -1,20 +1,26 @@
-"""Following an anonymous complaint with its tracking code. The code is checked once and then lives only
-in the signed session (as the case id): it never appears in a URL, a log line or a page after the first."""
+"""Following an anonymous complaint with its tracking code. The code is checked once; after that the browser
+holds only an encrypted cookie naming the case (tracking_state.py). The code never appears in a URL or a
+log line, and on a page only once, right after filing. These pages never look at who is signed in."""
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, g, make_response, redirect, render_template, request, url_for
 
 from layani_flow.forms.complaint import TrackForm
 from layani_flow.services import cases as case_service
 from layani_flow.services.access import TrackedFiler
 from layani_flow.services.errors import InvalidInput
 
+from . import tracking_state
 from .cases import done_message, fire, render_case
 
 bp = Blueprint("track", __name__)
 
-SESSION_KEY = "tracked_case_id"
 NOT_FOUND = "Kode pelacakan tidak ditemukan."
+
+
+@bp.url_value_preprocessor
+def anonymous_pages(endpoint, values):
+    tracking_state.mark_anonymous_page()  # before CSRF and other checks, so their error pages are neutral too
 
 
 @bp.after_request
@@ -24,8 +30,20 @@ def no_store(response):
 
 
 def _filer() -> TrackedFiler | None:
-    case_id = session.get(SESSION_KEY)
-    return TrackedFiler(case_id) if isinstance(case_id, int) else None
+    case_id = tracking_state.read().case_id
+    return TrackedFiler(case_id) if case_id is not None else None
+
+
+def _page(body, status: int = 200):
+    """A tracking page; a notice waiting in the cookie is shown on it once."""
+    state = tracking_state.read()
+    g.page_notices = [("success", state.notice)] if state.notice else []
+    response = make_response(body() if callable(body) else body, status)
+    return tracking_state.updated(response, notice=None) if state.notice else response
+
+
+def _back(notice: str, endpoint: str = "track.case"):
+    return tracking_state.updated(redirect(url_for(endpoint)), notice=notice)
 
 
 @bp.route("/lacak", methods=["GET", "POST"])
@@ -35,11 +53,21 @@ def index():
     if form.validate_on_submit():
         case_id = case_service.find_tracked_case(form.code.data)
         if case_id is not None:
-            session[SESSION_KEY] = case_id
-            return redirect(url_for("track.case"))
+            return tracking_state.updated(redirect(url_for("track.case")), case_id=case_id, notice=None)
         failed = True
     status = 422 if form.errors else 200
-    return render_template("track/index.html", form=form, failed=failed), status
+    return _page(lambda: render_template("track/index.html", form=form, failed=failed), status)
+
+
+@bp.get("/lacak/kode")
+def code():
+    """The tracking code of a complaint just filed, shown once: the cookie forgets it with this answer."""
+    shown = tracking_state.read().shown_once
+    if shown is None:
+        return redirect(url_for("track.index"))
+    ref, tracking_code = shown
+    response = make_response(render_template("cases/complaint/tracking_code.html", ref=ref, code=tracking_code))
+    return tracking_state.updated(response, shown_once=None)
 
 
 @bp.get("/lacak/kasus")
@@ -47,7 +75,7 @@ def case():
     filer = _filer()
     if filer is None:
         return redirect(url_for("track.index"))
-    return render_case(case_service.get_case(filer.case_id, filer), filer, tracked=True)
+    return _page(lambda: render_case(case_service.get_case(filer.case_id, filer), filer, tracked=True)[0])
 
 
 @bp.post("/lacak/pesan")
@@ -61,8 +89,7 @@ def message():
     except InvalidInput as exc:
         return render_case(case_service.get_case(filer.case_id, filer), filer, tracked=True, status=422,
                            errors=exc.errors, typed={"body": body})
-    flash("Keterangan Anda terkirim.", "success")
-    return redirect(url_for("track.case"))
+    return _back("Keterangan Anda terkirim.")
 
 
 @bp.post("/lacak/tindakan/<trigger>")
@@ -74,12 +101,11 @@ def transition(trigger: str):
     page = fire(tracked_case, filer, trigger, tracked=True)
     if page is not None:
         return page
-    flash(done_message(tracked_case, trigger), "success")
-    return redirect(url_for("track.case"))
+    return _back(done_message(tracked_case, trigger))
 
 
 @bp.post("/lacak/keluar")
 def forget():
-    session.pop(SESSION_KEY, None)
-    flash("Kode pelacakan sudah dilupakan oleh peramban ini.", "info")
-    return redirect(url_for("track.index"))
+    response = redirect(url_for("track.index"))
+    return tracking_state.write(response, tracking_state.TrackingState(
+        notice="Kode pelacakan sudah dilupakan oleh peramban ini."))

@@ -193,8 +193,9 @@ def test_allowed_triggers_leave_out_what_a_guard_refuses(api, office):
     assert blocked["start_processing"] == ["Semua dokumen wajib harus sudah diverifikasi terlebih dahulu."]
 
 
-@pytest.mark.parametrize("url", ["/api/v1/cases/999999", "/api/v1/cases/0",
-                                 "/api/v1/cases/99999999999999999999999"])
+@pytest.mark.parametrize("url", ["/api/v1/cases/999999", "/api/v1/cases/0", "/api/v1/cases/-999999",
+                                 "/api/v1/cases/99999999999999999999999",
+                                 "/api/v1/cases/-99999999999999999999999"])
 def test_a_missing_case_is_404_json(api, office, url):
     assert_error(api(office.admin).get(url), 404, "not_found")
 
@@ -231,6 +232,8 @@ def test_listing_pages_through_visible_cases_only(api, office):
 @pytest.mark.parametrize("params, field", [
     ({"type": "consultation"}, "type"), ({"cursor": "abc"}, "cursor"), ({"cursor": "²"}, "cursor"),
     ({"cursor": "9" * 40}, "cursor"), ({"limit": "lots"}, "limit"), ({"overdue": "maybe"}, "overdue"),
+    ({"cursor": "12"}, "cursor"), ({"cursor": "1_"}, "cursor"), ({"cursor": "_1"}, "cursor"),
+    ({"cursor": "-1_1"}, "cursor"), ({"cursor": "1_2_3"}, "cursor"),
 ])
 def test_bad_listing_parameters_answer_422(api, office, params, field):
     assert field in assert_error(api(office.employee).get("/api/v1/cases", query_string=params), 422)["errors"]

@@ -24,8 +24,14 @@ def test_anonymous_complaint_on_a_phone_gives_a_code_that_tracks_it(phone_page):
     page.get_by_label("Jenis").select_option("pengaduan")
     page.get_by_label("Judul singkat").fill("Antrian loket absensi terlalu lama")
     page.get_by_label("Uraian").fill("Setiap pagi mesin absensi di lantai dua rusak dan antrian mengular sampai 08.00.")
+    # The honeypot is off screen and out of the tab order; its label asks screen-reader users to leave it.
+    honeypot = page.get_by_label("Kosongkan kolom ini")
+    box = honeypot.bounding_box()
+    assert box is not None and box["x"] + box["width"] <= 0, box
+    assert honeypot.get_attribute("tabindex") == "-1" and honeypot.input_value() == ""
     submit(page, "Kirim pengaduan")
 
+    assert page.url.endswith("/lacak/kode"), page.url
     code = page.get_by_label("Kode pelacakan").inner_text().strip()
     assert len(code) >= 6, f"no tracking code on the page: {code!r}"
     ref = page.get_by_text(re.compile(r"Nomor pengaduan")).inner_text()
@@ -46,6 +52,21 @@ def test_anonymous_complaint_on_a_phone_gives_a_code_that_tracks_it(phone_page):
     page.wait_for_load_state("load")
     assert page.get_by_role("alert").filter(has_text="tidak ditemukan").is_visible()
     assert_accessible(page, context="/lacak with an unknown code")
+
+
+def test_a_filled_honeypot_is_shown_with_its_error_and_nothing_is_filed(phone_page):
+    page = phone_page
+    visit(page, "/aduan-anonim")
+    page.get_by_label("Jenis").select_option("kritik")
+    page.get_by_label("Judul singkat").fill("Papan informasi tidak diperbarui")
+    page.get_by_label("Uraian").fill("Pengumuman kenaikan pangkat periode April belum ditempel sampai sekarang.")
+    page.get_by_label("Kosongkan kolom ini").fill("http://spam.example", force=True)  # as software would
+    submit(page, "Kirim pengaduan")
+    assert page.url.endswith("/aduan-anonim"), page.url
+    honeypot = page.get_by_label("Kosongkan kolom ini")
+    assert honeypot.is_visible() and honeypot.bounding_box()["x"] >= 0  # a person can now see and empty it
+    assert page.get_by_text("sehingga pengaduan tidak dikirim").first.is_visible()
+    assert page.get_by_label("Judul singkat").input_value() == "Papan informasi tidak diperbarui"
 
 
 def test_employee_files_a_named_complaint(page, people):

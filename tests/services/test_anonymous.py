@@ -1,6 +1,7 @@
 """An anonymous complaint keeps no trace of who filed it; only the tracking code leads back to it."""
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import re
 
@@ -8,9 +9,9 @@ import pytest
 from sqlalchemy import select
 
 from layani_flow.extensions import db
-from layani_flow.models import Case
+from layani_flow.models import Case, OutboxMessage
 from layani_flow.services import cases
-from layani_flow.services.errors import Forbidden, NotFound, TransitionNotAllowed
+from layani_flow.services.errors import Forbidden, InvalidInput, NotFound, TransitionNotAllowed
 from layani_flow.workflows.guards import reopen_window_open
 
 from .helpers import COMPLAINT, upload
@@ -156,3 +157,157 @@ def test_logs_never_name_an_anonymous_filer(office, filed, caplog):
             assert value not in text, text
         assert office.employee.id not in (record.args if isinstance(record.args, tuple) else ()), text
     assert rows_mentioning(office.employee) == []
+
+
+# -- unlinkable: ids and instants -------------------------------------------------------------------
+# A desk member sees the anonymous complaint and the same person's named cases side by side. Nothing of
+# the complaint may say where it stands among those: not its id, not its events' or documents' numbers,
+# not its instants beyond ANONYMOUS_TIME_GRANULARITY_MINUTES (docs/anonymity.md).
+
+WIB = dt.timezone(dt.timedelta(hours=7))
+REF_RE = re.compile(r"^ADU-\d{4}-[A-HJ-NP-Z][A-HJ-NP-Z2-9]{5}$")
+
+
+def at_wib(clock, hour, minute, second=0):
+    clock.set(dt.datetime(2026, 11, 25, hour, minute, second, tzinfo=WIB))  # a Wednesday
+
+
+def test_an_anonymous_complaint_takes_no_number_from_the_sequence(office, clock):
+    at_wib(clock, 9, 5)
+    first = cases.open_case("complaint", COMPLAINT, office.employee).case
+    at_wib(clock, 9, 20)
+    anonymous = cases.open_case("complaint", COMPLAINT, office.employee, anonymous=True).case
+    at_wib(clock, 9, 40)
+    second = cases.open_case("complaint", COMPLAINT, office.employee).case
+    assert anonymous.id < 0 and second.id == first.id + 1  # no gap where the complaint was filed
+    assert REF_RE.match(anonymous.ref), anonymous.ref
+    assert re.match(r"^ADU-2026-\d{5}$", first.ref)
+    assert cases.get_case(anonymous.id, office.officer).ref == anonymous.ref
+
+
+def test_named_cases_number_from_one_when_only_anonymous_ones_came_before(office):
+    """SQLite would number the first named case max(id)+1, right next to an anonymous complaint's id."""
+    anonymous = [cases.open_case("complaint", COMPLAINT, None, anonymous=True).case for _ in range(3)]
+    named = cases.open_case("complaint", COMPLAINT, office.employee).case
+    assert all(c.id < 0 for c in anonymous)
+    assert named.id == 1
+    assert cases.open_case("complaint", COMPLAINT, office.colleague).case.id == 2
+
+
+def test_anonymous_references_spell_their_id_and_never_look_like_a_number():
+    from layani_flow.models.cases import ANONYMOUS_ID_SPAN, anonymous_ref_code
+
+    samples = [-1, -2, -31, -32, -(31 ** 5), -(ANONYMOUS_ID_SPAN - 1), -123456789]
+    codes = [anonymous_ref_code(i) for i in samples]
+    assert len(set(codes)) == len(codes)
+    for code in codes:
+        assert len(code) == 6 and code[0].isalpha() and set(code) <= set(cases.TRACKING_ALPHABET), code
+    assert ANONYMOUS_ID_SPAN < 2**31  # a 32-bit integer column holds every anonymous id
+
+
+@pytest.mark.parametrize("minutes, instant, expected", [
+    (60, (9, 37, 12), (9, 0, 0)),
+    (60, (9, 0, 0), (9, 0, 0)),
+    (15, (9, 37, 12), (9, 30, 0)),
+    (45, (23, 59, 0), (23, 15, 0)),  # a step that does not divide the day starts again at midnight WIB
+    (1440, (6, 59, 0), (0, 0, 0)),  # a day is a WIB day (00:00 WIB is 17:00 UTC the day before)
+])
+def test_coarse_instants_fall_on_the_wib_grid(minutes, instant, expected):
+    from layani_flow.services.anonymity import coarse
+
+    value = dt.datetime(2026, 11, 25, *instant, tzinfo=WIB)
+    got = coarse(value, dt.timedelta(minutes=minutes))
+    assert got.tzinfo is not None and got.astimezone(WIB) == dt.datetime(2026, 11, 25, *expected, tzinfo=WIB)
+
+
+def test_the_filers_actions_are_timed_coarsely_and_the_desks_precisely(app, office, clock):
+    assert app.config["ANONYMOUS_TIME_GRANULARITY_MINUTES"] == 60
+    hour = lambda h, m=0, s=0: dt.datetime(2026, 11, 25, h, m, s, tzinfo=WIB)  # noqa: E731
+    at_wib(clock, 9, 37, 12)
+    opened = cases.open_case("complaint", COMPLAINT, office.employee, anonymous=True,
+                             uploads=[upload("lainnya", "bukti.pdf")])
+    case_id, filer = opened.case.id, cases.TrackedFiler(opened.case.id)
+    case = db.session.get(Case, case_id)
+    assert case.created_at == case.updated_at == hour(9)
+    assert [e.at for e in case.events] == [hour(9), hour(9)]
+    assert case.documents[0].uploaded_at == hour(9)
+    assert {c.started_at for c in case.clocks} == {hour(9)}  # the SLA counts from the coarse instant
+    first_due = {c.name: c.due_at for c in case.clocks}
+
+    at_wib(clock, 9, 41, 5)
+    walk(case_id, ("triage", office.officer, ""), ("ask_filer", office.officer, "Kapan?"))
+    at_wib(clock, 9, 55, 40)  # the filer answers in the same hour: never before the desk's question
+    walk(case_id, ("filer_replied", filer, "Senin."))
+    at_wib(clock, 10, 20, 9)
+    cases.add_message(case_id, filer, "Tambahan.")
+    at_wib(clock, 10, 25, 51)
+    cases.upload_documents(case_id, filer, [upload("lainnya", "tambahan.pdf")])
+    at_wib(clock, 10, 31, 2)
+    walk(case_id, ("answer", office.officer, "Sudah."))
+    at_wib(clock, 11, 48, 30)
+    case = walk(case_id, ("close", filer, ""))
+
+    db.session.expire_all()
+    case = db.session.get(Case, case_id)
+    timeline = [(e.actor_label, e.kind, e.trigger, e.at) for e in case.events]
+    assert timeline == [
+        ("Pelapor anonim", "created", None, hour(9)),
+        ("Pelapor anonim", "document", None, hour(9)),
+        ("Petugas Satu", "transition", "triage", hour(9, 41, 5)),
+        ("Petugas Satu", "transition", "ask_filer", hour(9, 41, 5)),
+        ("Pelapor anonim", "transition", "filer_replied", hour(9, 41, 5)),  # rounded down, but not before
+        ("Pelapor anonim", "message", None, hour(10)),
+        ("Pelapor anonim", "document", None, hour(10)),
+        ("Petugas Satu", "transition", "answer", hour(10, 31, 2)),
+        ("Pelapor anonim", "transition", "close", hour(11)),
+    ]
+    assert [d.uploaded_at for d in case.documents] == [hour(9), hour(10)]
+    assert case.closed_at == case.updated_at == hour(11)
+    assert {c.name: c.due_at for c in case.clocks if c.cycle == 1} == first_due
+
+
+def test_the_granularity_is_a_setting(app, office, clock):
+    app.config["ANONYMOUS_TIME_GRANULARITY_MINUTES"] = 1440
+    at_wib(clock, 15, 59)
+    case = cases.open_case("complaint", COMPLAINT, None, anonymous=True).case
+    assert case.created_at == dt.datetime(2026, 11, 25, tzinfo=WIB)
+
+
+def test_an_unknown_nip_is_accepted_from_an_anonymous_filer_and_kept_for_the_desk(office):
+    unknown = "199001012015031999"
+    for filer in (None, office.employee):  # a stranger, or someone signed in who ticked "anonim"
+        case = cases.open_case("complaint", {**COMPLAINT, "reported_nip": unknown}, filer, anonymous=True).case
+        assert case.fields["reported_nip"] == unknown and case.other_party_id is None
+    known = cases.open_case("complaint", {**COMPLAINT, "reported_nip": office.colleague.nip}, None,
+                            anonymous=True).case
+    assert known.other_party_id == office.colleague.id  # so the person it is about never reads it
+    with pytest.raises(NotFound):
+        cases.get_case(known.id, office.colleague)
+    # A named filing may still tell the employee that a colleague's NIP is unknown.
+    with pytest.raises(InvalidInput) as info:
+        cases.open_case("complaint", {**COMPLAINT, "reported_nip": unknown}, office.employee)
+    assert info.value.errors == {"reported_nip": ["Tidak ada pegawai aktif dengan NIP ini."]}
+
+
+def test_an_email_about_the_filers_message_waits_for_the_end_of_its_window(app, office, clock):
+    at_wib(clock, 9, 10)
+    opened = cases.open_case("complaint", COMPLAINT, None, anonymous=True)
+    walk(opened.case.id, ("triage", office.officer, ""))
+    at_wib(clock, 10, 7, 33)
+    cases.add_message(opened.case.id, cases.TrackedFiler(opened.case.id), "Ada kabar?")
+    [mail] = db.session.scalars(select(OutboxMessage).where(OutboxMessage.to_addr == office.officer.email)).all()
+    assert mail.created_at == dt.datetime(2026, 11, 25, 10, tzinfo=WIB)
+    assert mail.next_attempt_at == dt.datetime(2026, 11, 25, 11, tzinfo=WIB)
+
+
+@pytest.mark.parametrize("case_id", [42, -123456789])
+def test_a_reply_address_carries_an_anonymous_case_id_too(app, case_id):
+    from layani_flow.services import tokens
+
+    address = tokens.reply_address(case_id, 7, "dkp.test")
+    assert address.count("-") == 3
+    claim = tokens.read_reply_address(address)
+    assert (claim.case_id, claim.user_id) == (case_id, 7)
+    with pytest.raises(tokens.InvalidLink):
+        tokens.read_reply_address(address.replace(f"+{'n' if case_id < 0 else ''}{abs(case_id)}-", f"+{abs(case_id)}-", 1)
+                                  if case_id < 0 else address.replace("+42-", "+n42-"))

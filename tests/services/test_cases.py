@@ -154,7 +154,7 @@ def test_service_request_full_path(office, clock):
         assert info.value.status == 409
         case = db.session.get(Case, case.id)
         assert (case.state, case.version, len(case.events)) == ("in_verification", version, events)
-        cases.review_document(case.id, case.documents[verified].id, officer, "verified")
+        cases.review_document(case.id, verified + 1, officer, "verified")
 
     fire("start_processing", officer)
     fire("forward", officer, "Dikirim ke Kanreg BKN.", {"external_body": "BKN"})

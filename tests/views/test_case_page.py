@@ -14,7 +14,7 @@ def _timeline(html: str) -> str:
 
 
 def _doc_ids(html: str, case_id: int) -> dict[str, int]:
-    """Original file name → document id, from the download links on the page."""
+    """Original file name → document number (its place in the case), from the download links on the page."""
     return {name: int(doc_id) for doc_id, name in
             re.findall(rf'href="/kasus/{case_id}/dokumen/(\d+)">([^<]+)</a>', html)}
 
@@ -26,7 +26,7 @@ def kgb_case(login_as, office):
     response = web.post_form("/kasus/baru/service_request", {
         "service": "kgb", "tmt_kgb_terakhir": "2024-04-01", "golongan": "Penata Muda, III/a",
         "doc_sk_pangkat_terakhir": pdf("sk-pangkat.pdf"), "doc_skp": pdf("skp-2025.pdf")})
-    assert response.status_code == 302
+    assert response.status_code == 303
     return int(response.headers["Location"].rsplit("/", 1)[1])
 
 

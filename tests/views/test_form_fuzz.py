@@ -139,6 +139,12 @@ def check(response, before) -> None:
 
 # -- set-up ----------------------------------------------------------------------------------------
 
+@pytest.fixture(autouse=True)
+def _no_rate_limit_in_the_way(app):
+    """Every example comes from one address: let them all reach the form (the limit has its own tests)."""
+    app.config["ANONYMOUS_LIMIT_PER_ADDRESS"] = "100000 per hour"
+
+
 @pytest.fixture
 def signed_in(web, office):
     def _as(user):

@@ -47,7 +47,7 @@ def test_file_a_service_request_with_a_pdf(login_as, office, clock):
     response = web.post_form("/kasus/baru/service_request?layanan=kgb",
                              {**KGB, "doc_sk_kgb_terakhir": pdf("sk-kgb.pdf")})
     case = last_case()
-    assert response.status_code == 302
+    assert response.status_code == 303
     assert response.headers["Location"] == f"/kasus/{case.id}"
     assert case.service == "kgb" and case.requester_id == office.employee.id and case.state == "submitted"
     assert case.fields["golongan"] == "Penata Muda, III/a"
@@ -101,7 +101,7 @@ def test_leave_starts_with_the_superior(login_as, office):
     response = web.post_form("/kasus/baru/service_request", {
         "service": "cuti", "jenis_cuti": "tahunan", "tanggal_mulai": "2026-12-01", "tanggal_selesai": "2026-12-05",
         "alamat_selama_cuti": "Pangkalpinang", "alasan": "Urusan keluarga"})
-    assert response.status_code == 302
+    assert response.status_code == 303
     assert last_case().state == "awaiting_superior"
     superior = login_as(office.kabid)
     html = text_of(superior.get(response.headers["Location"]))
@@ -113,7 +113,7 @@ def test_file_a_named_complaint(login_as, office):
     web = login_as(office.employee)
     response = web.post_form("/kasus/baru/complaint", {
         "category": "masukan", "subject": "Ruang tunggu panas", "description": "Pendingin ruangan rusak sejak Senin."})
-    assert response.status_code == 302
+    assert response.status_code == 303
     case = last_case()
     assert case.case_type == "complaint" and case.requester_id == office.employee.id and not case.is_anonymous
     html = text_of(web.get(response.headers["Location"]))
@@ -125,7 +125,7 @@ def test_file_a_mediation(login_as, office):
     response = web.post_form("/kasus/baru/mediation", {
         "other_party_nip": office.kabid.nip, "relation": "atasan", "subject": "Pembagian tugas",
         "description": "Tugas lapangan selalu diberikan kepada saya saja.", "discipline_concern": "tidak"})
-    assert response.status_code == 302, text_of(response)[:2000]
+    assert response.status_code == 303, text_of(response)[:2000]
     case = last_case()
     assert case.case_type == "mediation" and case.other_party_id == office.kabid.id
     html = text_of(web.get(response.headers["Location"]))

@@ -11,7 +11,7 @@ MEDIATION = {"relation": "atasan", "subject": "Pembagian tugas lapangan",
 def mediation_id(login_as, office):
     web = login_as(office.employee)
     response = web.post_form("/kasus/baru/mediation", {**MEDIATION, "other_party_nip": office.kabid.nip})
-    assert response.status_code == 302
+    assert response.status_code == 303
     return int(response.headers["Location"].rsplit("/", 1)[1])
 
 

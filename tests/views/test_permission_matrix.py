@@ -4,9 +4,10 @@ Read a row as: this route, requested by each of these people (a POST always with
 case's current version, so a refusal is about the person and not about a stale form), answers this.
 
   200 / 403 / 404 / 405 / 409 / 422 …  that status
-  302        a redirect after success (to the case page, the new case, the tracked case …)
+  302        a redirect after success (to the case page, the tracked case …)
+  303        a new case filed (named or anonymous: the status does not tell them apart)
   M          302 to the login page /masuk
-  L          302 to the tracking page /lacak (no tracking code in this browser's session)
+  L          302 to the tracking page /lacak (no tracking cookie in this browser)
   _          that relation does not exist in this scenario
 
 Every answer that is not a success (M, L, 4xx) is also checked to have changed nothing: the case's state,
@@ -45,7 +46,7 @@ ACTORS = ("anon", "requester", "colleague", "superior", "party", "officer", "own
 # outsider   a supervisor outside both the requester's and the owner's chain
 # head       the desk head (DESK_HEAD_NIP, the kasubbag kepegawaian, the officers' superior)
 # admin      an administrator
-# tracker    not signed in, holding a tracking code in the session (/lacak): this case's code for the
+# tracker    not signed in, holding a tracking code in its tracking cookie (/lacak): this case's code for the
 #            anonymous complaint, another anonymous complaint's code everywhere else
 # desk_filer an officer who filed the case themselves (the case is set up with them as its requester): a party
 #            on the desk, who acts on it only as a requester does, never as the desk (separation of duties)
@@ -63,12 +64,13 @@ GENERAL = {
     "GET /kasus/baru/complaint":               (M,   200, 200, 200, 200, 200, 200, 200, 200, 200, M,   200),
     "GET /kasus/baru/mediation":               (M,   200, 200, 200, 200, 200, 200, 200, 200, 200, M,   200),
     "GET /kasus/baru/<unknown type>":          (M,   404, 404, 404, 404, 404, 404, 404, 404, 404, M,   404),
-    "POST /kasus/baru/service_request":        (M,   302, 302, 302, 302, 302, 302, 302, 302, 302, M,   302),
-    "POST /kasus/baru/complaint (about party)": (M,   302, 302, 302, 422, 302, 302, 302, 302, 302, M,   302),
-    "POST /kasus/baru/complaint (anonim)":     (M,   200, 200, 200, 200, 200, 200, 200, 200, 200, M,   200),
-    "POST /kasus/baru/mediation (with party)": (M,   302, 302, 302, 422, 302, 302, 302, 302, 302, M,   302),
+    "POST /kasus/baru/service_request":        (M,   303, 303, 303, 303, 303, 303, 303, 303, 303, M,   303),
+    "POST /kasus/baru/complaint (about party)": (M,   303, 303, 303, 422, 303, 303, 303, 303, 303, M,   303),
+    # Filing anonymously never asks who is signed in: the same answer for everyone.
+    "POST /kasus/baru/complaint (anonim)":     (303, 303, 303, 303, 303, 303, 303, 303, 303, 303, 303, 303),
+    "POST /kasus/baru/mediation (with party)": (M,   303, 303, 303, 422, 303, 303, 303, 303, 303, M,   303),
     "GET /aduan-anonim":                       (200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
-    "POST /aduan-anonim":                      (200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
+    "POST /aduan-anonim":                      (303, 303, 303, 303, 303, 303, 303, 303, 303, 303, 303, 303),
     "GET /antrian":                            (M,   403, 403, 200, 403, 200, 200, 200, 200, 200, M,   200),
     "GET /tim":                                (M,   403, 403, 200, 403, 403, 403, 200, 200, 200, M,   403),
     "GET /lacak":                              (200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
@@ -247,6 +249,7 @@ class World:
         kabid = UserFactory(role="supervisor", name="Kabid Tangkap", superior=head)
         outsider = UserFactory(role="supervisor", name="Kabid Lain", superior=head)
         app.config["DESK_HEAD_NIP"] = kasubbag.nip
+        app.config["ANONYMOUS_LIMIT_PER_ADDRESS"] = "10000 per hour"  # one address files every row here
         self.people = {
             "requester": UserFactory(name="Pegawai Pemohon", superior=kabid),
             "colleague": UserFactory(name="Pegawai Lain", superior=kabid),
@@ -451,10 +454,11 @@ def case_request(world, web: WebClient, scenario: str, route: str, case: Case, d
     if route == "POST dokumen":
         return web.post_form(f"{base}/dokumen", {"requirement": "lainnya", "file": (io.BytesIO(PDF), "lampiran.pdf")},
                              content_type="multipart/form-data")
+    # Documents are numbered within their case: the case's one document is number 1.
     if route == "GET dokumen/<doc>":
-        return web.get(f"{base}/dokumen/{doc.id}")
+        return web.get(f"{base}/dokumen/1")
     if route == "POST dokumen/<doc>/periksa":
-        return web.post_form(f"{base}/dokumen/{doc.id}/periksa", {"decision": "verified", "note": ""})
+        return web.post_form(f"{base}/dokumen/1/periksa", {"decision": "verified", "note": ""})
     if route == "GET /lacak/kasus":
         return web.get("/lacak/kasus")
     if route == "POST /lacak/pesan":
@@ -540,10 +544,11 @@ def test_an_anonymous_complaint_filed_while_signed_in_shows_the_filer_to_nobody(
 
     web = browser(filer)
     response = web.post_form("/kasus/baru/complaint", ANON_COMPLAINT)
-    assert response.status_code == 200
-    code = re.search(r'<output id="kode-pelacakan"[^>]*>([A-Z0-9-]+)</output>', text_of(response)).group(1)
+    assert response.status_code == 303 and response.headers["Location"] == "/lacak/kode"
+    code = re.search(r'<output id="kode-pelacakan"[^>]*>([A-Z0-9-]+)</output>',
+                     text_of(web.get("/lacak/kode"))).group(1)
     db.session.expire_all()
-    case = db.session.scalars(select(Case).order_by(Case.id.desc())).first()
+    case = db.session.scalars(select(Case).where(Case.is_anonymous)).one()
     assert case.is_anonymous and case.requester_id is None
 
     # The desk works it: takes it, asks the filer, leaves an internal note, adds a document.
@@ -561,8 +566,7 @@ def test_an_anonymous_complaint_filed_while_signed_in_shows_the_filer_to_nobody(
     assert tracker.post_form("/lacak/pesan", {"body": "Senin pagi, loket 2."}).status_code == 302
     assert tracker.post_form("/lacak/tindakan/filer_replied", {"version": version_on(html, "filer_replied"),
                                                                "comment": "Ada saksi."}).status_code == 302
-    db.session.expire_all()
-    doc_id = db.session.scalar(select(CaseDocument.id).where(CaseDocument.case_id == case.id))
+    doc_number = 1  # the desk's upload, the case's first document
 
     seen_by = {}
     people = {name: getattr(office, name) for name in ("head", "kasubbag", "officer", "officer2", "kabid", "employee",
@@ -570,7 +574,7 @@ def test_an_anonymous_complaint_filed_while_signed_in_shows_the_filer_to_nobody(
     for name, person in [*people.items(), ("tracker", None)]:
         web = tracker if person is None else browser(person)
         for page in PAGES:
-            response = web.get(page.format(id=case.id, doc=doc_id))
+            response = web.get(page.format(id=case.id, doc=doc_number))
             response.close()
             if page == "/lacak/kasus" and person is not None:
                 # Signed in is not enough, not even for the account that filed it: only the code opens it.
