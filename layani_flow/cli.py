@@ -191,6 +191,17 @@ def calendar_due(start, duration):
         raise click.ClickException(str(exc)) from None
 
 
+@layani.command("config")
+def config_show():
+    """Cetak pengaturan yang dipakai aplikasi (rahasia disembunyikan)."""
+    from flask import current_app
+
+    from .config import effective
+
+    for key, value in effective(current_app.config):
+        click.echo(f"{key} = {value}")
+
+
 @layani.command("deliver")
 def deliver():
     """Coba kirim sekali semua email yang tertunda; server mail mati tidak membuat perintah ini gagal."""

@@ -37,6 +37,7 @@ class Kind:
     parse: Callable[[str], Any]
     accept: Callable[[Any], Any]
     optional: bool = False
+    label: str = ""  # the type in the README's table (the hint is what a person reads in an error)
 
 
 def _fail(hint: str):
@@ -64,7 +65,8 @@ def text(*, choices: tuple[str, ...] | None = None, nonempty: bool = False, opti
             _fail(hint)
         return value
 
-    return Kind(hint, check, _type_check((str,), hint, check), optional)
+    label = f"one of {', '.join(choices)}" if choices else "text"
+    return Kind(hint, check, _type_check((str,), hint, check), optional, label)
 
 
 def integer(*, min: int | None = None, max: int | None = None, optional: bool = False) -> Kind:
@@ -83,7 +85,8 @@ def integer(*, min: int | None = None, max: int | None = None, optional: bool = 
             _fail(hint)
         return check(int(raw))
 
-    return Kind(hint, parse, _type_check((int,), hint, check), optional)
+    label = "integer" + (f" {min}–{max}" if min is not None and max is not None else f" ≥ {min}" if min is not None else "")
+    return Kind(hint, parse, _type_check((int,), hint, check), optional, label)
 
 
 def number(*, min: float | None = None, optional: bool = False) -> Kind:
@@ -101,7 +104,8 @@ def number(*, min: float | None = None, optional: bool = False) -> Kind:
         except (TypeError, ValueError):
             _fail(hint)
 
-    return Kind(hint, parse, _type_check((int, float), hint, check), optional)
+    return Kind(hint, parse, _type_check((int, float), hint, check), optional,
+                "number" + (f" ≥ {min:g}" if min is not None else ""))
 
 
 TRUE_WORDS, FALSE_WORDS = ("1", "true", "yes", "on", "ya"), ("0", "false", "no", "off", "tidak")
@@ -118,7 +122,7 @@ def flag(*, optional: bool = False) -> Kind:
             return False
         _fail(hint)
 
-    return Kind(hint, parse, _type_check((bool,), hint), optional)
+    return Kind(hint, parse, _type_check((bool,), hint), optional, "true/false")
 
 
 def duration(*, optional: bool = False) -> Kind:
@@ -133,7 +137,7 @@ def duration(*, optional: bool = False) -> Kind:
             _fail(hint)
         return f"{amount}{unit}"
 
-    return Kind(hint, check, _type_check((str,), hint, check), optional)
+    return Kind(hint, check, _type_check((str,), hint, check), optional, "working duration (90m, 8h, 2d)")
 
 
 def nip(*, optional: bool = False) -> Kind:
@@ -145,7 +149,7 @@ def nip(*, optional: bool = False) -> Kind:
             _fail(hint)
         return value
 
-    return Kind(hint, check, _type_check((str,), hint, check), optional)
+    return Kind(hint, check, _type_check((str,), hint, check), optional, "NIP (18 digits, as text)")
 
 
 def url(*, schemes: tuple[str, ...] = ("http", "https"), optional: bool = False) -> Kind:
@@ -157,7 +161,7 @@ def url(*, schemes: tuple[str, ...] = ("http", "https"), optional: bool = False)
             _fail(hint)
         return value.strip()
 
-    return Kind(hint, check, _type_check((str,), hint, check), optional)
+    return Kind(hint, check, _type_check((str,), hint, check), optional, "URL")
 
 
 def json_object(*, optional: bool = False) -> Kind:
@@ -172,7 +176,7 @@ def json_object(*, optional: bool = False) -> Kind:
             _fail(hint)
         return value
 
-    return Kind(hint, parse, _type_check((dict,), hint), optional)
+    return Kind(hint, parse, _type_check((dict,), hint), optional, "JSON object")
 
 
 def rate_limit(*, optional: bool = False) -> Kind:
@@ -189,7 +193,7 @@ def rate_limit(*, optional: bool = False) -> Kind:
             _fail(hint)
         return value
 
-    return Kind(hint, check, _type_check((str,), hint, check), optional)
+    return Kind(hint, check, _type_check((str,), hint, check), optional, 'rate ("5 per 15 minutes")')
 
 
 @dataclass(frozen=True)
@@ -339,3 +343,37 @@ def from_environment(environ: Mapping[str, str] | None = None) -> dict[str, Any]
     if problems:
         raise ConfigError("Konfigurasi tidak valid:\n  " + "\n  ".join(problems))
     return values
+
+
+def _shown(value: Any) -> str:
+    return "—" if value is None else f"`{json.dumps(value) if isinstance(value, dict) else value}`"
+
+
+def markdown_table() -> str:
+    """Every setting as a Markdown table (the README's configuration section is this, checked by a test)."""
+    rows = ["| setting (`LAYANI_<KEY>`) | type | default | meaning |", "|---|---|---|---|"]
+    for key, setting in SETTINGS.items():
+        kind = setting.kind.label + (", or empty" if setting.kind.optional else "")
+        rows.append(f"| `{key}` | {kind} | {_shown(setting.default)} | {setting.help} |")
+    return "\n".join(rows) + "\n"
+
+
+SECRET_KEYS = frozenset({"SECRET_KEY", "MAIL_PASSWORD"})
+
+
+def effective(values: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """(key, value) of every declared setting as the app runs with it; secrets and passwords in URLs hidden."""
+    shown = []
+    for key in SETTINGS:
+        value = values.get(key)
+        if key in SECRET_KEYS and value:
+            text = "(tersembunyi)"
+        elif isinstance(value, str) and "://" in value and "@" in value.partition("://")[2]:
+            scheme, _, rest = value.partition("://")
+            credentials, _, host = rest.rpartition("@")
+            user = credentials.partition(":")[0]
+            text = f"{scheme}://{user}{':***' if ':' in credentials else ''}@{host}"
+        else:
+            text = json.dumps(value) if isinstance(value, dict) else str(value)
+        shown.append((key, text))
+    return shown

@@ -136,3 +136,24 @@ def test_the_command_line_reports_a_bad_setting_without_a_traceback(tmp_path):
     assert done.returncode == 1
     assert "LAYANI_DESK_HEAD_NIP: harus NIP 18 angka" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_the_readme_lists_every_setting_as_declared():
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    block = readme.split("<!-- settings:start", 1)[1].split("-->", 1)[1].split("<!-- settings:end -->", 1)[0]
+    assert block.strip() == config.markdown_table().strip(), \
+        "README's settings table is out of date: paste layani_flow.config.markdown_table() between the markers"
+
+
+def test_the_config_command_shows_every_setting_with_secrets_hidden(runner, app):
+    app.config["SECRET_KEY"] = "very-secret"
+    app.config["MAIL_PASSWORD"] = "smtp-secret"
+    app.config["SQLALCHEMY_DATABASE_URI"] = "postgresql+psycopg://layani:pg-secret@db:5432/layani"
+    result = runner.invoke(args=["layani", "config"])
+    assert result.exit_code == 0
+    for key in SETTINGS:
+        assert f"{key} = " in result.output
+    assert "secret" not in result.output.replace("SECRET_KEY", "")
+    assert "postgresql+psycopg://layani:***@db:5432/layani" in result.output
