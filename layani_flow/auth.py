@@ -1,7 +1,7 @@
 """Sessions (Flask-Login over server-side session rows) and bearer tokens for the API."""
 from __future__ import annotations
 
-from flask import Flask, request, session
+from flask import Flask, g, request, session
 from flask_login import current_user, logout_user
 
 from .extensions import login_manager
@@ -29,6 +29,8 @@ def _drop_ended_session() -> None:
     write: it touches or ends the row in its own unit of work). A cookie whose session has ended loses
     its sign-in, so the next requests do not look it up again."""
     if request.endpoint == "static" or "_user_id" not in session:
+        return
+    if g.get("anonymous_page"):  # served as to nobody (views.tracking_state): the login session stays untouched
         return
     if not current_user.is_authenticated:
         logout_user()

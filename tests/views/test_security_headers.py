@@ -51,7 +51,7 @@ def filed_case(login_as, office):
     response = web.post_form("/kasus/baru/service_request", {
         "service": "kgb", "tmt_kgb_terakhir": "2024-04-01", "golongan": "Penata Muda, III/a",
         "doc_sk_pangkat_terakhir": pdf("sk-pangkat.pdf"), "doc_skp": pdf("skp-2025.pdf")})
-    assert response.status_code == 302
+    assert response.status_code == 303
     assert_page_headers(response)  # a redirect after a POST carries them too
     web.logout()
     return int(response.headers["Location"].rsplit("/", 1)[1])

@@ -99,8 +99,8 @@ def _world(app, order: str) -> dict[str, str]:
         file_anonymously()
 
     # The desk works all three; the filer answers through /lacak.
-    desk = _browser(app, people["officer"])
     _set(app, 10, 12, 30)
+    desk = _browser(app, people["officer"])  # signed in now: a session idle since the morning has ended
     assert fire(desk, anonymous["id"], "triage").status_code == 302
     assert fire(desk, named_request, "start_verification").status_code == 302
     assert fire(desk, named_complaint, "triage").status_code == 302
