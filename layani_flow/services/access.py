@@ -17,12 +17,10 @@ from sqlalchemy import and_, exists, false, func, or_, select
 
 from ..extensions import db
 from ..models import Case, SlaNotice, User
+from ..roles import DESK_READERS, DESK_ROLES, LEAD_ROLES, Role
 from .errors import Forbidden
 
 DESK_TYPES = ("service_request", "complaint")
-# Who works at or over the desk: its queue, internal notes, mediators. Who may be given a desk case is
-# narrower (`on_desk`), and nobody acts for the desk on a case they are a party to (`acts_for_desk`).
-DESK_ROLES = ("officer", "supervisor", "admin")
 # What a party keeps on its own case: the steps of a requester or an other party, nothing of the desk's.
 PARTY_RELATIONS = frozenset({"requester", "other_party"})
 PARTY_MESSAGE = "Anda adalah pihak dalam kasus ini; kasus ini harus ditangani petugas lain."
@@ -60,7 +58,7 @@ def subordinate_ids_query(user_id: int, name: str = "subordinates"):
 
 def is_desk_head(user: User) -> bool:
     """The head of the personnel desk (DESK_HEAD_NIP) oversees every desk case, claimed or not."""
-    return user.role == "supervisor" and user.nip == current_app.config.get("DESK_HEAD_NIP")
+    return user.role == Role.SUPERVISOR and user.nip == current_app.config.get("DESK_HEAD_NIP")
 
 
 def is_party(case: Case, user_id: int | None) -> bool:
@@ -69,7 +67,7 @@ def is_party(case: Case, user_id: int | None) -> bool:
 
 def on_desk(user: Actor | None) -> bool:
     """Whoever may be given a desk case to handle: an officer, or the desk head."""
-    return isinstance(user, User) and (user.role == "officer" or is_desk_head(user))
+    return isinstance(user, User) and (user.role == Role.OFFICER or is_desk_head(user))
 
 
 def tags_for(case: Case, actor: Actor | None) -> frozenset[str]:
@@ -135,10 +133,10 @@ def can_view(case: Case, actor: Actor | None) -> bool:
     if case.case_type == "mediation":
         if case.other_party_id == uid:
             return case.is_other_party_involved
-        return actor.role in ("supervisor", "admin")
+        return actor.role in LEAD_ROLES
     if case.other_party_id == uid:  # the person a complaint is about never reads it
         return False
-    if actor.role in ("officer", "admin") or is_desk_head(actor):
+    if actor.role in DESK_READERS or is_desk_head(actor):
         return True
     if case.owner is not None and uid in superior_ids(case.owner):  # their officers' work
         return True
@@ -161,10 +159,10 @@ def visible_cases(actor: Actor | None):
         and_(not_other_party, func.coalesce(Case.requester_id, 0) != uid,
              Case.id.in_(select(SlaNotice.case_id).where(SlaNotice.recipient_id == uid))),
     ]
-    if actor.role in ("officer", "admin") or is_desk_head(actor):
+    if actor.role in DESK_READERS or is_desk_head(actor):
         clauses.append(and_(Case.case_type.in_(DESK_TYPES), not_other_party))
     clauses.append(and_(Case.case_type.in_(DESK_TYPES), not_other_party,
                         Case.owner_id.in_(subordinate_ids_query(uid, "owners_below"))))
-    if actor.role in ("supervisor", "admin"):
+    if actor.role in LEAD_ROLES:
         clauses.append(and_(Case.case_type == "mediation", not_other_party))
     return or_(*clauses)

@@ -21,11 +21,11 @@ from ..models import User
 from ..models.sla import CalendarException, SlaPolicy
 from ..timefmt import to_wib
 from ..workflows import REGISTRY
+from ..workflows.clocks import CLOCK_LABELS, RESOLUTION
 from ..working_time import CalendarError, parse_duration
 from .calendar import load_calendar
 from .db import unit_of_work
 from .errors import InvalidInput, NotFound
-from .sla import CLOCK_LABELS
 
 # Upper bounds keep deadline arithmetic bounded (it walks day by day): a year of working days at most.
 MAX_AMOUNT = {"d": 260, "h": 260 * 8, "m": 260 * 8 * 60}
@@ -120,7 +120,7 @@ def _effective(policies: list[SlaPolicy], case_type: str, service: str | None, c
                          source, policy)
     target, source = REGISTRY[case_type].sla[clock_name], "Bawaan alur kerja"
     spec = catalogue.SERVICES.get(service or "")
-    if clock_name == "resolution" and spec is not None:
+    if clock_name == RESOLUTION and spec is not None:
         target, source = f"{spec.sla_days}d", "Bawaan katalog layanan"
     return PolicyRow(case_type, service, clock_name, target, config["SLA_WARN_PERCENT"], config["SLA_ESCALATE_EVERY"],
                      source, None)
@@ -138,7 +138,7 @@ def policy_table() -> list[PolicyRow]:
                 continue
             for key in catalogue.SERVICES:
                 own = any(p.case_type == case_type and p.service == key and p.clock == clock_name for p in policies)
-                if clock_name == "resolution" or own:
+                if clock_name == RESOLUTION or own:
                     rows.append(_effective(policies, case_type, key, clock_name))
     return rows
 

@@ -18,10 +18,10 @@ from .. import catalogue, clock
 from ..extensions import db
 from ..models import Case, CaseClock, CaseDocument, CaseEvent, User
 from ..models.cases import REF_ALPHABET
+from ..roles import DESK_ROLES, Role
 from ..workflows import REGISTRY, Step, Workflow
 from . import anonymity, documents, notifications, sla
-from .access import (  # noqa: F401  (re-exported for the views: TrackedFiler, DESK_ROLES, the party rule)
-    DESK_ROLES,
+from .access import (  # noqa: F401  (re-exported for the views: TrackedFiler, the party rule)
     DESK_TYPES,
     PARTY_MESSAGE,
     Actor,
@@ -382,7 +382,7 @@ def assign_refusal(case: Case, actor: Actor | None) -> DomainError | None:
     refusal = _handling_refusal(case, actor)
     if refusal is not None:
         return refusal
-    if isinstance(actor, User) and (is_desk_head(actor) or (actor.role == "officer" and case.owner_id == actor.id)):
+    if isinstance(actor, User) and (is_desk_head(actor) or (actor.role == Role.OFFICER and case.owner_id == actor.id)):
         return None
     return Forbidden("Hanya petugas penanggung jawab atau kepala layanan kepegawaian yang dapat menugaskan kasus ini.")
 
@@ -407,10 +407,10 @@ def may_assign(case: Case, actor: Actor | None) -> bool:
 
 def assignable_staff(case: Case) -> list[User]:
     """Who may be given this case, by name: active officers and the desk head, never a party to it."""
-    desk = User.role == "officer"
+    desk = User.role == Role.OFFICER
     head_nip = current_app.config.get("DESK_HEAD_NIP")
     if head_nip:
-        desk = or_(desk, and_(User.role == "supervisor", User.nip == head_nip))
+        desk = or_(desk, and_(User.role == Role.SUPERVISOR, User.nip == head_nip))
     query = (select(User).where(desk, User.is_active_account, User.id.not_in(sorted(case.party_ids)))
              .order_by(User.name))
     return list(db.session.scalars(query).unique().all())

@@ -21,11 +21,10 @@ from ..extensions import db
 from ..models import Case, CaseEvent
 from ..models.sla import CaseClock, SlaPolicy
 from ..workflows import REGISTRY
+from ..workflows.clocks import EXTERNAL, FIRST_RESPONSE, RESOLUTION
 from ..working_time import WorkingCalendar, due
 from .access import acts_for_desk
 from .calendar import load_calendar
-
-CLOCK_LABELS = {"first_response": "Tanggapan pertama", "resolution": "Penyelesaian", "external": "Instansi luar"}
 
 
 def _active_policies(case_type: str) -> list[SlaPolicy]:
@@ -46,7 +45,7 @@ def terms_for(case: Case, clock_name: str) -> tuple[str, int, str] | None:
         return policy.target, policy.warn_percent, policy.escalate_every
     target = REGISTRY[case.case_type].sla.get(clock_name)
     service = catalogue.SERVICES.get(case.service or "")
-    if clock_name == "resolution" and service is not None:
+    if clock_name == RESOLUTION and service is not None:
         target = f"{service.sla_days}d"
     if target is None:
         return None
@@ -120,40 +119,40 @@ def observe(case: Case, event: CaseEvent, actor=None) -> None:
     now = event.at
     cal = load_calendar()
     if event.kind == "created":
-        for name in ("first_response", "resolution"):
+        for name in (FIRST_RESPONSE, RESOLUTION):
             clock = start_clock(case, name, now, cal)
             if case.state in workflow.paused_in:
                 _pause(clock, now)
     if _is_desk_response(case, event, actor):
-        _stop(_current(case, "first_response"), now)
+        _stop(_current(case, FIRST_RESPONSE), now)
     if event.kind == "transition" and event.from_state != event.to_state:
         _on_state_change(case, workflow, event.from_state, event.to_state, now, cal)
     case.next_deadline_at = next_deadline(case)
 
 
 def _on_state_change(case: Case, workflow, source: str, dest: str, now: dt.datetime, cal: WorkingCalendar) -> None:
-    resolution = _current(case, "resolution")
+    resolution = _current(case, RESOLUTION)
     if workflow.is_final(dest):
         for clock in _clocks(case):
             _stop(clock, now)
         return
     if source in workflow.external_in and dest not in workflow.external_in:
-        _stop(_current(case, "external"), now)
+        _stop(_current(case, EXTERNAL), now)
     if dest in workflow.answered_in:
         _stop(resolution, now)
         return
     if source in workflow.answered_in:  # reopened: the desk owes a new answer
-        start_clock(case, "resolution", now, cal)
+        start_clock(case, RESOLUTION, now, cal)
         return
     if dest in workflow.paused_in:
         _pause(resolution, now)
-        _pause(_current(case, "first_response"), now)
+        _pause(_current(case, FIRST_RESPONSE), now)
     elif dest in workflow.external_in:
         _pause(resolution, now)
-        start_clock(case, "external", now, cal)
+        start_clock(case, EXTERNAL, now, cal)
     else:
         _resume(resolution, now, cal)
-        _resume(_current(case, "first_response"), now, cal)
+        _resume(_current(case, FIRST_RESPONSE), now, cal)
 
 
 def clock_next_action(clock: CaseClock) -> dt.datetime | None:

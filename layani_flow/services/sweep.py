@@ -32,6 +32,7 @@ from ..models.cases import SYSTEM_LABEL
 from ..models.sla import CaseClock
 from ..timefmt import human_wib
 from ..workflows import REGISTRY
+from ..workflows.clocks import CLOCK_LABELS
 from ..working_time import WorkingCalendar, due
 from . import outbox, sla, tokens
 from .calendar import load_calendar
@@ -126,7 +127,7 @@ def _system_event(case: Case, now: dt.datetime, kind: str, comment: str, data: d
 
 def _email_context(case: Case, clock: CaseClock, recipient: User, cal: WorkingCalendar, now: dt.datetime) -> dict:
     return {
-        "recipient_name": recipient.name, "clock_label": sla.CLOCK_LABELS[clock.name],
+        "recipient_name": recipient.name, "clock_label": CLOCK_LABELS[clock.name],
         "due_text": human_wib(clock.due_at), "state_label": REGISTRY[case.case_type].states[case.state],
         "owner_name": case.owner.name if case.owner else "belum ada petugas",
         "remaining": sla.remaining(clock, now, cal),
@@ -142,7 +143,7 @@ def _warn(case: Case, clock: CaseClock, now: dt.datetime, cal: WorkingCalendar, 
     db.session.add(SlaNotice(case_id=case.id, clock=clock.name, cycle=clock.cycle, level=0,
                              recipient_id=recipient.id, at=now))
     _system_event(case, now, "sla_warning",
-                  f"Peringatan: batas waktu {sla.CLOCK_LABELS[clock.name].lower()} {human_wib(clock.due_at)}.",
+                  f"Peringatan: batas waktu {CLOCK_LABELS[clock.name].lower()} {human_wib(clock.due_at)}.",
                   {"clock": clock.name, "to": recipient.name})
     outbox.enqueue(to=recipient.email, template="sla_warning", case=case,
                    context=_email_context(case, clock, recipient, cal, now),
@@ -169,7 +170,7 @@ def _escalate(case: Case, clock: CaseClock, level: int, now: dt.datetime, cal: W
     clock.next_escalation_at = due(cal, now, clock.escalate_every)
     db.session.flush()  # the notice's id goes into the signed links; the clock's changes ride in this flush
     _system_event(case, now, "sla_escalation",
-                  f"Eskalasi tingkat {level} kepada {recipient.name}: {sla.CLOCK_LABELS[clock.name].lower()} "
+                  f"Eskalasi tingkat {level} kepada {recipient.name}: {CLOCK_LABELS[clock.name].lower()} "
                   f"melewati batas waktu {human_wib(clock.due_at)}.",
                   {"clock": clock.name, "level": level, "to": recipient.name})
     base = current_app.config["BASE_URL"].rstrip("/")

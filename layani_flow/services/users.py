@@ -15,8 +15,9 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from .. import clock
 from ..extensions import db
-from ..forms.base import nip_problem
-from ..models import ApiToken, Role, User
+from ..models import ApiToken, User
+from ..nip import nip_problem
+from ..roles import Role
 from . import sessions
 from .db import unit_of_work
 from .errors import InvalidInput, NotFound

@@ -18,10 +18,10 @@ from layani_flow.services import documents
 from layani_flow.services.access import Actor
 from layani_flow.services.calendar import load_calendar
 from layani_flow.services.errors import InvalidInput
-from layani_flow.services.sla import CLOCK_LABELS
 from layani_flow.timefmt import human_wib
 from layani_flow.views.presenters import current_clock_views, visible_events, working_text
 from layani_flow.workflows import REGISTRY
+from layani_flow.workflows.clocks import CLOCK_LABELS
 
 from .home import REVIEW_LABELS, tanggal
 

@@ -11,13 +11,14 @@ from typing import Any
 
 from .. import clock as wall
 from ..models import Case, CaseDocument, CaseEvent, User
-from ..models.sla import CLOCK_NAMES, CaseClock
+from ..models.sla import CaseClock
 from ..services.access import Actor, acts_for_desk
 from ..services.calendar import load_calendar
 from ..services.cases import case_actions
-from ..services.sla import CLOCK_LABELS, remaining
+from ..services.sla import remaining
 from ..timefmt import iso_wib
 from ..workflows import REGISTRY
+from ..workflows.clocks import CLOCK_LABELS, CLOCK_NAMES, RESOLUTION
 from ..working_time import WorkingCalendar
 
 
@@ -175,7 +176,7 @@ def current_clock_views(case: Case, now: dt.datetime | None = None,
 
 def current_resolution(case: Case) -> CaseClock | None:
     """The resolution clock that still counts (running or paused), if any."""
-    cycles = [c for c in case.clocks if c.name == "resolution"]
+    cycles = [c for c in case.clocks if c.name == RESOLUTION]
     latest = max(cycles, key=lambda c: c.cycle, default=None)
     return latest if latest is not None and latest.stopped_at is None else None
 

@@ -14,11 +14,13 @@ from typing import Any
 from transitions import Machine, MachineError
 from transitions.extensions import GraphMachine
 
+from ..roles import Role
+from .clocks import CLOCK_NAMES
+
 # Who can be allowed to fire a step: roles anyone may hold, and relations to one case.
-ROLES = frozenset({"employee", "officer", "supervisor", "admin"})
+ROLES = frozenset(Role)
 RELATIONS = frozenset({"requester", "owner", "requester_superior", "mediator", "other_party"})
 INPUTS = frozenset({"comment", "form"})
-SLA_CLOCKS = ("first_response", "resolution", "external")
 
 
 def _is_duration(text: str) -> bool:
@@ -121,7 +123,7 @@ class Workflow:
             if name not in self.states:
                 problems.append(f"unknown state {name!r}")
         for clock_name, target in self.sla.items():
-            if clock_name not in SLA_CLOCKS:
+            if clock_name not in CLOCK_NAMES:
                 problems.append(f"unknown SLA clock {clock_name!r}")
             if not _is_duration(target):
                 problems.append(f"SLA target {target!r} of {clock_name} is not like 90m, 8h or 2d")
