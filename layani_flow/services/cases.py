@@ -20,7 +20,7 @@ from ..models import Case, CaseClock, CaseDocument, CaseEvent, User
 from ..models.cases import REF_ALPHABET
 from ..roles import DESK_ROLES, Role
 from ..workflows import REGISTRY, Step, Workflow
-from . import anonymity, documents, notifications, sla
+from . import anonymity, documents
 from .access import (  # noqa: F401  (re-exported for the views: TrackedFiler, the party rule)
     DESK_TYPES,
     PARTY_MESSAGE,
@@ -48,11 +48,11 @@ from .errors import (
     StaleCase,
     TransitionNotAllowed,
 )
-from .users import find_by_nip
+from .timeline import ANONYMOUS_LABEL, append_event, instant_for, recorded_actor  # noqa: F401 (the label: views)
+from .users import active_user_by_nip, find_by_nip
 
 logger = logging.getLogger(__name__)
 
-ANONYMOUS_LABEL = "Pelapor anonim"
 TRACKING_ALPHABET = REF_ALPHABET  # no 0/O, 1/I/L: read aloud over the phone
 MAX_ID = 2**63 - 1
 
@@ -73,29 +73,6 @@ def hash_code(code: str) -> str:
 def new_tracking_code() -> str:
     raw = "".join(secrets.choice(TRACKING_ALPHABET) for _ in range(16))
     return "-".join(raw[i:i + 4] for i in range(0, 16, 4))
-
-
-def _actor_fields(case: Case, actor: Actor | None) -> dict[str, Any]:
-    if actor is None or isinstance(actor, TrackedFiler):
-        return {"actor_id": None, "actor_label": ANONYMOUS_LABEL}
-    return {"actor_id": actor.id, "actor_label": actor.name}
-
-
-def _instant(case: Case, actor: Actor | None) -> dt.datetime:
-    """When this actor's action on the case is recorded: now, except for an anonymous filer, whose actions
-    are timed only coarsely so that they cannot be ordered among the same person's named ones."""
-    if isinstance(actor, TrackedFiler) and case.is_anonymous:
-        return anonymity.filer_instant(clock.now(), (e.at for e in case.events))
-    return clock.now()
-
-
-def _append_event(case: Case, actor: Actor | None, kind: str, *, at: dt.datetime | None = None,
-                  **fields: Any) -> CaseEvent:
-    event = CaseEvent(case=case, at=at or _instant(case, actor), kind=kind, **_actor_fields(case, actor), **fields)
-    db.session.add(event)
-    sla.observe(case, event, actor)  # every event may start, pause, resume or stop a clock
-    notifications.observe(case, event, actor)  # and may owe someone an email, written in this transaction
-    return event
 
 
 def _visible_case(case_id: int, actor: Actor | None, *, for_update: bool = False) -> Case:
@@ -122,27 +99,20 @@ def _check_version(case: Case, version: Any) -> None:
         raise StaleCase(STALE_MESSAGE)
 
 
-def _user_by_nip(nip: str | None, field: str) -> User:
-    user = find_by_nip(nip)
-    if user is None or not user.is_active:
-        raise InvalidInput("Pegawai tidak ditemukan.", {field: ["Tidak ada pegawai aktif dengan NIP ini."]})
-    return user
-
-
 def _store_uploads(case: Case, actor: Actor | None, uploads: list[documents.CheckedUpload],
                    written: list[str], *, at: dt.datetime | None = None) -> None:
     for upload in uploads:
         stored = documents.write(upload)
         written.append(stored)
-        uploaded_at = at or _instant(case, actor)
+        uploaded_at = at or instant_for(case, actor)
         doc = CaseDocument(
             case=case, requirement=upload.requirement, original_name=upload.original_name,
             stored_name=stored, content_type=upload.content_type, size_bytes=len(upload.content),
-            sha256=upload.sha256, uploaded_by_id=_actor_fields(case, actor)["actor_id"],
+            sha256=upload.sha256, uploaded_by_id=recorded_actor(actor)[0],
             uploaded_at=uploaded_at,
         )
         db.session.add(doc)
-        _append_event(case, actor, "document", at=uploaded_at, comment=upload.original_name,
+        append_event(case, actor, "document", at=uploaded_at, comment=upload.original_name,
                       data={"requirement": upload.requirement})
 
 
@@ -173,12 +143,12 @@ def _intake_details(case_type: str, data: dict[str, Any], requester: User | None
         reported = find_by_nip(data["reported_nip"])
         return {"other_party_id": reported.id} if reported is not None else {}
     if case_type == "mediation":
-        other = _user_by_nip(data.get("other_party_nip"), "other_party_nip")
+        other = active_user_by_nip(data.get("other_party_nip"), "other_party_nip")
         if requester is not None and other.id == requester.id:
             raise InvalidInput("Pihak lain tidak valid.", {"other_party_nip": ["Anda tidak dapat menjadi pihak lain."]})
         details["other_party_id"] = other.id
     if case_type == "complaint" and data.get("reported_nip"):
-        reported = _user_by_nip(data["reported_nip"], "reported_nip")
+        reported = active_user_by_nip(data["reported_nip"], "reported_nip")
         if requester is not None and reported.id == requester.id:  # the CHECK parties_differ would refuse it
             raise InvalidInput("Pihak yang diadukan tidak valid.",
                                {"reported_nip": ["Anda tidak dapat mengadukan diri sendiri."]})
@@ -219,7 +189,7 @@ def open_case(case_type: str, data: dict[str, Any], actor: User | None, *,
             **details,
         )
         db.session.add(case)  # inserted once, with its clocks and deadline, by the first flush
-        _append_event(case, filer, "created", at=now, to_state=case.state)
+        append_event(case, filer, "created", at=now, to_state=case.state)
         _store_uploads(case, filer, uploads or [], written, at=now)
     if anonymous:
         logger.info("Case %s opened anonymously", case.ref)
@@ -291,7 +261,7 @@ def _resolve_trigger_fields(case: Case, step: Step, fields: dict[str, Any]) -> d
     """Turn a trigger form's fields into what guards and effects need (NIPs into people)."""
     resolved = dict(fields)
     if step.trigger == "assign_mediator":
-        mediator = _user_by_nip(fields.get("mediator_nip"), "mediator_nip")
+        mediator = active_user_by_nip(fields.get("mediator_nip"), "mediator_nip")
         if mediator.role not in DESK_ROLES:
             raise InvalidInput("Mediator tidak valid.",
                                {"mediator_nip": ["Mediator harus petugas layanan atau atasan."]})
@@ -335,13 +305,13 @@ def transition_case(case_id: int, trigger: str, actor: Actor, version: Any, comm
         if not workflow.fire(case, trigger, **ctx):  # guards re-checked by the machine itself
             raise TransitionNotAllowed("Tindakan ditolak oleh aturan alur kerja.")
         data = EFFECTS.get(trigger, lambda *a: {})(case, actor, resolved)
-        stamp = _instant(case, actor)  # guards judged `now`; what is stored is coarse for an anonymous filer
+        stamp = instant_for(case, actor)  # guards judged `now`; what is stored is coarse for an anonymous filer
         if workflow.is_final(case.state):
             case.closed_at = stamp
         case.updated_at = stamp
-        _append_event(case, actor, "transition", at=stamp, trigger=trigger, from_state=from_state,
+        append_event(case, actor, "transition", at=stamp, trigger=trigger, from_state=from_state,
                       to_state=case.state, comment=comment, data=data)
-    logger.info("Case %s %s→%s by %s", case.ref, from_state, case.state, _actor_fields(case, actor)["actor_label"])
+    logger.info("Case %s %s→%s by %s", case.ref, from_state, case.state, recorded_actor(actor)[1])
     return case
 
 
@@ -430,7 +400,7 @@ def assign_case(case_id: int, actor: User, assignee_nip: str, version: Any, comm
         refusal = claim_refusal(case, actor) if self_claim else assign_refusal(case, actor)
         if refusal is not None:
             raise refusal
-        assignee = actor if self_claim else _user_by_nip(assignee_nip, "assignee_nip")
+        assignee = actor if self_claim else active_user_by_nip(assignee_nip, "assignee_nip")
         refusal = assignee_refusal(case, assignee)
         if refusal is not None:
             raise refusal
@@ -440,7 +410,7 @@ def assign_case(case_id: int, actor: User, assignee_nip: str, version: Any, comm
         previous = case.owner.name if case.owner else None
         case.owner_id = assignee.id
         case.updated_at = clock.now()
-        _append_event(case, actor, "assignment", comment=(comment or "").strip(),
+        append_event(case, actor, "assignment", comment=(comment or "").strip(),
                       data={"from": previous, "to": assignee.name})
     logger.info("Case %s assigned to user %s by user %s", case.ref, assignee.id, actor.id)
     return case
@@ -486,7 +456,7 @@ def add_message(case_id: int, actor: Actor, body: str, *, internal: bool = False
         case = _visible_case(case_id, actor)
         if internal and not acts_for_desk(case, actor):
             raise Forbidden("Catatan internal hanya untuk petugas.")
-        event = _append_event(case, actor, "note" if internal else "message", comment=body, is_internal=internal)
+        event = append_event(case, actor, "note" if internal else "message", comment=body, is_internal=internal)
     return event
 
 
@@ -525,7 +495,7 @@ def review_document(case_id: int, number: int, actor: User, decision: str, note:
             raise NotFound("Dokumen tidak ditemukan.")
         doc.review_status, doc.review_note = decision, note
         doc.reviewed_by_id, doc.reviewed_at = actor.id, clock.now()
-        _append_event(case, actor, "document_review", comment=note,
+        append_event(case, actor, "document_review", comment=note,
                       data={"document": doc.original_name, "requirement": doc.requirement, "decision": decision})
     return doc
 

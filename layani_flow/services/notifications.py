@@ -9,11 +9,10 @@ from flask import current_app
 from .. import clock
 from ..extensions import db
 from ..models import Case, CaseEvent, OutboxMessage, User
-from ..models.cases import SYSTEM_LABEL
 from ..timefmt import human_wib
 from ..workflows import REGISTRY
 from ..working_time import due
-from . import anonymity, outbox
+from . import anonymity, outbox, timeline
 from .access import acts_for_desk
 from .calendar import load_calendar
 
@@ -45,8 +44,8 @@ def _auto_reply(case: Case, event: CaseEvent) -> None:
     answer_by = answer_due_at(case, event.at)
     text = (f"Pesan Anda diterima di luar jam kerja. Petugas akan menanggapi paling lambat "
             f"{human_wib(answer_by)}.")
-    case.events.append(CaseEvent(at=event.at, actor_id=None, actor_label=SYSTEM_LABEL, kind="auto_reply",
-                                 comment=text, data={"answer_due_at": answer_by.isoformat()}))
+    timeline.append_event(case, timeline.SYSTEM, "auto_reply", at=event.at, comment=text,
+                          data={"answer_due_at": answer_by.isoformat()})
     if case.requester is not None:
         _send(case.requester, case, "Pesan Anda sudah kami terima", text)
 

@@ -56,7 +56,8 @@ def _clocks(case: Case) -> list[CaseClock]:
     return list(case.clocks)
 
 
-def _current(case: Case, name: str) -> CaseClock | None:
+def current_cycle(case: Case, name: str) -> CaseClock | None:
+    """The latest cycle of the case's clock `name` (running, paused or stopped), if it ever ran."""
     cycles = [c for c in _clocks(case) if c.name == name]
     return max(cycles, key=lambda c: c.cycle, default=None)
 
@@ -65,19 +66,33 @@ def _warn_instant(cal: WorkingCalendar, start: dt.datetime, due_at: dt.datetime,
     return cal.add(start, cal.elapsed(start, due_at) * percent / 100)
 
 
-def start_clock(case: Case, name: str, now: dt.datetime, cal: WorkingCalendar) -> CaseClock | None:
-    terms = terms_for(case, name)
-    if terms is None:
-        return None
+def _open_cycle(case: Case, name: str, cycle: int, terms: tuple[str, int, str], now: dt.datetime,
+                due_at: dt.datetime, cal: WorkingCalendar) -> CaseClock:
     target, warn_percent, every = terms
-    previous = _current(case, name)
-    due_at = due(cal, now, target)
-    clock = CaseClock(case=case, name=name, cycle=(previous.cycle + 1) if previous else 1, target=target,
-                      warn_percent=warn_percent, escalate_every=every, started_at=now, due_at=due_at,
+    clock = CaseClock(case=case, name=name, cycle=cycle, target=target, warn_percent=warn_percent,
+                      escalate_every=every, started_at=now, due_at=due_at,
                       warn_at=_warn_instant(cal, now, due_at, warn_percent),
                       escalation_level=0, paused_minutes=0)  # set now: the deadline is read before any flush
     db.session.add(clock)
     return clock
+
+
+def start_clock(case: Case, name: str, now: dt.datetime, cal: WorkingCalendar) -> CaseClock | None:
+    """A new cycle of `name` under the terms in force now (None when the case type runs no such clock)."""
+    terms = terms_for(case, name)
+    if terms is None:
+        return None
+    previous = current_cycle(case, name)
+    return _open_cycle(case, name, (previous.cycle + 1) if previous else 1, terms, now, due(cal, now, terms[0]), cal)
+
+
+def restart_clock(case: Case, old: CaseClock, due_at: dt.datetime, now: dt.datetime,
+                  cal: WorkingCalendar) -> CaseClock:
+    """Close `old` and open its next cycle under the same terms with a new deadline (an extension, or a new
+    owner's time to act); its notices start again at level 0."""
+    old.stopped_at = old.stopped_at or now
+    return _open_cycle(case, old.name, old.cycle + 1, (old.target, old.warn_percent, old.escalate_every), now,
+                       due_at, cal)
 
 
 def _pause(clock: CaseClock | None, now: dt.datetime) -> None:
@@ -124,20 +139,20 @@ def observe(case: Case, event: CaseEvent, actor=None) -> None:
             if case.state in workflow.paused_in:
                 _pause(clock, now)
     if _is_desk_response(case, event, actor):
-        _stop(_current(case, FIRST_RESPONSE), now)
+        _stop(current_cycle(case, FIRST_RESPONSE), now)
     if event.kind == "transition" and event.from_state != event.to_state:
         _on_state_change(case, workflow, event.from_state, event.to_state, now, cal)
     case.next_deadline_at = next_deadline(case)
 
 
 def _on_state_change(case: Case, workflow, source: str, dest: str, now: dt.datetime, cal: WorkingCalendar) -> None:
-    resolution = _current(case, RESOLUTION)
+    resolution = current_cycle(case, RESOLUTION)
     if workflow.is_final(dest):
         for clock in _clocks(case):
             _stop(clock, now)
         return
     if source in workflow.external_in and dest not in workflow.external_in:
-        _stop(_current(case, EXTERNAL), now)
+        _stop(current_cycle(case, EXTERNAL), now)
     if dest in workflow.answered_in:
         _stop(resolution, now)
         return
@@ -146,13 +161,13 @@ def _on_state_change(case: Case, workflow, source: str, dest: str, now: dt.datet
         return
     if dest in workflow.paused_in:
         _pause(resolution, now)
-        _pause(_current(case, FIRST_RESPONSE), now)
+        _pause(current_cycle(case, FIRST_RESPONSE), now)
     elif dest in workflow.external_in:
         _pause(resolution, now)
         start_clock(case, EXTERNAL, now, cal)
     else:
         _resume(resolution, now, cal)
-        _resume(_current(case, FIRST_RESPONSE), now, cal)
+        _resume(current_cycle(case, FIRST_RESPONSE), now, cal)
 
 
 def clock_next_action(clock: CaseClock) -> dt.datetime | None:

@@ -53,6 +53,14 @@ def normalized_email(text: str) -> str:
     return address
 
 
+def active_user_by_nip(nip: str | None, field: str) -> User:
+    """The active person with this NIP; InvalidInput on `field` when there is none."""
+    user = find_by_nip(nip)
+    if user is None or not user.is_active:
+        raise InvalidInput("Pegawai tidak ditemukan.", {field: ["Tidak ada pegawai aktif dengan NIP ini."]})
+    return user
+
+
 def create_user(*, nip: str, name: str, email: str, role: str, password: str,
                 superior_nip: str | None = None, unit: str = "", position: str = "") -> User:
     errors: dict[str, list[str]] = {}
