@@ -39,14 +39,24 @@ class TrackedFiler:
 Actor = User | TrackedFiler
 
 
-def superior_ids(user: User | None) -> set[int]:
-    """Everyone above `user` in the superior chain (cycles are cut)."""
-    seen: set[int] = set()
+def superior_chain(user: User | None) -> list[User]:
+    """Everyone above `user`, the direct superior first; a cycle in the data is cut before anyone repeats."""
+    chain: list[User] = []
+    seen = {user.id} if user is not None else set()
     current = user
     while current is not None and current.superior_id is not None and current.superior_id not in seen:
         seen.add(current.superior_id)
-        current = db.session.get(User, current.superior_id)
-    return seen
+        # The relationship, not session.get(): the loaded superior stays referenced from its subordinate, so
+        # the identity map (weak) keeps it for a whole sweep batch instead of one SELECT per case.
+        current = current.superior
+        if current is not None:
+            chain.append(current)
+    return chain
+
+
+def superior_ids(user: User | None) -> set[int]:
+    """Everyone above `user` in the superior chain."""
+    return {superior.id for superior in superior_chain(user)}
 
 
 def subordinate_ids_query(user_id: int, name: str = "subordinates"):

@@ -10,13 +10,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import and_, func, or_, select
-from sqlalchemy import case as sql_case
-from sqlalchemy.orm import selectinload
+from sqlalchemy import and_, or_, select
 
 from .. import catalogue, clock
 from ..extensions import db
-from ..models import Case, CaseClock, CaseDocument, CaseEvent, User
+from ..models import Case, CaseDocument, CaseEvent, User
 from ..models.cases import REF_ALPHABET
 from ..roles import DESK_ROLES, Role
 from ..workflows import REGISTRY, Step, Workflow
@@ -540,91 +538,3 @@ def case_actions(case: Case, actor: Actor | None) -> list[Action]:
         actions.append(Action(step.trigger, step.label, step.needs, step.tone,
                               refusal.reasons if refusal else ()))
     return actions
-
-
-# -- listings for the pages ------------------------------------------------------------------------
-# Read-only: no unit of work. Every list loads requester and owner in the same query (the relationships
-# are joined eagerly), the desk's lists load the page's clocks in one more query, and none touches events
-# or documents, so a page costs the same few queries whatever its length.
-
-@dataclass(frozen=True)
-class CasePage:
-    items: list[Case]
-    number: int
-    size: int
-    total: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.size))
-
-
-def final_state_clause():
-    """True for cases that sit in a final state of their own workflow."""
-    return or_(*(and_(Case.case_type == key, Case.state.in_(sorted(wf.final))) for key, wf in REGISTRY.items()))
-
-
-def next_running_due():
-    """Per case row: the earliest due instant among its running clocks (NULL when none runs)."""
-    return (select(func.min(CaseClock.due_at))
-            .where(CaseClock.case_id == Case.id, CaseClock.stopped_at.is_(None), CaseClock.paused_at.is_(None))
-            .correlate(Case).scalar_subquery())
-
-
-def _paged(query, number: int, size: int) -> CasePage:
-    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
-    number = min(max(number, 1), max(1, -(-total // size)))
-    items = db.session.scalars(query.limit(size).offset((number - 1) * size)).unique().all()
-    return CasePage(list(items), number, size, total)
-
-
-def list_own_cases(user: User, limit: int = 100) -> list[Case]:
-    """The person's own cases and the mediations they were brought into, newest first."""
-    query = (
-        select(Case)
-        .where(or_(Case.requester_id == user.id,
-                   and_(Case.case_type == "mediation", Case.other_party_id == user.id,
-                        Case.is_other_party_involved)))
-        .order_by(Case.created_at.desc(), Case.id.desc())
-        .limit(limit)
-    )
-    return list(db.session.scalars(query).unique().all())
-
-
-QUEUE_VIEWS = ("belum_diklaim", "saya", "semua")
-
-
-def list_queue(actor: User, *, view: str = "semua", state: str | None = None, case_type: str | None = None,
-               page: int = 1, size: int = 25) -> CasePage:
-    """The desk's work list: cases the actor may see, what is about to breach first (the earliest due instant
-    among running clocks; cases with none after), then oldest first; final states only when asked by name."""
-    # A party's own cases are on its home page, not in its work list: it may not handle them.
-    query = select(Case).where(visible_cases(actor), func.coalesce(Case.requester_id, 0) != actor.id,
-                               func.coalesce(Case.other_party_id, 0) != actor.id)
-    if view == "belum_diklaim":
-        query = query.where(Case.owner_id.is_(None))
-    elif view == "saya":
-        query = query.where(Case.owner_id == actor.id)
-    if case_type:
-        query = query.where(Case.case_type == case_type)
-    query = query.where(Case.state == state) if state else query.where(~final_state_clause())
-    due = next_running_due()
-    return _paged(query.options(selectinload(Case.clocks))
-                  .order_by(sql_case((due.is_(None), 1), else_=0), due, Case.created_at, Case.id), page, size)
-
-
-def list_team_cases(actor: User, *, page: int = 1, size: int = 25) -> CasePage:
-    """Cases the supervisor may see whose requester or owner works under them; open ones first, ordered as
-    the queue is."""
-    # Read the team first: visible_cases() holds its own "subordinates" CTE, and one statement cannot hold two.
-    team = db.session.scalars(subordinate_ids_query(actor.id)).all()
-    final, due = final_state_clause(), next_running_due()
-    query = (
-        select(Case)
-        .where(visible_cases(actor), or_(Case.requester_id.in_(team), Case.owner_id.in_(team)))
-        .options(selectinload(Case.clocks))
-        # Open cases by what is about to breach, then oldest; closed ones after, newest first.
-        .order_by(sql_case((final, 1), else_=0), sql_case((due.is_(None), 1), else_=0), due,
-                  sql_case((final, None), else_=Case.created_at), Case.created_at.desc(), Case.id.desc())
-    )
-    return _paged(query, page, size)

@@ -11,8 +11,9 @@ from ..extensions import db
 from ..models import Case, CaseEvent, OutboxMessage, User
 from ..timefmt import human_wib
 from ..workflows import REGISTRY
+from ..workflows.clocks import FIRST_RESPONSE, RESOLUTION
 from ..working_time import due
-from . import anonymity, outbox, timeline
+from . import anonymity, outbox, sla, timeline
 from .access import acts_for_desk
 from .calendar import load_calendar
 
@@ -20,7 +21,7 @@ from .calendar import load_calendar
 def _send(user: User | None, case: Case, headline: str, comment: str = "", *, actor=None) -> OutboxMessage | None:
     if user is None or not user.is_active or (actor is not None and getattr(actor, "id", None) == user.id):
         return None
-    resolution = next((c for c in reversed(case.clocks) if c.name == "resolution"), None)
+    resolution = sla.current_cycle(case, RESOLUTION)
     return outbox.enqueue(to=user.email, template="case_update", case=case, context={
         "recipient_name": user.name, "headline": headline, "comment": comment,
         "state_label": REGISTRY[case.case_type].states[case.state],
@@ -31,8 +32,8 @@ def _send(user: User | None, case: Case, headline: str, comment: str = "", *, ac
 def answer_due_at(case: Case, now: dt.datetime) -> dt.datetime:
     """When a message sent now can expect an answer: the running first-response deadline, else the
     configured reply target in working time."""
-    first = next((c for c in reversed(case.clocks) if c.name == "first_response" and c.is_running), None)
-    if first is not None and first.due_at > now:  # a deadline already missed is no promise
+    first = sla.current_cycle(case, FIRST_RESPONSE)
+    if first is not None and first.is_running and first.due_at > now:  # a deadline already missed is no promise
         return first.due_at
     return due(load_calendar(), now, current_app.config["REPLY_TARGET"])
 

@@ -12,6 +12,8 @@ Each case keeps the earliest instant at which the sweep has something to do in `
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
 
 from flask import current_app, g, has_request_context
 from sqlalchemy import func, select
@@ -36,20 +38,44 @@ def _active_policies(case_type: str) -> list[SlaPolicy]:
     return cache[case_type]
 
 
-def terms_for(case: Case, clock_name: str) -> tuple[str, int, str] | None:
-    """(target, warn percent, escalate every) for a new clock: the admin's policy, else the defaults."""
-    policies = [p for p in _active_policies(case.case_type)
-                if p.clock == clock_name and p.service in (None, case.service)]
-    policy = max(policies, key=lambda p: (p.service is not None, p.id), default=None)
+@dataclass(frozen=True)
+class Terms:
+    """What a new clock runs under, and where that comes from."""
+
+    target: str  # "2d", "8h", "90m"
+    warn_percent: int
+    escalate_every: str
+    policy: SlaPolicy | None = None  # the admin's policy, when one applies
+    from_catalogue: bool = False  # the service's own resolution days (catalogue.Service.sla_days)
+
+    def as_tuple(self) -> tuple[str, int, str]:
+        return self.target, self.warn_percent, self.escalate_every
+
+
+def effective_terms(policies: Iterable[SlaPolicy], case_type: str, service: str | None,
+                    clock_name: str) -> Terms | None:
+    """The one precedence rule: a service's own policy, then the case type's policy, then the catalogue (a
+    service's resolution days), then the workflow's default. None when the case type runs no such clock."""
+    matching = [p for p in policies
+                if p.case_type == case_type and p.clock == clock_name and p.service in (None, service)]
+    policy = max(matching, key=lambda p: (p.service is not None, p.id), default=None)
     if policy is not None:
-        return policy.target, policy.warn_percent, policy.escalate_every
-    target = REGISTRY[case.case_type].sla.get(clock_name)
-    service = catalogue.SERVICES.get(case.service or "")
-    if clock_name == RESOLUTION and service is not None:
-        target = f"{service.sla_days}d"
+        return Terms(policy.target, policy.warn_percent, policy.escalate_every, policy=policy)
+    target = REGISTRY[case_type].sla.get(clock_name)
+    spec = catalogue.SERVICES.get(service or "")
+    from_catalogue = clock_name == RESOLUTION and spec is not None
+    if spec is not None and from_catalogue:
+        target = f"{spec.sla_days}d"
     if target is None:
         return None
-    return target, current_app.config["SLA_WARN_PERCENT"], current_app.config["SLA_ESCALATE_EVERY"]
+    config = current_app.config
+    return Terms(target, config["SLA_WARN_PERCENT"], config["SLA_ESCALATE_EVERY"], from_catalogue=from_catalogue)
+
+
+def terms_for(case: Case, clock_name: str) -> tuple[str, int, str] | None:
+    """(target, warn percent, escalate every) for a new clock of this case (see effective_terms)."""
+    terms = effective_terms(_active_policies(case.case_type), case.case_type, case.service, clock_name)
+    return terms.as_tuple() if terms is not None else None
 
 
 def _clocks(case: Case) -> list[CaseClock]:

@@ -34,6 +34,7 @@ from ..workflows import REGISTRY
 from ..workflows.clocks import CLOCK_LABELS
 from ..working_time import WorkingCalendar, due
 from . import outbox, sla, tokens
+from .access import superior_chain
 from .calendar import load_calendar
 from .db import unit_of_work
 from .errors import StaleCase
@@ -108,14 +109,7 @@ def escalation_chain(case: Case, head: Callable[[], User | None] = desk_head) ->
         start = head()
         if start is not None:
             people.append(start)
-    seen = {case.owner_id}
-    current = start
-    while current is not None and current.superior_id is not None and current.superior_id not in seen:
-        seen.add(current.superior_id)
-        # The relationship, not session.get(): the loaded superior stays referenced from its subordinate,
-        # so the identity map (weak) keeps it for the rest of the batch instead of one SELECT per case.
-        current = current.superior
-        people.append(current)
+    people += superior_chain(start)
     parties = case.party_ids
     return [p for p in people if p.id not in parties and p.is_active and p.id != case.owner_id]
 

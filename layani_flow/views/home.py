@@ -9,6 +9,7 @@ from flask_login import current_user, login_required
 from layani_flow import catalogue, clock
 from layani_flow.roles import DESK_ROLES, LEAD_ROLES, Role
 from layani_flow.services import cases as case_service
+from layani_flow.services import listings
 from layani_flow.timefmt import MONTHS, human_wib
 from layani_flow.workflows import REGISTRY
 
@@ -20,7 +21,7 @@ REVIEW_LABELS = {"pending": "Menunggu pemeriksaan", "verified": "Terverifikasi",
 @bp.get("/")
 @login_required
 def index():
-    return render_template("home.html", cases=case_service.list_own_cases(current_user))
+    return render_template("home.html", cases=listings.list_own_cases(current_user))
 
 
 # -- template helpers ------------------------------------------------------------------------------

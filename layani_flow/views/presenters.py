@@ -15,7 +15,7 @@ from ..models.sla import CaseClock
 from ..services.access import Actor, acts_for_desk
 from ..services.calendar import load_calendar
 from ..services.cases import case_actions
-from ..services.sla import remaining
+from ..services.sla import current_cycle, remaining
 from ..timefmt import iso_wib
 from ..workflows import REGISTRY
 from ..workflows.clocks import CLOCK_LABELS, CLOCK_NAMES, RESOLUTION
@@ -166,18 +166,14 @@ def clock_views(case: Case, now: dt.datetime | None = None, cal: WorkingCalendar
 def current_clock_views(case: Case, now: dt.datetime | None = None,
                         cal: WorkingCalendar | None = None) -> list[ClockView]:
     """The latest cycle of each clock: what the case page shows."""
-    latest: dict[str, CaseClock] = {}
-    for c in case.clocks:
-        if c.name not in latest or c.cycle > latest[c.name].cycle:
-            latest[c.name] = c
+    latest = [c for c in (current_cycle(case, name) for name in CLOCK_NAMES) if c is not None]
     now, cal = now or wall.now(), cal or load_calendar()
-    return [clock_view(case, c, now, cal) for c in _ordered(latest.values())]
+    return [clock_view(case, c, now, cal) for c in latest]
 
 
 def current_resolution(case: Case) -> CaseClock | None:
     """The resolution clock that still counts (running or paused), if any."""
-    cycles = [c for c in case.clocks if c.name == RESOLUTION]
-    latest = max(cycles, key=lambda c: c.cycle, default=None)
+    latest = current_cycle(case, RESOLUTION)
     return latest if latest is not None and latest.stopped_at is None else None
 
 

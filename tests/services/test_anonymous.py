@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from layani_flow.extensions import db
 from layani_flow.models import Case, OutboxMessage
-from layani_flow.services import cases
+from layani_flow.services import cases, listings
 from layani_flow.services.errors import Forbidden, InvalidInput, NotFound, TransitionNotAllowed
 from layani_flow.workflows.guards import reopen_window_open
 
@@ -70,7 +70,7 @@ def test_an_anonymous_complaint_is_structurally_anonymous(office, filed):
 def test_the_filer_does_not_see_it_as_their_own(office, filed):
     with pytest.raises(NotFound):
         cases.get_case(filed.case.id, office.employee)
-    assert cases.list_own_cases(office.employee) == []
+    assert listings.list_own_cases(office.employee) == []
 
 
 @pytest.mark.parametrize("typed", [
