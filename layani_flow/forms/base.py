@@ -74,6 +74,11 @@ class BaseForm(FlaskForm):
             return _TRANSLATIONS
 
     @classmethod
+    def for_service(cls, service: str | None) -> type[BaseForm]:
+        """The intake form for one catalogue service; a type filed without one has this single form."""
+        return cls
+
+    @classmethod
     def from_json(cls, payload: Any, **kwargs: Any) -> BaseForm:
         return cls(formdata=json_formdata(payload), meta={"csrf": False}, **kwargs)
 

@@ -129,7 +129,7 @@ def policy_table() -> list[PolicyRow]:
     for case_type in REGISTRY:
         for clock_name in policy_clocks(case_type):
             rows.append(_effective(policies, case_type, None, clock_name))
-            if case_type != "service_request":
+            if not REGISTRY[case_type].per_service:
                 continue
             for key in catalogue.SERVICES:
                 own = any(p.case_type == case_type and p.service == key and p.clock == clock_name for p in policies)
@@ -161,7 +161,8 @@ def save_policy(actor: User, *, case_type: str, clock_name: str, service: str | 
         errors["case_type"] = ["Jenis kasus tidak dikenal."]
     elif clock_name not in policy_clocks(case_type):
         errors["clock"] = [f"{REGISTRY[case_type].title} tidak memakai jam ini."]
-    if service is not None and (case_type != "service_request" or service not in catalogue.SERVICES):
+    if service is not None and (case_type not in REGISTRY or not REGISTRY[case_type].per_service
+                                or service not in catalogue.SERVICES):
         errors["service"] = ["Layanan hanya dapat dipilih untuk permohonan layanan kepegawaian dari katalog."]
     target, escalate_every = (target or "").strip().lower(), (escalate_every or "").strip().lower()
     if problem := duration_problem(target):

@@ -5,35 +5,29 @@ import datetime as dt
 import hashlib
 import logging
 import secrets
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from flask import current_app
-from sqlalchemy import and_, or_, select
+from sqlalchemy import select
 
 from .. import catalogue, clock
 from ..extensions import db
 from ..models import Case, CaseDocument, CaseEvent, User
 from ..models.cases import REF_ALPHABET
-from ..roles import DESK_ROLES, Role
-from ..workflows import REGISTRY, Step, Workflow
+from ..workflows import REGISTRY, Intake, Step, Workflow
+from ..workflows.base import PersonInput
 from . import anonymity, documents
-from .access import (  # noqa: F401  (re-exported for the views: TrackedFiler, the party rule)
-    DESK_TYPES,
-    PARTY_MESSAGE,
-    Actor,
-    TrackedFiler,
-    acts_for_desk,
-    can_view,
-    forbidden,
-    is_desk_head,
-    is_party,
-    on_desk,
-    party_on_desk,
-    subordinate_ids_query,
-    tags_for,
-    visible_cases,
+from .access import PARTY_MESSAGE, Actor, TrackedFiler, can_view, tags_for  # noqa: F401 (also named through here)
+from .capabilities import (
+    assign_refusal,
+    assignee_refusal,
+    claim_refusal,
+    internal_note_refusal,
+    permission_refusal,
+    review_refusal,
+    state_refusal,
+    step_context,
+    upload_refusal,
 )
 from .db import unit_of_work
 from .errors import (
@@ -46,7 +40,7 @@ from .errors import (
     StaleCase,
     TransitionNotAllowed,
 )
-from .timeline import ANONYMOUS_LABEL, append_event, instant_for, recorded_actor  # noqa: F401 (the label: views)
+from .timeline import ANONYMOUS_LABEL, append_event, instant_for, recorded_actor  # noqa: F401 (the label too)
 from .users import active_user_by_nip, find_by_nip
 
 logger = logging.getLogger(__name__)
@@ -130,149 +124,91 @@ class _UploadGuard:
 
 # -- opening ---------------------------------------------------------------------------------------
 
-def _intake_details(case_type: str, data: dict[str, Any], requester: User | None, *,
-                    anonymous: bool = False) -> dict[str, Any]:
-    """What the database must confirm about an intake: the people it names."""
-    details: dict[str, Any] = {}
-    if anonymous and data.get("reported_nip"):
+def _other_party_id(workflow: Workflow, data: dict[str, Any], requester: User | None, *,
+                    anonymous: bool) -> int | None:
+    """The person the intake names as the other party (workflow.other_party), confirmed in the database."""
+    other = workflow.other_party
+    nip = data.get(other.nip_field) if other is not None else None
+    if other is None or not (nip or other.required):
+        return None
+    if anonymous:
         # Whoever files anonymously may be nobody at all: the answer must not tell them whether a NIP
         # belongs to someone. A well-formed NIP is accepted either way; it stays in the case's fields for
         # the desk, and the case is tied to the person only when there is one (so they never read it).
-        reported = find_by_nip(data["reported_nip"])
-        return {"other_party_id": reported.id} if reported is not None else {}
-    if case_type == "mediation":
-        other = active_user_by_nip(data.get("other_party_nip"), "other_party_nip")
-        if requester is not None and other.id == requester.id:
-            raise InvalidInput("Pihak lain tidak valid.", {"other_party_nip": ["Anda tidak dapat menjadi pihak lain."]})
-        details["other_party_id"] = other.id
-    if case_type == "complaint" and data.get("reported_nip"):
-        reported = active_user_by_nip(data["reported_nip"], "reported_nip")
-        if requester is not None and reported.id == requester.id:  # the CHECK parties_differ would refuse it
-            raise InvalidInput("Pihak yang diadukan tidak valid.",
-                               {"reported_nip": ["Anda tidak dapat mengadukan diri sendiri."]})
-        details["other_party_id"] = reported.id
-    return details
+        found = find_by_nip(nip)
+        return found.id if found is not None else None
+    person = active_user_by_nip(nip, other.nip_field)
+    if requester is not None and person.id == requester.id:  # the CHECK parties_differ would refuse it
+        raise InvalidInput(other.invalid, {other.nip_field: [other.not_yourself]})
+    return person.id
 
 
-def _title_for(case_type: str, data: dict[str, Any]) -> str:
-    if case_type == "service_request":
+def _title(workflow: Workflow, data: dict[str, Any]) -> str:
+    if workflow.per_service:
         return catalogue.SERVICES[data["service"]].name
     return (data.get("subject") or "").strip()[:200]
 
 
 def open_case(case_type: str, data: dict[str, Any], actor: User | None, *,
               anonymous: bool = False, uploads: list[documents.CheckedUpload] | None = None) -> OpenedCase:
-    """File a case from validated form data. An anonymous complaint keeps no trace of who filed it."""
-    workflow = REGISTRY[case_type]
-    if anonymous and case_type != "complaint":
+    """File a case from validated form data. An anonymous one keeps no trace of who filed it."""
+    workflow = REGISTRY.get(case_type)
+    if workflow is None:
+        raise InvalidInput("Jenis kasus tidak dikenal.", {"type": [f"Pilih salah satu: {', '.join(REGISTRY)}."]})
+    if anonymous and not workflow.anonymous_allowed:
         raise InvalidInput("Hanya pengaduan yang dapat dikirim tanpa identitas.",
                            {"anonymous": ["Pilihan anonim hanya untuk pengaduan."]})
     if actor is None and not anonymous:
         raise Forbidden("Silakan masuk terlebih dahulu.")
     requester = None if anonymous else actor
     filer = None if anonymous else actor  # who the timeline names
-    # An anonymous complaint's id and instants must not place it among its filer's named actions.
+    # An anonymous case's id and instants must not place it among its filer's named actions.
     now = anonymity.filer_instant(clock.now()) if anonymous else clock.now()
     with _UploadGuard() as written, unit_of_work(keep_loaded=True):  # the guard sees a failed commit too
-        details = _intake_details(case_type, data, requester, anonymous=anonymous)
+        other_party_id = _other_party_id(workflow, data, requester, anonymous=anonymous)
         tracking_code = new_tracking_code() if anonymous else None
         fields = {k: v for k, v in data.items() if k not in ("anonymous", "service", "subject")}
+        intake = Intake(data, requester_has_superior=requester is not None and requester.superior_id is not None)
         case = Case(
             id=anonymity.new_case_id() if anonymous else None,
-            case_type=case_type, service=data.get("service"), title=_title_for(case_type, data),
-            state=_entry_state(workflow, data, requester), fields=fields,
+            case_type=case_type, service=data.get("service"), title=_title(workflow, data),
+            state=workflow.first_state(intake), fields=fields,
             requester_id=requester.id if requester else None, is_anonymous=anonymous,
             tracking_code_hash=hash_code(tracking_code) if tracking_code else None,
             created_at=now, updated_at=now, requester=requester, events=[], documents=[], clocks=[],
-            **details,
+            other_party_id=other_party_id,
         )
         db.session.add(case)  # inserted once, with its clocks and deadline, by the first flush
         append_event(case, filer, "created", at=now, to_state=case.state)
         _store_uploads(case, filer, uploads or [], written, at=now)
-    if anonymous:
+    if actor is None or anonymous:
         logger.info("Case %s opened anonymously", case.ref)
     else:
         logger.info("Case %s opened by user %s", case.ref, actor.id)
     return OpenedCase(case, tracking_code)
 
 
-def _entry_state(workflow: Workflow, data: dict[str, Any], requester: User | None) -> str:
-    service = catalogue.SERVICES.get(data.get("service") or "")
-    if service and service.needs_superior and requester is not None and requester.superior_id is not None:
-        return "awaiting_superior"
-    return workflow.initial
-
-
 # -- transitions -----------------------------------------------------------------------------------
 
-def _effect_take_if_unowned(case: Case, actor: Actor, fields: dict) -> dict:
-    if case.owner_id is None:
-        case.owner_id = actor.id
-        return {"owner": actor.name}
-    return {}
-
-
-def _effect_set_mediator(case: Case, actor: Actor, fields: dict) -> dict:
-    case.owner_id = fields["mediator_id"]
-    return {"mediator": fields["mediator_name"]}
-
-
-def _effect_involve_other_party(case: Case, actor: Actor, fields: dict) -> dict:
-    case.is_other_party_involved = True
-    return {}
-
-
-def _effect_forward(case: Case, actor: Actor, fields: dict) -> dict:
-    case.external_body = fields["external_body"]
-    return {"external_body": case.external_body}
-
-
-def _effect_external_returned(case: Case, actor: Actor, fields: dict) -> dict:
-    body, case.external_body = case.external_body, None
-    return {"external_body": body}
-
-
-def _effect_answered(case: Case, actor: Actor, fields: dict) -> dict:
-    case.answered_at = clock.now()
-    return {}
-
-
-def _effect_reopened(case: Case, actor: Actor, fields: dict) -> dict:
-    case.answered_at = None
-    return {}
-
-
-# What a trigger changes on the case besides its state, by trigger name (the same in every workflow).
-EFFECTS: dict[str, Callable[[Case, Actor, dict], dict]] = {
-    "start_verification": _effect_take_if_unowned,
-    "triage": _effect_take_if_unowned,
-    "assign_mediator": _effect_set_mediator,
-    "bring_in_other_party": _effect_involve_other_party,
-    "forward": _effect_forward,
-    "external_returned": _effect_external_returned,
-    "answer": _effect_answered,
-    "reopen": _effect_reopened,
-}
-
-
-def _resolve_trigger_fields(case: Case, step: Step, fields: dict[str, Any]) -> dict[str, Any]:
-    """Turn a trigger form's fields into what guards and effects need (NIPs into people)."""
+def _resolved_inputs(step: Step, fields: dict[str, Any]) -> dict[str, Any]:
+    """The step's form fields plus what its declared inputs resolve to: the people a NIP names (who must
+    hold one of the input's roles), and choices checked against the declared ones."""
     resolved = dict(fields)
-    if step.trigger == "assign_mediator":
-        mediator = active_user_by_nip(fields.get("mediator_nip"), "mediator_nip")
-        if mediator.role not in DESK_ROLES:
-            raise InvalidInput("Mediator tidak valid.",
-                               {"mediator_nip": ["Mediator harus petugas layanan atau atasan."]})
-        resolved.update(mediator_id=mediator.id, mediator_name=mediator.name)
-    if step.trigger == "forward":
-        allowed = {key for key, _ in catalogue.EXTERNAL_BODIES}
-        if fields.get("external_body") not in allowed:
-            raise InvalidInput("Instansi tujuan tidak valid.", {"external_body": ["Pilih instansi tujuan."]})
+    for spec in step.inputs:
+        if isinstance(spec, PersonInput):
+            found = active_user_by_nip(fields.get(spec.field), spec.field)
+            if found.role not in spec.roles:
+                raise InvalidInput(spec.invalid, {spec.field: [spec.hint]})
+            resolved.update({f"{spec.becomes}_id": found.id, f"{spec.becomes}_name": found.name})
+        elif fields.get(spec.field) not in spec.choices:
+            raise InvalidInput(spec.invalid, {spec.field: [spec.hint]})
     return resolved
 
 
 def transition_case(case_id: int, trigger: str, actor: Actor, version: Any, comment: str = "",
                     fields: dict[str, Any] | None = None) -> Case:
+    """Fire one step of the case's workflow: who may, from which state, with which inputs and guards come
+    from its declaration; so do what it changes (its effect) and whom it tells (notifications)."""
     with unit_of_work():
         case = _visible_case(case_id, actor, for_update=True)
         workflow = REGISTRY[case.case_type]
@@ -280,109 +216,37 @@ def transition_case(case_id: int, trigger: str, actor: Actor, version: Any, comm
         if step is None:
             raise TransitionNotAllowed(f"Tindakan '{trigger}' tidak dikenal untuk jenis kasus ini.")
         tags = tags_for(case, actor)
-        if not workflow.may_fire(trigger, tags):
-            raise forbidden(case, actor, step.who,
-                            f"Anda tidak berwenang melakukan tindakan \"{step.label}\" pada kasus ini.")
+        refusal: DomainError | None = permission_refusal(case, step, actor, tags)
+        if refusal is not None:
+            raise refusal
         _check_version(case, version)
-        if trigger not in workflow.triggers_from(case.state):
-            raise TransitionNotAllowed(
-                f"Tindakan \"{step.label}\" tidak dapat dilakukan saat kasus berstatus "
-                f"\"{workflow.states[case.state]}\"."
-            )
+        refusal = state_refusal(case, workflow, step)
+        if refusal is not None:
+            raise refusal
         comment = (comment or "").strip()
         if "comment" in step.needs and not comment:
             raise InvalidInput("Catatan wajib diisi.", {"comment": [f"Tuliskan alasan atau catatan untuk \"{step.label}\"."]})
-        resolved = _resolve_trigger_fields(case, step, fields or {})
-        now = clock.now()
-        ctx = {"actor_id": getattr(actor, "id", None), "tags": tags, "now": now, "fields": resolved,
-               "settings": {"complaint_reopen_days": current_app.config["COMPLAINT_REOPEN_DAYS"]}}
-        refusal = workflow.refusal(case, trigger, ctx)
-        if refusal:
-            raise TransitionNotAllowed(" ".join(refusal.reasons))
+        ctx = step_context(case, actor, tags, _resolved_inputs(step, fields or {}))
+        guarded = workflow.refusal(case, trigger, ctx)
+        if guarded:
+            raise TransitionNotAllowed(" ".join(guarded.reasons))
         from_state = case.state
         if not workflow.fire(case, trigger, **ctx):  # guards re-checked by the machine itself
             raise TransitionNotAllowed("Tindakan ditolak oleh aturan alur kerja.")
-        data = EFFECTS.get(trigger, lambda *a: {})(case, actor, resolved)
+        data = step.effect(case, ctx) if step.effect is not None else {}
         stamp = instant_for(case, actor)  # guards judged `now`; what is stored is coarse for an anonymous filer
         if workflow.is_final(case.state):
             case.closed_at = stamp
         case.updated_at = stamp
         append_event(case, actor, "transition", at=stamp, trigger=trigger, from_state=from_state,
-                      to_state=case.state, comment=comment, data=data)
+                     to_state=case.state, comment=comment, data=data)
     logger.info("Case %s %s→%s by %s", case.ref, from_state, case.state, recorded_actor(actor)[1])
     return case
 
 
 # -- assignment ------------------------------------------------------------------------------------
-# Only the desk hands desk cases around: an officer claims an unclaimed case and passes on one they own;
-# the desk head (DESK_HEAD_NIP) may claim or reassign any. A line supervisor who can read a request does
-# not handle it, nor does an admin (admins configure the system, they do not work cases). Mediations get
-# their mediator through the workflow's "assign_mediator" step instead. Each rule below answers with the
-# error to raise, so the page (may_claim, may_assign) offers exactly what the service then allows.
-
-def _handling_refusal(case: Case, actor: Actor | None) -> DomainError | None:
-    """What refuses any claim or assignment on this case by this actor, whoever the assignee."""
-    if case.case_type not in DESK_TYPES:
-        return TransitionNotAllowed("Mediator ditunjuk melalui tindakan \"Tunjuk mediator\".")
-    if REGISTRY[case.case_type].is_final(case.state):
-        return TransitionNotAllowed("Kasus yang sudah selesai tidak dapat dialihkan.")
-    if is_party(case, getattr(actor, "id", None)):
-        return Forbidden(PARTY_MESSAGE)
-    return None
-
-
-def claim_refusal(case: Case, actor: Actor | None) -> DomainError | None:
-    """Why the actor may not take this case for themselves now; None when they may."""
-    refusal = _handling_refusal(case, actor)
-    if refusal is not None:
-        return refusal
-    if not on_desk(actor):
-        return Forbidden("Hanya petugas layanan atau kepala layanan kepegawaian yang dapat mengklaim kasus.")
-    if case.owner_id == actor.id:
-        return TransitionNotAllowed("Kasus ini sudah Anda tangani.")
-    if case.owner_id is not None and not is_desk_head(actor):
-        return TransitionNotAllowed("Kasus ini sudah ditangani petugas lain.")
-    return None
-
-
-def assign_refusal(case: Case, actor: Actor | None) -> DomainError | None:
-    """Why the actor may not hand this case to someone else now; None when they may (to assignable_staff)."""
-    refusal = _handling_refusal(case, actor)
-    if refusal is not None:
-        return refusal
-    if isinstance(actor, User) and (is_desk_head(actor) or (actor.role == Role.OFFICER and case.owner_id == actor.id)):
-        return None
-    return Forbidden("Hanya petugas penanggung jawab atau kepala layanan kepegawaian yang dapat menugaskan kasus ini.")
-
-
-def assignee_refusal(case: Case, assignee: User) -> InvalidInput | None:
-    """Why this person may not be given the case: off the desk, inactive, or a party to it."""
-    if not assignee.is_active or not on_desk(assignee):
-        return InvalidInput("Petugas tidak valid.", {"assignee_nip": [
-            "Hanya petugas layanan atau kepala layanan kepegawaian yang dapat ditugaskan."]})
-    if is_party(case, assignee.id):
-        return InvalidInput("Petugas tidak valid.", {"assignee_nip": ["Pihak dalam kasus tidak dapat menanganinya."]})
-    return None
-
-
-def may_claim(case: Case, actor: Actor | None) -> bool:
-    return claim_refusal(case, actor) is None
-
-
-def may_assign(case: Case, actor: Actor | None) -> bool:
-    return assign_refusal(case, actor) is None
-
-
-def assignable_staff(case: Case) -> list[User]:
-    """Who may be given this case, by name: active officers and the desk head, never a party to it."""
-    desk = User.role == Role.OFFICER
-    head_nip = current_app.config.get("DESK_HEAD_NIP")
-    if head_nip:
-        desk = or_(desk, and_(User.role == Role.SUPERVISOR, User.nip == head_nip))
-    query = (select(User).where(desk, User.is_active_account, User.id.not_in(sorted(case.party_ids)))
-             .order_by(User.name))
-    return list(db.session.scalars(query).unique().all())
-
+# Who may claim, assign and be assigned: services.capabilities (claim_refusal, assign_refusal,
+# assignee_refusal), the same rules the page asks what to offer.
 
 def claim_case(case_id: int, actor: User, version: Any) -> Case:
     """An officer takes an unclaimed desk case (the desk head: any desk case)."""
@@ -416,34 +280,6 @@ def assign_case(case_id: int, actor: User, assignee_nip: str, version: Any, comm
 
 # -- messages and documents ------------------------------------------------------------------------
 
-def upload_refusal(case: Case, actor: Actor | None) -> DomainError | None:
-    """Why the actor may not add a document now: only the requester (or anonymous filer) and the owner may,
-    while the case is open; a party who is also on the desk adds documents as the requester does."""
-    if not tags_for(case, actor) & {"requester", "owner"}:
-        return forbidden(case, actor, {"requester", "owner"},
-                         "Hanya pemohon atau petugas penanggung jawab yang dapat mengunggah dokumen.")
-    if REGISTRY[case.case_type].is_final(case.state):
-        return TransitionNotAllowed("Kasus sudah selesai; dokumen tidak dapat ditambahkan.")
-    return None
-
-
-def review_refusal(case: Case, actor: Actor | None) -> DomainError | None:
-    """Why the actor may not verify or reject documents now: only the owner does, while the case is open."""
-    if "owner" not in tags_for(case, actor):
-        return forbidden(case, actor, {"owner"}, "Hanya petugas penanggung jawab yang dapat memverifikasi dokumen.")
-    if REGISTRY[case.case_type].is_final(case.state):
-        return TransitionNotAllowed("Kasus sudah selesai.")
-    return None
-
-
-def may_upload(case: Case, actor: Actor | None) -> bool:
-    return upload_refusal(case, actor) is None
-
-
-def may_review(case: Case, actor: Actor | None) -> bool:
-    return review_refusal(case, actor) is None
-
-
 def add_message(case_id: int, actor: Actor, body: str, *, internal: bool = False) -> CaseEvent:
     body = (body or "").strip()
     if not body:
@@ -452,8 +288,9 @@ def add_message(case_id: int, actor: Actor, body: str, *, internal: bool = False
         raise InvalidInput("Pesan terlalu panjang.", {"body": ["Maksimal 5.000 karakter."]})
     with unit_of_work():
         case = _visible_case(case_id, actor)
-        if internal and not acts_for_desk(case, actor):
-            raise Forbidden("Catatan internal hanya untuk petugas.")
+        refusal = internal_note_refusal(case, actor) if internal else None
+        if refusal is not None:
+            raise refusal
         event = append_event(case, actor, "note" if internal else "message", comment=body, is_internal=internal)
     return event
 
@@ -462,7 +299,7 @@ def upload_documents(case_id: int, actor: Actor, uploads: list[documents.Checked
     """The requester (or anonymous filer) and the owner may add documents while the case is open."""
     with _UploadGuard() as written, unit_of_work():  # the guard sees a failed commit too
         case = _visible_case(case_id, actor)
-        refusal = upload_refusal(case, actor)
+        refusal = upload_refusal(case, actor, tags_for(case, actor))
         if refusal is not None:
             raise refusal
         for upload in uploads:
@@ -480,7 +317,7 @@ def review_document(case_id: int, number: int, actor: User, decision: str, note:
     desk where a document stands among everyone else's uploads."""
     with unit_of_work():
         case = _visible_case(case_id, actor)
-        refusal = review_refusal(case, actor)
+        refusal = review_refusal(case, actor, tags_for(case, actor))
         if refusal is not None:
             raise refusal
         if decision not in REVIEW_DECISIONS:
@@ -512,29 +349,3 @@ def document_by_number(case: Case, number: int) -> CaseDocument | None:
 def find_tracked_case(code: str) -> int | None:
     """The id of the anonymous complaint this tracking code opens, if any."""
     return db.session.scalar(select(Case.id).where(Case.tracking_code_hash == hash_code(code or "")))
-
-
-@dataclass(frozen=True)
-class Action:
-    """A step the viewer may take now, or could once `blocked_by` is dealt with."""
-
-    trigger: str
-    label: str
-    needs: frozenset[str]
-    tone: str
-    blocked_by: tuple[str, ...] = ()
-
-
-def case_actions(case: Case, actor: Actor | None) -> list[Action]:
-    """What this person may do to the case in its current state, with the reasons a guard would refuse."""
-    workflow = REGISTRY[case.case_type]
-    tags = tags_for(case, actor)
-    ctx = {"actor_id": getattr(actor, "id", None), "tags": tags, "now": clock.now(), "fields": {},
-           "settings": {"complaint_reopen_days": current_app.config["COMPLAINT_REOPEN_DAYS"]}}
-    actions = []
-    for step in workflow.available(case, tags):
-        # Guards that judge the step's own input (e.g. the chosen mediator) are checked when it is sent.
-        refusal = None if "form" in step.needs else workflow.refusal(case, step.trigger, ctx)
-        actions.append(Action(step.trigger, step.label, step.needs, step.tone,
-                              refusal.reasons if refusal else ()))
-    return actions

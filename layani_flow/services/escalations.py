@@ -17,7 +17,7 @@ from ..working_time import CalendarError, due
 from . import sla, tokens
 from .access import PARTY_MESSAGE, is_party
 from .calendar import load_calendar
-from .cases import assignee_refusal
+from .capabilities import assignee_refusal
 from .db import unit_of_work
 from .errors import Conflict, Forbidden, InvalidInput, NotFound
 from .sweep import EMAIL_ACTIONS

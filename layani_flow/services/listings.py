@@ -20,7 +20,7 @@ from sqlalchemy.orm import selectinload
 from .. import clock
 from ..extensions import db
 from ..models import Case, CaseClock, User
-from ..workflows import ALL_STATES, REGISTRY
+from ..workflows import ALL_STATES, REGISTRY, case_types_where
 from .access import Actor, subordinate_ids_query, visible_cases
 from .errors import InvalidInput
 
@@ -70,11 +70,12 @@ def _paged(query: Select[tuple[Case]], number: int, size: int) -> CasePage:
 # -- the pages -------------------------------------------------------------------------------------------
 
 def list_own_cases(user: User, limit: int = 100) -> list[Case]:
-    """The person's own cases and the mediations they were brought into, newest first."""
+    """The person's own cases and those they were brought into as the other party, newest first."""
+    takes_part = case_types_where(lambda wf: wf.other_party_takes_part)
     query = (
         select(Case)
         .where(or_(Case.requester_id == user.id,
-                   and_(Case.case_type == "mediation", Case.other_party_id == user.id,
+                   and_(Case.case_type.in_(takes_part), Case.other_party_id == user.id,
                         Case.is_other_party_involved)))
         .order_by(Case.created_at.desc(), Case.id.desc())
         .limit(limit)

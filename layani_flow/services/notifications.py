@@ -56,6 +56,15 @@ def _owner(case: Case) -> User | None:
     return db.session.get(User, case.owner_id) if case.owner_id else None
 
 
+def _person(case: Case, relation: str) -> User | None:
+    """Who holds `relation` (a Step.notify recipient) on the case; the mediator is its owner."""
+    if relation == "requester":
+        return case.requester
+    if relation == "other_party":
+        return case.other_party
+    return _owner(case)  # "owner", or what the workflow calls its owner ("mediator")
+
+
 def observe(case: Case, event: CaseEvent, actor) -> None:
     from_desk = acts_for_desk(case, actor)
     workflow = REGISTRY[case.case_type]
@@ -63,12 +72,10 @@ def observe(case: Case, event: CaseEvent, actor) -> None:
         # A receipt the filer can keep, with the case number and the target date.
         _send(case.requester, case, "Kasus Anda sudah kami terima")
     elif event.kind == "transition":
+        # Whom the step tells, with what headline, is declared with the step (Step.notify).
         state = workflow.states[event.to_state]
-        _send(case.requester, case, f"Status kasus Anda: {state}", event.comment, actor=actor)
-        if event.trigger == "bring_in_other_party":
-            _send(case.other_party, case, "Anda diundang dalam fasilitasi mediasi", event.comment, actor=actor)
-        if event.trigger == "assign_mediator":
-            _send(_owner(case), case, "Anda ditunjuk sebagai mediator", event.comment, actor=actor)
+        for relation, headline in workflow.by_trigger[event.trigger or ""].notify:
+            _send(_person(case, relation), case, headline.format(state=state), event.comment, actor=actor)
     elif event.kind == "assignment":
         _send(_owner(case), case, "Kasus ditugaskan kepada Anda", event.comment, actor=actor)
     elif event.kind == "message" and from_desk:

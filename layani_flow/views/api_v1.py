@@ -73,7 +73,7 @@ def case_types():
             "transitions": [{"trigger": s.trigger, "label": s.label, "from": list(s.sources), "to": s.dest,
                              "who": sorted(s.who), "needs": sorted(s.needs)} for s in workflow.steps],
         }
-        if key == "service_request":
+        if workflow.per_service:
             item["services"] = [
                 {"key": svc.key, "name": svc.name, "summary": svc.summary,
                  "fields": describe_fields(intake_form_class(key, svc.key).from_json({})),
