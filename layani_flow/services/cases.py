@@ -17,7 +17,7 @@ from ..models.cases import REF_ALPHABET
 from ..workflows import REGISTRY, Intake, Step, Workflow
 from ..workflows.base import PersonInput
 from . import anonymity, documents
-from .access import PARTY_MESSAGE, Actor, TrackedFiler, can_view, tags_for  # noqa: F401 (also named through here)
+from .access import PARTY_MESSAGE, Actor, TrackedFiler, can_view, tags_for  # noqa: F401 (callers use them from here)
 from .capabilities import (
     assign_refusal,
     assignee_refusal,
@@ -40,7 +40,7 @@ from .errors import (
     StaleCase,
     TransitionNotAllowed,
 )
-from .timeline import ANONYMOUS_LABEL, append_event, instant_for, recorded_actor  # noqa: F401 (the label too)
+from .timeline import ANONYMOUS_LABEL, append_event, instant_for, recorded_actor  # noqa: F401 (the label: pages)
 from .users import active_user_by_nip, find_by_nip
 
 logger = logging.getLogger(__name__)
@@ -105,7 +105,7 @@ def _store_uploads(case: Case, actor: Actor | None, uploads: list[documents.Chec
         )
         db.session.add(doc)
         append_event(case, actor, "document", at=uploaded_at, comment=upload.original_name,
-                      data={"requirement": upload.requirement})
+                     data={"requirement": upload.requirement})
 
 
 class _UploadGuard:
@@ -181,7 +181,7 @@ def open_case(case_type: str, data: dict[str, Any], actor: User | None, *,
         db.session.add(case)  # inserted once, with its clocks and deadline, by the first flush
         append_event(case, filer, "created", at=now, to_state=case.state)
         _store_uploads(case, filer, uploads or [], written, at=now)
-    if actor is None or anonymous:
+    if anonymous or actor is None:
         logger.info("Case %s opened anonymously", case.ref)
     else:
         logger.info("Case %s opened by user %s", case.ref, actor.id)
@@ -273,7 +273,7 @@ def assign_case(case_id: int, actor: User, assignee_nip: str, version: Any, comm
         case.owner_id = assignee.id
         case.updated_at = clock.now()
         append_event(case, actor, "assignment", comment=(comment or "").strip(),
-                      data={"from": previous, "to": assignee.name})
+                     data={"from": previous, "to": assignee.name})
     logger.info("Case %s assigned to user %s by user %s", case.ref, assignee.id, actor.id)
     return case
 
@@ -331,7 +331,7 @@ def review_document(case_id: int, number: int, actor: User, decision: str, note:
         doc.review_status, doc.review_note = decision, note
         doc.reviewed_by_id, doc.reviewed_at = actor.id, clock.now()
         append_event(case, actor, "document_review", comment=note,
-                      data={"document": doc.original_name, "requirement": doc.requirement, "decision": decision})
+                     data={"document": doc.original_name, "requirement": doc.requirement, "decision": decision})
     return doc
 
 

@@ -82,7 +82,7 @@ def _take_charge(p: PendingAction, now: dt.datetime, note: str) -> None:
     if p.clock is not None:
         p.clock.acknowledged_at, p.clock.acknowledged_by_id = now, p.recipient.id
     append_event(p.case, p.recipient, "assignment", comment=note,
-                  data={"from": previous, "to": p.recipient.name, "via": "email", "escalation": p.notice.level})
+                 data={"from": previous, "to": p.recipient.name, "via": "email", "escalation": p.notice.level})
 
 
 def _reassign(p: PendingAction, now: dt.datetime, nip: str, note: str) -> None:
@@ -99,7 +99,7 @@ def _reassign(p: PendingAction, now: dt.datetime, nip: str, note: str) -> None:
         cal = load_calendar()
         sla.restart_clock(p.case, p.clock, due(cal, now, p.clock.escalate_every), now, cal)
     append_event(p.case, p.recipient, "assignment", comment=note,
-                  data={"from": previous, "to": assignee.name, "via": "email", "escalation": p.notice.level})
+                 data={"from": previous, "to": assignee.name, "via": "email", "escalation": p.notice.level})
 
 
 def _extend(p: PendingAction, now: dt.datetime, days: str, note: str) -> None:
@@ -120,7 +120,7 @@ def _extend(p: PendingAction, now: dt.datetime, days: str, note: str) -> None:
         raise InvalidInput(str(exc)) from None
     fresh = sla.restart_clock(p.case, p.clock, new_due, now, cal)
     append_event(p.case, p.recipient, "sla_extension", comment=note,
-                  data={"clock": fresh.name, "days": n, "due_at": new_due.isoformat(), "via": "email"})
+                 data={"clock": fresh.name, "days": n, "due_at": new_due.isoformat(), "via": "email"})
 
 
 def _instruct(p: PendingAction, now: dt.datetime, note: str) -> None:
@@ -130,7 +130,7 @@ def _instruct(p: PendingAction, now: dt.datetime, note: str) -> None:
         # The supervisor has spoken: the owner gets one escalation step to comply before the next level.
         p.clock.next_escalation_at = due(load_calendar(), now, p.clock.escalate_every)
     append_event(p.case, p.recipient, "note", comment=note, is_internal=True,
-                  data={"instruction": True, "via": "email", "escalation": p.notice.level})
+                 data={"instruction": True, "via": "email", "escalation": p.notice.level})
 
 
 def perform(claim: tokens.ActionClaim, *, note: str = "", assignee_nip: str = "", days: str = "",
