@@ -7,11 +7,18 @@ from pathlib import Path
 import click
 from flask.cli import AppGroup
 
+from . import logs
 from .roles import Role
 from .services.demo import DEMO_PASSWORD
 from .services.errors import DomainError
 
-layani = AppGroup("layani", help="LAYANI Flow: perintah pengelolaan.")
+
+def _one_log_id_per_command() -> None:
+    """Every line a command logs carries one cycle id (the worker gives each of its cycles its own)."""
+    click.get_current_context().with_resource(logs.new_cycle())
+
+
+layani = AppGroup("layani", help="LAYANI Flow: perintah pengelolaan.", callback=_one_log_id_per_command)
 users = AppGroup("users", help="Pengguna.")
 token = AppGroup("token", help="Token API pribadi.")
 workflows = AppGroup("workflows", help="Alur kerja (state machine) tiap jenis kasus.")

@@ -271,7 +271,10 @@ SETTINGS: dict[str, Setting] = {
                       'None → the contract\'s week; else {"0": [["07:30", "12:00"], …], …} (0 = Monday)'),
     "REPLY_TARGET": S(duration(), "0d", "an out-of-hours message is promised an answer within this"),
     # -- logging -----------------------------------------------------------------------------------------
-    "LOG_LEVEL": S(text(choices=("DEBUG", "INFO", "WARNING", "ERROR")), "INFO", "level of the app's log lines"),
+    "LOG_LEVEL": S(text(choices=("DEBUG", "INFO", "WARNING", "ERROR")), "INFO",
+                   "level of the app's log lines (other libraries stay at WARNING)"),
+    "LOG_FORMAT": S(text(choices=("text", "json")), "text",
+                    "stderr log lines: text (time level logger [id] message) or json (one object per line)"),
 }
 del S
 

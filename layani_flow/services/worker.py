@@ -12,6 +12,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from .. import logs
 from ..extensions import db
 from .outbox import deliver_pending
 from .sweep import SweepBusy, sweep_due_cases
@@ -24,6 +25,7 @@ class Job:
     name: str
     run: Callable[[], object]
     summary: Callable[[object], str]
+    counts: Callable[[object], dict[str, int]] = lambda report: {}  # for the cycle's log line
 
 
 def _sweep_summary(report) -> str:
@@ -36,8 +38,10 @@ def _deliver_summary(report) -> str:
 
 
 JOBS: tuple[Job, ...] = (
-    Job("sweep", lambda: sweep_due_cases(), _sweep_summary),
-    Job("deliver", lambda: deliver_pending(), _deliver_summary),
+    Job("sweep", lambda: sweep_due_cases(), _sweep_summary,
+        lambda report: {"warned": len(report.warned), "escalated": len(report.escalated)}),
+    Job("deliver", lambda: deliver_pending(), _deliver_summary,
+        lambda report: {"sent": report.sent, "retried": report.retried, "failed": report.failed}),
 )
 
 
@@ -49,26 +53,37 @@ class CycleResult:
 
 def run_cycle(jobs: tuple[Job, ...] = JOBS, echo: Callable[[str], None] = print) -> CycleResult:
     """One cycle: every job once, each on its own; a failure is logged with its traceback and the session
-    is rolled back before the next job starts."""
+    is rolled back before the next job starts. Every line logged in the cycle carries its cycle id, and
+    the last one says what each job did (at DEBUG when nothing happened, so an idle desk logs nothing)."""
     result = CycleResult([], [])
-    for job in jobs:
-        try:
-            line = job.summary(job.run())
-        except SweepBusy as exc:  # another process held the database too long: expected, said plainly
-            db.session.rollback()
-            logger.warning("worker job %r skipped this cycle: %s", job.name, exc)
-            echo(f"dilewati: tugas {job.name}: {exc}")
-            continue
-        except Exception as exc:  # one failing job must not stop the others, nor the loop
-            db.session.rollback()
-            logger.exception("worker job %r failed", job.name)
-            echo(f"GAGAL: tugas {job.name}: {type(exc).__name__}: {exc}")
-            result.failed.append(job.name)
-            continue
-        finally:
-            db.session.remove()  # a fresh session per job: nothing stale carries into the next
-        if line:
-            result.lines.append(f"{job.name}: {line}")
+    done: list[str] = []
+    eventful = False  # anything done, skipped or failed: worth an INFO line
+    with logs.new_cycle():
+        for job in jobs:
+            try:
+                report = job.run()
+                line, counts = job.summary(report), job.counts(report)
+            except SweepBusy as exc:  # another process held the database too long: expected, said plainly
+                db.session.rollback()
+                logger.warning("worker job %r skipped this cycle: %s", job.name, exc)
+                echo(f"dilewati: tugas {job.name}: {exc}")
+                done.append(f"{job.name} skipped")
+                eventful = True
+                continue
+            except Exception as exc:  # one failing job must not stop the others, nor the loop
+                db.session.rollback()
+                logger.exception("worker job %r failed", job.name)
+                echo(f"GAGAL: tugas {job.name}: {type(exc).__name__}: {exc}")
+                result.failed.append(job.name)
+                done.append(f"{job.name} failed")
+                continue
+            finally:
+                db.session.remove()  # a fresh session per job: nothing stale carries into the next
+            eventful = eventful or any(counts.values())
+            done.append(" ".join([job.name, *(f"{key}={value}" for key, value in counts.items())]))
+            if line:
+                result.lines.append(f"{job.name}: {line}")
+        logger.log(logging.INFO if eventful or result.failed else logging.DEBUG, "Worker cycle: %s", "; ".join(done))
     if result.lines:
         echo("; ".join(result.lines))
     return result
