@@ -11,17 +11,13 @@ from layani_flow.extensions import db
 from layani_flow.models import CaseClock
 from layani_flow.services import cases as case_service
 from layani_flow.services.sweep import sweep_due_cases
-from layani_flow.working_time import WIB
 
 from ..factories import START, CaseFactory, UserFactory
 from ..services.helpers import KGB
+from ..timekit import wib
 
 CLOCK_KEYS = {"name", "label", "cycle", "status", "started_at", "due_at", "remaining_working_minutes",
               "escalation_level", "breached_at", "paused_minutes"}
-
-
-def wib(*args) -> dt.datetime:
-    return dt.datetime(*args, tzinfo=WIB)
 
 
 @pytest.fixture

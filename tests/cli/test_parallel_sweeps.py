@@ -21,9 +21,9 @@ from sqlalchemy import select
 
 from layani_flow.models import Case, CaseEvent, OutboxMessage, SlaNotice
 from layani_flow.services import cases as case_service
-from layani_flow.working_time import WIB
 
 from ..conftest import ON_POSTGRES
+from ..timekit import wib
 
 pytestmark = pytest.mark.slow
 
@@ -32,9 +32,9 @@ GATE = Path(__file__).with_name("sweep_gate.py")
 CASES = 24
 BATCH = 4  # small, so the two sweepers meet on several batches
 KGB = {"service": "kgb", "tmt_kgb_terakhir": "2024-12-01", "golongan": "Penata, III/c"}
-OPENED = dt.datetime(2026, 11, 25, 9, 0, tzinfo=WIB)
-LEVEL_1 = dt.datetime(2026, 11, 26, 16, 0, tzinfo=WIB)  # nobody claimed them: the desk head (kasubbag)
-LEVEL_2 = dt.datetime(2026, 11, 30, 16, 0, tzinfo=WIB)  # a working day later: the head of office
+OPENED = wib(2026, 11, 25, 9, 0)
+LEVEL_1 = wib(2026, 11, 26, 16, 0)  # nobody claimed them: the desk head (kasubbag)
+LEVEL_2 = wib(2026, 11, 30, 16, 0)  # a working day later: the head of office
 READY_TIMEOUT_S = 120  # two interpreters importing the app on a loaded 2-core machine
 RUN_TIMEOUT_S = 180
 SUMMARY = re.compile(r"^peringatan: (\d+), eskalasi: (\d+)$", re.M)

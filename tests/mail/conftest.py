@@ -8,7 +8,7 @@ from layani_flow.services import mail_listener, outbox
 from layani_flow.services.sweep import sweep_due_cases
 
 from ..conftest import _free_port
-from .helpers import wib
+from ..timekit import wib
 
 KGB = {"service": "kgb", "tmt_kgb_terakhir": "2024-12-01", "golongan": "Penata, III/c"}
 

@@ -1,7 +1,6 @@
 """Building replies and handing them to the mail-in listener over real SMTP."""
 from __future__ import annotations
 
-import datetime as dt
 import re
 import smtplib
 from email import policy
@@ -10,14 +9,9 @@ from email.message import EmailMessage
 from sqlalchemy import select
 
 from layani_flow.models import CaseEvent, InboundMessage, OutboxMessage
-from layani_flow.working_time import WIB
 
 OFFICE_DOMAIN = "dkp.babelprov.go.id"  # the domain of MAIL_DEFAULT_SENDER
 LINK = re.compile(r"http://localhost(/email/aksi/[A-Za-z0-9_.\-]+)")
-
-
-def wib(*args) -> dt.datetime:
-    return dt.datetime(*args, tzinfo=WIB)
 
 
 def links(message) -> dict[str, str]:

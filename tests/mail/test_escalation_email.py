@@ -12,9 +12,9 @@ from sqlalchemy import select
 from layani_flow.models import Case, CaseClock
 
 from ..conftest import csrf_token_from
+from ..timekit import wib
 from .helpers import events as _events
 from .helpers import links as _links
-from .helpers import wib
 
 
 @pytest.fixture

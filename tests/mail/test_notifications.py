@@ -1,19 +1,14 @@
 """Emails people get as their case moves: receipts, status changes, assignments, out-of-hours replies."""
 from __future__ import annotations
 
-import datetime as dt
-
 from sqlalchemy import select
 
 from layani_flow.models import CaseEvent, OutboxMessage
 from layani_flow.services import cases as case_service
-from layani_flow.working_time import WIB
+
+from ..timekit import wib
 
 KGB = {"service": "kgb", "tmt_kgb_terakhir": "2024-12-01", "golongan": "Penata, III/c"}
-
-
-def wib(*args) -> dt.datetime:
-    return dt.datetime(*args, tzinfo=WIB)
 
 
 def _outbox(db) -> list[OutboxMessage]:

@@ -19,7 +19,8 @@ from sqlalchemy import select
 
 from layani_flow.models import Case, CaseEvent, OutboxMessage, SlaNotice
 from layani_flow.services import cases as case_service
-from layani_flow.working_time import WIB
+
+from ..timekit import wib
 
 pytestmark = pytest.mark.postgres
 
@@ -27,9 +28,9 @@ CASES = 48
 SWEEPERS = 4
 BATCH = 3  # small, so the sweepers' batches interleave over the same cases
 KGB = {"service": "kgb", "tmt_kgb_terakhir": "2024-12-01", "golongan": "Penata, III/c"}
-OPENED = dt.datetime(2026, 11, 25, 9, 0, tzinfo=WIB)  # Wednesday; first response due Thu 26 16:00
-LEVEL_1 = dt.datetime(2026, 11, 26, 16, 0, tzinfo=WIB)  # breached, nobody claimed: the desk head (kasubbag)
-LEVEL_2 = dt.datetime(2026, 11, 30, 16, 0, tzinfo=WIB)  # a working day later: the head of office
+OPENED = wib(2026, 11, 25, 9, 0)  # Wednesday; first response due Thu 26 16:00
+LEVEL_1 = wib(2026, 11, 26, 16, 0)  # breached, nobody claimed: the desk head (kasubbag)
+LEVEL_2 = wib(2026, 11, 30, 16, 0)  # a working day later: the head of office
 READY_TIMEOUT_S = 90  # spawning and importing the app on a loaded 2-core machine
 RUN_TIMEOUT_S = 180
 

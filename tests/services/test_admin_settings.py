@@ -14,13 +14,9 @@ from layani_flow.services import cases as case_service
 from layani_flow.services.calendar import load_calendar
 from layani_flow.services.errors import InvalidInput, NotFound
 from layani_flow.services.sla import terms_for
-from layani_flow.working_time import WIB
 
+from ..timekit import wib
 from .helpers import COMPLAINT, KGB
-
-
-def wib(*args) -> dt.datetime:
-    return dt.datetime(*args, tzinfo=WIB)
 
 
 def _policy(admin, **overrides):

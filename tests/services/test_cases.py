@@ -14,6 +14,7 @@ from layani_flow.workflows import REGISTRY
 from layani_flow.workflows.guards import documents_verified
 
 from ..factories import CaseFactory, UserFactory
+from ..timekit import wib
 from .helpers import COMPLAINT, CUTI, KGB, counts, mediation_data, transitions_of, upload
 from .samples import PNG
 
@@ -333,7 +334,7 @@ def test_a_party_is_never_assigned_to_handle_the_case(app, office):
 
 
 def test_events_carry_the_clock(office, clock, verifying):
-    clock.set(dt.datetime(2026, 12, 1, 8, 0, tzinfo=dt.timezone(dt.timedelta(hours=7))))
+    clock.set(wib(2026, 12, 1, 8, 0))
     case = cases.transition_case(verifying.id, "request_revision", office.officer, verifying.version, "perbaiki")
     assert case.events[-1].at == dt.datetime(2026, 12, 1, 1, 0, tzinfo=dt.UTC)
     assert case.updated_at == clock.now()

@@ -1,21 +1,16 @@
 """SLA clocks walked with a controllable clock: warning, first and second escalation, pauses."""
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
 from sqlalchemy import func, select
 
 from layani_flow.models import CaseClock, CaseEvent, OutboxMessage, SlaNotice
 from layani_flow.services import cases as case_service
 from layani_flow.services.sweep import escalation_chain, sweep_due_cases
-from layani_flow.working_time import WIB
+
+from ..timekit import wib
 
 KGB = {"service": "kgb", "tmt_kgb_terakhir": "2024-12-01", "golongan": "Penata, III/c"}
-
-
-def wib(*args) -> dt.datetime:
-    return dt.datetime(*args, tzinfo=WIB)
 
 
 @pytest.fixture

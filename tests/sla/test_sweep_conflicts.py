@@ -4,7 +4,6 @@ batch is still an error. (tests/cli/test_parallel_sweeps.py runs two real `layan
 PostgreSQL the batch is locked with SKIP LOCKED, so nobody can get there first: tests/postgres.)"""
 from __future__ import annotations
 
-import datetime as dt
 import logging
 import sqlite3
 import threading
@@ -21,15 +20,15 @@ from layani_flow.services import cases as case_service
 from layani_flow.services import sweep
 from layani_flow.services.calendar import load_calendar
 from layani_flow.services.sweep import SweepBusy, sweep_due_cases
-from layani_flow.working_time import WIB
 
 from ..conftest import ON_POSTGRES
+from ..timekit import wib
 
 pytestmark = pytest.mark.skipif(ON_POSTGRES, reason="SQLite only: PostgreSQL locks the batch (SKIP LOCKED)")
 
 KGB = {"service": "kgb", "tmt_kgb_terakhir": "2024-12-01", "golongan": "Penata, III/c"}
-OPENED = dt.datetime(2026, 11, 25, 9, 0, tzinfo=WIB)
-LEVEL_1 = dt.datetime(2026, 11, 26, 16, 0, tzinfo=WIB)  # first response breached: level 1 to the desk head
+OPENED = wib(2026, 11, 25, 9, 0)
+LEVEL_1 = wib(2026, 11, 26, 16, 0)  # first response breached: level 1 to the desk head
 CASES = 6
 BATCH = 4
 

@@ -13,16 +13,12 @@ from layani_flow.services import documents
 from layani_flow.services.sweep import sweep_due_cases
 from layani_flow.views.cases import describe_event, shows_comment
 from layani_flow.views.presenters import working_text
-from layani_flow.working_time import WIB
 from tests.factories import START, CaseFactory
 from tests.services.helpers import COMPLAINT, KGB
+from tests.timekit import wib
 
 from .helpers import text_of
 from .test_markup import assert_accessible
-
-
-def wib(*args) -> dt.datetime:
-    return dt.datetime(*args, tzinfo=WIB)
 
 
 def sla_block(html: str) -> str:
