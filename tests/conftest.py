@@ -16,7 +16,8 @@ from layani_flow import create_app
 from layani_flow.clock import FrozenClock
 from layani_flow.extensions import db as _db
 
-from .factories import PASSWORD, UserFactory
+from .factories import PASSWORD
+from .scenarios import Office, build_office
 
 PG_URI = os.environ.get("LAYANI_TEST_DATABASE_URI", "")
 ON_POSTGRES = PG_URI.startswith("postgresql")
@@ -237,19 +238,18 @@ def api(client):
 
 
 @pytest.fixture
-def office(app):
-    """A small office: head → kasubbag → officers; head → kabid → two employees; an admin."""
-    head = UserFactory(role="supervisor", name="Kepala Dinas", unit="Pimpinan")
-    kasubbag = UserFactory(role="supervisor", name="Kasubbag Kepegawaian", superior=head)
-    officer = UserFactory(role="officer", name="Petugas Satu", superior=kasubbag)
-    officer2 = UserFactory(role="officer", name="Petugas Dua", superior=kasubbag)
-    kabid = UserFactory(role="supervisor", name="Kabid Tangkap", superior=head)
-    employee = UserFactory(name="Pegawai Pemohon", superior=kabid)
-    colleague = UserFactory(name="Pegawai Lain", superior=kabid)
-    admin = UserFactory(role="admin", name="Admin Sistem", superior=kasubbag)
-    outsider = UserFactory(role="supervisor", name="Kabid Lain", superior=head)
-    return type("Office", (), dict(head=head, kasubbag=kasubbag, officer=officer, officer2=officer2, kabid=kabid,
-                                   employee=employee, colleague=colleague, admin=admin, outsider=outsider))
+def office(app) -> Office:
+    """A small office: head → kasubbag → officers; head → kabid → two employees; an admin (tests/scenarios.py).
+    No desk head is configured: ask for `desk` for that."""
+    return build_office()
+
+
+@pytest.fixture
+def desk(app, office) -> Office:
+    """The same office, with its kasubbag kepegawaian configured as the desk head (DESK_HEAD_NIP): the first
+    rung of every escalation, and the one supervisor who claims or reassigns desk cases."""
+    app.config["DESK_HEAD_NIP"] = office.kasubbag.nip
+    return office
 
 
 class MailSink:

@@ -13,7 +13,8 @@ import pytest
 from layani_flow.services.users import create_token
 
 from ..conftest import module_app
-from ..factories import CaseDocumentFactory, CaseFactory, UserFactory
+from ..factories import CaseDocumentFactory, CaseFactory
+from ..scenarios import build_cast
 from ..services.helpers import COMPLAINT, KGB, mediation_data
 from ..services.samples import PDF
 
@@ -25,6 +26,8 @@ RELATIONS = ("requester", "stranger", "superior", "other_party", "officer", "own
 # desk_filer  an officer who filed the case themselves (the case is set up with them as its requester): a
 #             party on the desk, who acts on it only as a requester does
 # superior    the requester's line supervisor: sees a request, never handles it; admins do not handle cases
+
+CAST_NAME = {"other_party": "party", "supervisor": "outsider"}  # what build_cast (tests/scenarios.py) calls them
 
 # Scenarios (set up in SCENARIOS below):
 #   unclaimed           KGB request just filed, nobody has it yet (what the officer-filer tried to take)
@@ -138,23 +141,10 @@ class World:
 
     def __init__(self, app):
         self.app, self.client = app, app.test_client()
-        head = UserFactory(role="supervisor", name="Kepala Dinas")
-        kasubbag = UserFactory(role="supervisor", name="Kasubbag", superior=head)
-        kabid = UserFactory(role="supervisor", name="Kabid", superior=head)
-        outsider = UserFactory(role="supervisor", name="Kabid Lain", superior=head)
-        self.people = {
-            "requester": UserFactory(name="Pemohon", superior=kabid),
-            "stranger": UserFactory(name="Pegawai Bidang Lain", superior=outsider),
-            "superior": kabid,
-            "other_party": UserFactory(name="Rekan Pemohon", superior=kabid),
-            "officer": UserFactory(role="officer", name="Petugas Lain", superior=kasubbag),
-            "owner": UserFactory(role="officer", name="Petugas Penanggung Jawab", superior=kasubbag),
-            "supervisor": outsider,
-            "admin": UserFactory(role="admin", name="Admin", superior=kasubbag),
-            "head": kasubbag,
-            "desk_filer": UserFactory(role="officer", name="Petugas Pemohon", superior=kasubbag),
-        }
-        app.config["DESK_HEAD_NIP"] = kasubbag.nip
+        cast = build_cast()
+        self.people = {relation: cast[CAST_NAME.get(relation, relation)] for relation in RELATIONS
+                       if relation != "no_token"}
+        app.config["DESK_HEAD_NIP"] = self.people["head"].nip
         self.tokens = {key: create_token(user.nip) for key, user in self.people.items()}
         self.tokens["no_token"] = None
 

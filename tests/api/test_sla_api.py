@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-import pytest
 from sqlalchemy import event
 
 from layani_flow.extensions import db
@@ -18,12 +17,6 @@ from ..timekit import wib
 
 CLOCK_KEYS = {"name", "label", "cycle", "status", "started_at", "due_at", "remaining_working_minutes",
               "escalation_level", "breached_at", "paused_minutes"}
-
-
-@pytest.fixture
-def desk(app, office):
-    app.config["DESK_HEAD_NIP"] = office.kasubbag.nip
-    return office
 
 
 def test_a_new_case_carries_its_clocks(api, clock, desk):

@@ -42,12 +42,6 @@ LOST = "Sapuan lain lebih dulu menangani"
 
 
 @pytest.fixture
-def desk(app, office):
-    app.config["DESK_HEAD_NIP"] = office.kasubbag.nip
-    return office
-
-
-@pytest.fixture
 def overdue(db, clock, desk) -> list[int]:
     clock.set(OPENED)
     ids = [case_service.open_case("service_request", KGB, desk.employee).case.id for _ in range(CASES)]

@@ -24,10 +24,9 @@ def app_config(mail_config):
     return mail_config
 
 
-def test_one_cycle_sweeps_then_delivers(app, db, clock, office, smtp_server):
-    app.config["DESK_HEAD_NIP"] = office.kasubbag.nip
+def test_one_cycle_sweeps_then_delivers(db, clock, desk, smtp_server):
     clock.set(wib(2026, 11, 25, 9, 0))
-    case_service.open_case("service_request", KGB, office.employee)
+    case_service.open_case("service_request", KGB, desk.employee)
     clock.set(wib(2026, 11, 26, 16, 0))
     lines: list[str] = []
 
@@ -96,12 +95,11 @@ def test_a_failing_sweep_does_not_hold_up_delivery(app, db, office, smtp_server,
         {r.status for r in db.session.scalars(select(OutboxMessage))} == {"sent"}
 
 
-def test_a_failing_delivery_does_not_hold_up_the_sweep(app, db, clock, office, monkeypatch):
+def test_a_failing_delivery_does_not_hold_up_the_sweep(clock, desk, monkeypatch):
     from layani_flow.services import worker
 
-    app.config["DESK_HEAD_NIP"] = office.kasubbag.nip
     clock.set(wib(2026, 11, 25, 9, 0))
-    case_service.open_case("service_request", KGB, office.employee)
+    case_service.open_case("service_request", KGB, desk.employee)
     clock.set(wib(2026, 11, 26, 16, 0))
     monkeypatch.setattr(worker, "deliver_pending", lambda: 1 / 0)
     lines: list[str] = []

@@ -14,11 +14,10 @@ KGB = {"service": "kgb", "tmt_kgb_terakhir": "2024-12-01", "golongan": "Penata, 
 
 
 @pytest.fixture
-def escalated(app, db, clock, office, smtp_server):
+def escalated(clock, desk, smtp_server):
     """A KGB request nobody claimed, escalated to the desk's head by email: (case id, the email)."""
-    app.config["DESK_HEAD_NIP"] = office.kasubbag.nip
     clock.set(wib(2026, 11, 25, 9, 0))
-    case = case_service.open_case("service_request", KGB, office.employee).case
+    case = case_service.open_case("service_request", KGB, desk.employee).case
     clock.set(wib(2026, 11, 26, 16, 0))
     sweep_due_cases()
     outbox.deliver_pending()

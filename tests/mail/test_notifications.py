@@ -25,16 +25,15 @@ def test_the_filer_gets_a_receipt_with_the_number_and_the_target(db, clock, offi
     assert "Rabu, 2 Desember 2026 16.00 WIB" in receipt.body_text  # 5 working days for KGB
 
 
-def test_status_changes_and_assignments_reach_the_right_people(app, db, clock, office):
-    case = case_service.open_case("service_request", KGB, office.employee).case
-    app.config["DESK_HEAD_NIP"] = office.kasubbag.nip
-    case = case_service.assign_case(case.id, office.kasubbag, office.officer.nip, case.version)
-    case = case_service.transition_case(case.id, "start_verification", office.officer, case.version)
+def test_status_changes_and_assignments_reach_the_right_people(db, desk):
+    case = case_service.open_case("service_request", KGB, desk.employee).case
+    case = case_service.assign_case(case.id, desk.kasubbag, desk.officer.nip, case.version)
+    case = case_service.transition_case(case.id, "start_verification", desk.officer, case.version)
     mails = [(m.to_addr, m.subject.split("] ", 1)[1]) for m in _outbox(db)]
     assert mails == [
-        (office.employee.email, "Kasus Anda sudah kami terima"),
-        (office.officer.email, "Kasus ditugaskan kepada Anda"),
-        (office.employee.email, "Status kasus Anda: Verifikasi berkas"),
+        (desk.employee.email, "Kasus Anda sudah kami terima"),
+        (desk.officer.email, "Kasus ditugaskan kepada Anda"),
+        (desk.employee.email, "Status kasus Anda: Verifikasi berkas"),
     ]
 
 

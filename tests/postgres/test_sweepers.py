@@ -103,12 +103,6 @@ def _sweeper_config(app, desk) -> dict:
 
 
 @pytest.fixture
-def desk(app, office):
-    app.config["DESK_HEAD_NIP"] = office.kasubbag.nip
-    return office
-
-
-@pytest.fixture
 def overdue(db, clock, desk) -> list[int]:
     """CASES service requests opened through the services, nobody claims them."""
     clock.set(OPENED)

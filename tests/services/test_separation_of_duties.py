@@ -28,13 +28,6 @@ KGB_DOCUMENTS = ("sk_pangkat_terakhir", "sk_kgb_terakhir", "skp")
 
 
 @pytest.fixture
-def desk(app, office):
-    """The office with its desk head (the kasubbag kepegawaian) configured."""
-    app.config["DESK_HEAD_NIP"] = office.kasubbag.nip
-    return office
-
-
-@pytest.fixture
 def own_request(desk):
     """office.officer files a KGB request for themselves, with every required document."""
     return cases.open_case("service_request", KGB, desk.officer, uploads=[upload(r) for r in KGB_DOCUMENTS]).case

@@ -1,7 +1,6 @@
 """SLA clocks walked with a controllable clock: warning, first and second escalation, pauses."""
 from __future__ import annotations
 
-import pytest
 from sqlalchemy import func, select
 
 from layani_flow.models import CaseClock, CaseEvent, OutboxMessage, SlaNotice
@@ -11,12 +10,6 @@ from layani_flow.services.sweep import escalation_chain, sweep_due_cases
 from ..timekit import wib
 
 KGB = {"service": "kgb", "tmt_kgb_terakhir": "2024-12-01", "golongan": "Penata, III/c"}
-
-
-@pytest.fixture
-def desk(app, office):
-    app.config["DESK_HEAD_NIP"] = office.kasubbag.nip
-    return office
 
 
 def _clock(db, case_id, name, cycle=None):

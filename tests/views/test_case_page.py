@@ -188,11 +188,10 @@ def test_claim_then_assign(web, office, kgb_case):
     assert 'name="assignee_nip"' not in html  # and the page does not offer it
 
 
-def test_assigning_an_employee_is_a_field_error(app, login_as, office, kgb_case):
-    app.config["DESK_HEAD_NIP"] = office.kasubbag.nip
-    web = login_as(office.kasubbag)  # the desk head: admins do not hand cases around
+def test_assigning_an_employee_is_a_field_error(login_as, desk, kgb_case):
+    web = login_as(desk.kasubbag)  # the desk head: admins do not hand cases around
     version = str(fresh_case(kgb_case).version)
-    response = web.post_form(f"/kasus/{kgb_case}/tugaskan", {"assignee_nip": office.colleague.nip, "version": version})
+    response = web.post_form(f"/kasus/{kgb_case}/tugaskan", {"assignee_nip": desk.colleague.nip, "version": version})
     assert response.status_code == 422
     assert "Hanya petugas layanan atau kepala layanan kepegawaian yang dapat ditugaskan." in text_of(response)
 

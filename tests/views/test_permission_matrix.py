@@ -29,7 +29,8 @@ from layani_flow.services import cases as case_service
 from layani_flow.services import documents, escalations, passwords, tokens
 
 from ..conftest import FreshContextClient, WebClient, module_app
-from ..factories import PASSWORD_HASH, CaseDocumentFactory, CaseFactory, UserFactory
+from ..factories import PASSWORD_HASH, CaseDocumentFactory, CaseFactory
+from ..scenarios import build_cast
 from .helpers import PDF, fire, text_of, version_on
 
 M, L, _ = "302→/masuk", "302→/lacak", None
@@ -244,25 +245,10 @@ class World:
     def __init__(self, app):
         self.app = app
         app.test_client_class = FreshContextClient
-        head = UserFactory(role="supervisor", name="Kepala Dinas", unit="Pimpinan")
-        kasubbag = UserFactory(role="supervisor", name="Kasubbag Kepegawaian", superior=head)
-        kabid = UserFactory(role="supervisor", name="Kabid Tangkap", superior=head)
-        outsider = UserFactory(role="supervisor", name="Kabid Lain", superior=head)
-        app.config["DESK_HEAD_NIP"] = kasubbag.nip
+        self.people = build_cast()  # by ACTORS' names; plus "assignee", whom the head assigns cases to
+        self.assignee = self.people["assignee"]
+        app.config["DESK_HEAD_NIP"] = self.people["head"].nip
         app.config["ANONYMOUS_LIMIT_PER_ADDRESS"] = "10000 per hour"  # one address files every row here
-        self.people = {
-            "requester": UserFactory(name="Pegawai Pemohon", superior=kabid),
-            "colleague": UserFactory(name="Pegawai Lain", superior=kabid),
-            "superior": kabid,
-            "party": UserFactory(name="Rekan Pemohon", superior=kabid),
-            "officer": UserFactory(role="officer", name="Petugas Dua", superior=kasubbag),
-            "owner": UserFactory(role="officer", name="Petugas Satu", superior=kasubbag),
-            "outsider": outsider,
-            "head": kasubbag,
-            "admin": UserFactory(role="admin", name="Admin Sistem", superior=kasubbag),
-            "desk_filer": UserFactory(role="officer", name="Petugas Pemohon", superior=kasubbag),
-        }
-        self.assignee = UserFactory(role="officer", name="Petugas Tiga", superior=kasubbag)
 
     # -- set-up -----------------------------------------------------------------------------------
 
@@ -529,11 +515,10 @@ PAGES = ("/", "/antrian", "/antrian?tampilan=semua", "/antrian?tampilan=saya", "
          "/tim", "/kasus/{id}", "/kasus/{id}/dokumen/{doc}", "/lacak/kasus")
 
 
-def test_an_anonymous_complaint_filed_while_signed_in_shows_the_filer_to_nobody(app, client, office):
+def test_an_anonymous_complaint_filed_while_signed_in_shows_the_filer_to_nobody(app, client, desk):
     """The filer ticks "anonim" while signed in. No page anyone opens afterwards (the desk's, the supervisors',
     the filer's own, the tracker's) and no email names them; only the code opens the case through /lacak."""
-    app.config["DESK_HEAD_NIP"] = office.kasubbag.nip
-    filer = office.employee
+    filer = desk.employee
     identity = (filer.name, filer.nip, filer.email)
 
     def browser(user=None) -> WebClient:
@@ -552,11 +537,11 @@ def test_an_anonymous_complaint_filed_while_signed_in_shows_the_filer_to_nobody(
     assert case.is_anonymous and case.requester_id is None
 
     # The desk works it: takes it, asks the filer, leaves an internal note, adds a document.
-    desk = browser(office.officer)
-    assert fire(desk, case.id, "triage").status_code == 302
-    assert fire(desk, case.id, "ask_filer", "Kapan tepatnya?").status_code == 302
-    assert desk.post_form(f"/kasus/{case.id}/pesan", {"body": "Cek CCTV loket.", "internal": "y"}).status_code == 302
-    assert desk.post_form(f"/kasus/{case.id}/dokumen", {"requirement": "lainnya", "file": (io.BytesIO(PDF), "bukti.pdf")},
+    desk_web = browser(desk.officer)
+    assert fire(desk_web, case.id, "triage").status_code == 302
+    assert fire(desk_web, case.id, "ask_filer", "Kapan tepatnya?").status_code == 302
+    assert desk_web.post_form(f"/kasus/{case.id}/pesan", {"body": "Cek CCTV loket.", "internal": "y"}).status_code == 302
+    assert desk_web.post_form(f"/kasus/{case.id}/dokumen", {"requirement": "lainnya", "file": (io.BytesIO(PDF), "bukti.pdf")},
                           content_type="multipart/form-data").status_code == 302
 
     # The filer answers with the code only.
@@ -569,7 +554,7 @@ def test_an_anonymous_complaint_filed_while_signed_in_shows_the_filer_to_nobody(
     doc_number = 1  # the desk's upload, the case's first document
 
     seen_by = {}
-    people = {name: getattr(office, name) for name in ("head", "kasubbag", "officer", "officer2", "kabid", "employee",
+    people = {name: getattr(desk, name) for name in ("head", "kasubbag", "officer", "officer2", "kabid", "employee",
                                                        "colleague", "admin", "outsider")}
     for name, person in [*people.items(), ("tracker", None)]:
         web = tracker if person is None else browser(person)

@@ -31,12 +31,6 @@ def timeline(html: str) -> str:
     return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", part))
 
 
-@pytest.fixture
-def desk(app, office):
-    app.config["DESK_HEAD_NIP"] = office.kasubbag.nip
-    return office
-
-
 @pytest.mark.parametrize("minutes, text", [
     (0, "0 menit kerja"), (45, "45 menit kerja"), (60, "1 jam kerja"), (195, "3 jam 15 menit kerja"),
     (449, "7 jam 29 menit kerja"), (450, "1 hari kerja"), (630, "1 hari 3 jam kerja"),
