@@ -15,9 +15,10 @@ from sqlalchemy import create_engine, text
 from layani_flow import create_app
 from layani_flow.clock import FrozenClock
 from layani_flow.extensions import db as _db
+from layani_flow.models import Case
 
 from .factories import PASSWORD
-from .scenarios import Office, build_office
+from .scenarios import Office, build_office, file_and_forward_data_update, file_kgb_requests
 
 PG_URI = os.environ.get("LAYANI_TEST_DATABASE_URI", "")
 ON_POSTGRES = PG_URI.startswith("postgresql")
@@ -250,6 +251,33 @@ def desk(app, office) -> Office:
     rung of every escalation, and the one supervisor who claims or reassigns desk cases."""
     app.config["DESK_HEAD_NIP"] = office.kasubbag.nip
     return office
+
+
+@pytest.fixture
+def kgb_filed_wednesday(clock, office) -> Case:
+    """A KGB request office.employee filed on Wednesday 25 November 2026, 09.00 WIB, that nobody has claimed:
+    first response due Thursday 16.00 WIB (tests/scenarios.py: LEVEL_1), resolution Wednesday 2 December."""
+    [case] = file_kgb_requests(clock, office.employee)
+    return case
+
+
+@pytest.fixture
+def overdue_kgb_requests(db, clock, office):
+    """`overdue_kgb_requests(n)`: n of those KGB requests, as ids, overdue from LEVEL_1 on. The test's session
+    is closed afterwards, so sweepers in other threads or processes find none of its transactions open."""
+
+    def file(n: int) -> list[int]:
+        ids = [case.id for case in file_kgb_requests(clock, office.employee, n)]
+        db.session.remove()
+        return ids
+
+    return file
+
+
+@pytest.fixture
+def data_update_forwarded(clock, office) -> Case:
+    """A data-update request filed Wednesday 09.00 WIB, verified and forwarded to BKPSDMD straight away."""
+    return file_and_forward_data_update(clock, office)
 
 
 class MailSink:

@@ -5,9 +5,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from layani_flow.models import User
+from layani_flow.clock import FrozenClock
+from layani_flow.models import Case, User
+from layani_flow.services import cases as case_service
+from layani_flow.services import documents
 
 from .factories import UserFactory
+from .services.helpers import KGB
+from .timekit import wib
 
 
 @dataclass(frozen=True)
@@ -60,3 +65,35 @@ def build_cast() -> dict[str, User]:
         "admin": office.admin,
         "desk_filer": UserFactory(role="officer", name="Petugas Pemohon", superior=office.kasubbag),
     }
+
+
+# A KGB request filed on a Wednesday morning and left alone: the SLA story most sweep tests tell.
+FILED_WEDNESDAY = wib(2026, 11, 25, 9, 0)  # also where the FrozenClock starts
+LEVEL_1 = wib(2026, 11, 26, 16, 0)  # Thursday's close: first response breached, nobody claimed it: the desk head
+LEVEL_2 = wib(2026, 11, 30, 16, 0)  # a working day later (Monday): one level up, the head of office
+
+
+def file_kgb_requests(clock: FrozenClock, employee: User, n: int = 1) -> list[Case]:
+    """`n` KGB requests `employee` files through the services at FILED_WEDNESDAY; nobody claims them. Each one's
+    first response is due at LEVEL_1, its resolution on Wednesday 2 December, 16.00 WIB (5 working days)."""
+    clock.set(FILED_WEDNESDAY)
+    return [case_service.open_case("service_request", KGB, employee).case for _ in range(n)]
+
+
+def file_and_forward_data_update(clock: FrozenClock, office: Office) -> Case:
+    """A data-update request (pemutakhiran data: a new address) the employee files at FILED_WEDNESDAY; the
+    officer verifies its proof of change and forwards it to BKPSDMD at once: the resolution clock is paused
+    and the external clock runs (10 working days)."""
+    clock.set(FILED_WEDNESDAY)
+    case = case_service.open_case("service_request", {"service": "pemutakhiran_data", "jenis_data": "alamat",
+                                                      "keterangan": "Pindah rumah."}, office.employee).case
+    case = case_service.transition_case(case.id, "start_verification", office.officer, case.version)
+    # No required document is verified, so go to processing through the guard with a verified upload.
+    case_service.upload_documents(case.id, office.employee, [documents.check_upload(
+        "file", "bukti_perubahan", "kk.pdf", b"%PDF-1.4\n%%EOF\n")])
+    case_service.review_document(case.id, 1, office.officer, "verified")
+    case = case_service.get_case(case.id, office.officer)
+    case = case_service.transition_case(case.id, "start_processing", office.officer, case.version)
+    return case_service.transition_case(case.id, "forward", office.officer, case.version, "Ke BKPSDMD.",
+                                        {"external_body": "BKPSDMD"})
+

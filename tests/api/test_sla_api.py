@@ -35,9 +35,8 @@ def test_a_new_case_carries_its_clocks(api, clock, desk):
     assert (resolution["escalation_level"], resolution["breached_at"], resolution["paused_minutes"]) == (0, None, 0)
 
 
-def test_breach_pause_and_owner_in_the_detail(api, clock, desk):
-    clock.set(wib(2026, 11, 25, 9, 0))
-    case = case_service.open_case("service_request", KGB, desk.employee).case
+def test_breach_pause_and_owner_in_the_detail(api, clock, desk, kgb_filed_wednesday):
+    case = kgb_filed_wednesday
     sweep_due_cases(wib(2026, 11, 27, 9, 0))  # first response breached Thursday 16.00, escalated
     clock.set(wib(2026, 11, 27, 9, 0))
     body = api(desk.officer).get(f"/api/v1/cases/{case.id}").get_json()

@@ -14,9 +14,9 @@ from layani_flow.models import OutboxMessage
 from layani_flow.services import cases as case_service
 from layani_flow.services.worker import run_worker
 
+from ..scenarios import LEVEL_1
+from ..services.helpers import KGB
 from ..timekit import wib
-
-KGB = {"service": "kgb", "tmt_kgb_terakhir": "2024-12-01", "golongan": "Penata, III/c"}
 
 
 @pytest.fixture
@@ -24,10 +24,8 @@ def app_config(mail_config):
     return mail_config
 
 
-def test_one_cycle_sweeps_then_delivers(db, clock, desk, smtp_server):
-    clock.set(wib(2026, 11, 25, 9, 0))
-    case_service.open_case("service_request", KGB, desk.employee)
-    clock.set(wib(2026, 11, 26, 16, 0))
+def test_one_cycle_sweeps_then_delivers(db, clock, desk, kgb_filed_wednesday, smtp_server):
+    clock.set(LEVEL_1)  # the first response is due: the sweep escalates
     lines: list[str] = []
 
     assert run_worker(interval=60, once=True, echo=lines.append) == 1
@@ -76,10 +74,10 @@ def test_the_worker_process_stops_cleanly_on_a_signal(database_uri, tmp_path, si
     assert "worker berhenti" in out
 
 
-def test_a_failing_sweep_does_not_hold_up_delivery(app, db, office, smtp_server, monkeypatch, caplog):
+def test_a_failing_sweep_does_not_hold_up_delivery(app, db, kgb_filed_wednesday, smtp_server, monkeypatch, caplog):
     from layani_flow.services import worker
 
-    case_service.open_case("service_request", KGB, office.employee)  # its receipt waits in the outbox
+    # kgb_filed_wednesday's receipt waits in the outbox
 
     def broken_sweep():
         raise RuntimeError("operator does not exist: character varying = bigint")
@@ -95,12 +93,10 @@ def test_a_failing_sweep_does_not_hold_up_delivery(app, db, office, smtp_server,
         {r.status for r in db.session.scalars(select(OutboxMessage))} == {"sent"}
 
 
-def test_a_failing_delivery_does_not_hold_up_the_sweep(clock, desk, monkeypatch):
+def test_a_failing_delivery_does_not_hold_up_the_sweep(clock, desk, kgb_filed_wednesday, monkeypatch):
     from layani_flow.services import worker
 
-    clock.set(wib(2026, 11, 25, 9, 0))
-    case_service.open_case("service_request", KGB, desk.employee)
-    clock.set(wib(2026, 11, 26, 16, 0))
+    clock.set(LEVEL_1)  # the first response is due: the sweep escalates
     monkeypatch.setattr(worker, "deliver_pending", lambda: 1 / 0)
     lines: list[str] = []
 

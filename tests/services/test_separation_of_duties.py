@@ -174,10 +174,10 @@ def test_the_other_party_of_a_mediation_does_not_pick_its_mediator_either(desk):
 # -- who claims and reassigns desk cases -----------------------------------------------------------
 
 @pytest.mark.parametrize("who", ["kabid", "head", "admin"])
-def test_only_the_desk_claims_or_assigns(desk, who):
+def test_only_the_desk_claims_or_assigns(desk, kgb_filed_wednesday, who):
     """The requester's line supervisors (kabid, head of office) see the request, and an admin sees every desk
     case: none of them handles it."""
-    case = cases.open_case("service_request", KGB, desk.employee).case
+    case = kgb_filed_wednesday
     actor = getattr(desk, who)
     before = snapshot(case.id)
     for call in (lambda: cases.claim_case(case.id, actor, case.version),
@@ -189,9 +189,9 @@ def test_only_the_desk_claims_or_assigns(desk, who):
     assert not cases.may_claim(viewed, actor) and not cases.may_assign(viewed, actor)
 
 
-def test_the_desk_head_claims_and_reassigns_any_desk_case_to_the_desk_only(desk):
+def test_the_desk_head_claims_and_reassigns_any_desk_case_to_the_desk_only(desk, kgb_filed_wednesday):
     head = desk.kasubbag
-    case = cases.open_case("service_request", KGB, desk.employee).case
+    case = kgb_filed_wednesday
     case = cases.claim_case(case.id, desk.officer, case.version)
     assert cases.may_claim(case, head) and cases.may_assign(case, head)
     assert {u.name for u in cases.assignable_staff(case)} == {head.name, desk.officer.name, desk.officer2.name}
@@ -254,9 +254,9 @@ def test_the_api_refuses_the_officer_every_desk_action_on_their_own_request(api,
     assert snapshot(case_id) == before
 
 
-def test_the_api_assign_contract(api, desk, own_request):
+def test_the_api_assign_contract(api, desk, own_request, kgb_filed_wednesday):
     """Only the desk assigns (403 for anyone else); the assignee must be on the desk and no party (422)."""
-    employees = cases.open_case("service_request", KGB, desk.employee).case
+    employees = kgb_filed_wednesday
     for who in (desk.kabid, desk.admin):  # the requester's line supervisor; an admin
         for body in ({"version": employees.version}, {"assignee_nip": desk.officer.nip, "version": employees.version}):
             assert api(who).post(f"/api/v1/cases/{employees.id}/assign", json=body).status_code == 403

@@ -28,6 +28,7 @@ from layani_flow.services import tokens
 from layani_flow.workflows import REGISTRY
 
 from ..factories import PASSWORD, CaseDocumentFactory, CaseFactory
+from ..services.helpers import COMPLAINT, CUTI, KGB
 from ..services.samples import ELF, HTML, JPEG, PDF, PNG
 
 FUZZ = settings(max_examples=50, deadline=None,
@@ -175,13 +176,6 @@ def _version(case_id: int, drawn: str) -> str:
         return drawn
     db.session.expire_all()
     return str(db.session.get(Case, case_id).version)
-
-
-KGB = {"service": "kgb", "tmt_kgb_terakhir": "2024-12-01", "golongan": "Penata, III/c"}
-CUTI = {"service": "cuti", "jenis_cuti": "tahunan", "tanggal_mulai": "2026-12-21", "tanggal_selesai": "2026-12-23",
-        "alamat_selama_cuti": "Jl. Merdeka 12, Pangkalpinang", "alasan": "Acara keluarga di Belitung."}
-COMPLAINT = {"category": "pengaduan", "subject": "Layanan lambat",
-             "description": "Sudah dua minggu tidak ada kabar tentang berkas saya."}
 
 
 # -- intake ----------------------------------------------------------------------------------------

@@ -31,6 +31,7 @@ from layani_flow.services import documents, escalations, passwords, tokens
 from ..conftest import FreshContextClient, WebClient, module_app
 from ..factories import PASSWORD_HASH, CaseDocumentFactory, CaseFactory
 from ..scenarios import build_cast
+from ..services.helpers import COMPLAINT, KGB
 from .helpers import PDF, fire, text_of, version_on
 
 M, L, _ = "302→/masuk", "302→/lacak", None
@@ -231,9 +232,6 @@ SCENARIOS = {
                            {"party": True, "involved": True}),
 }
 
-KGB = {"service": "kgb", "tmt_kgb_terakhir": "2024-12-01", "golongan": "Penata, III/c"}
-COMPLAINT = {"category": "pengaduan", "subject": "Layanan lambat",
-             "description": "Sudah dua minggu tidak ada kabar tentang berkas saya."}
 COMMENT = "Catatan uji."
 NEW_PASSWORD = "ikan-tenggiri-bangka"
 _stored = itertools.count(1)
