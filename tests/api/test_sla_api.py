@@ -4,15 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import event
-
 from layani_flow.extensions import db
 from layani_flow.models import CaseClock
 from layani_flow.services import cases as case_service
 from layani_flow.services.sweep import sweep_due_cases
 
 from ..factories import START, CaseFactory, UserFactory
-from ..services.helpers import KGB
+from ..services.helpers import KGB, statements_to_get
 from ..timekit import wib
 
 CLOCK_KEYS = {"name", "label", "cycle", "status", "started_at", "due_at", "remaining_working_minutes",
@@ -103,21 +101,6 @@ def test_overdue_filter(api, clock, desk):
     assert client.get("/api/v1/cases?overdue=ya").status_code == 422
 
 
-def _queries(client, url) -> int:
-    count = 0
-
-    def counter(*args):
-        nonlocal count
-        count += 1
-
-    event.listen(db.engine, "before_cursor_execute", counter)
-    try:
-        assert client.get(url).status_code == 200
-    finally:
-        event.remove(db.engine, "before_cursor_execute", counter)
-    return count
-
-
 def test_the_list_loads_clocks_in_one_query_for_3_or_30_cases(api, clock, desk):
     def add(n):
         for i in range(n):
@@ -127,10 +110,10 @@ def test_the_list_loads_clocks_in_one_query_for_3_or_30_cases(api, clock, desk):
 
     client = api(desk.officer)
     add(3)
-    few = _queries(client, "/api/v1/cases?limit=100")
+    few = statements_to_get(client, "/api/v1/cases?limit=100")
     add(27)
-    many = _queries(client, "/api/v1/cases?limit=100")
+    many = statements_to_get(client, "/api/v1/cases?limit=100")
     assert few == many
     items = client.get("/api/v1/cases?limit=100").get_json()["items"]
     assert len(items) == 30 and all(len(c["sla"]["clocks"]) == 2 for c in items)
-    assert _queries(client, "/api/v1/cases?limit=100&overdue=true") == many
+    assert statements_to_get(client, "/api/v1/cases?limit=100&overdue=true") == many
