@@ -6,9 +6,10 @@ import itertools
 import factory
 from werkzeug.security import generate_password_hash
 
+from layani_flow import clock as app_clock
 from layani_flow.clock import FrozenClock
 from layani_flow.extensions import db
-from layani_flow.models import ApiToken, Case, CaseDocument, CaseEvent, User
+from layani_flow.models import ApiToken, Case, CaseDocument, CaseEvent, SlaNotice, User
 from layani_flow.services import anonymity
 
 PASSWORD = "rahasia123"
@@ -88,4 +89,23 @@ class CaseDocumentFactory(BaseFactory):
     uploaded_at = START
 
 
-__all__ = ["ApiToken", "CaseDocumentFactory", "CaseEventFactory", "CaseFactory", "UserFactory", "next_nip"]
+class SlaNoticeFactory(BaseFactory):
+    """An escalation already sent about `case` to `recipient`, now: by default level 1 of the first cycle of
+    the first-response clock, as the sweep writes it (sign its links with tests/scenarios.py's
+    escalation_token)."""
+
+    class Meta:
+        model = SlaNotice
+
+    class Params:
+        case = None
+
+    case_id = factory.LazyAttribute(lambda o: o.case.id)
+    clock = "first_response"
+    cycle = 1
+    level = 1
+    at = factory.LazyFunction(app_clock.now)  # the app's clock
+
+
+__all__ = ["ApiToken", "CaseDocumentFactory", "CaseEventFactory", "CaseFactory", "SlaNoticeFactory", "UserFactory",
+           "next_nip"]

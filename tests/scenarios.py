@@ -6,9 +6,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from layani_flow.clock import FrozenClock
-from layani_flow.models import Case, User
+from layani_flow.models import Case, SlaNotice, User
 from layani_flow.services import cases as case_service
-from layani_flow.services import documents
+from layani_flow.services import documents, tokens
 
 from .factories import UserFactory
 from .services.helpers import KGB
@@ -97,3 +97,8 @@ def file_and_forward_data_update(clock: FrozenClock, office: Office) -> Case:
     return case_service.transition_case(case.id, "forward", office.officer, case.version, "Ke BKPSDMD.",
                                         {"external_body": "BKPSDMD"})
 
+
+def escalation_token(notice: SlaNotice, action: str) -> str:
+    """The signed token in one of an escalation email's links (/email/aksi/<token>): `action` ("ambil_alih",
+    "alihkan", "perpanjang" or "instruksi") on the case, on behalf of the notice's recipient."""
+    return tokens.sign_action(notice.id, notice.recipient_id, action)

@@ -44,6 +44,11 @@ def send(port: int, envelope_from: str, to: str, raw: bytes) -> None:
         smtp.sendmail(envelope_from, [to], raw)
 
 
+def send_reply(port: int, sender: str, to: str, body: str, message_id: str | None = None) -> None:
+    """`sender` replies to `to` with `body`, and their mail server delivers it (MAIL FROM is `sender`)."""
+    send(port, sender, to, reply(sender, to, body, message_id))
+
+
 def converse(port: int, envelope_from: str, to: list[str], raw: bytes) -> tuple[int, bytes]:
     """The listener's answer to DATA, whatever it is (sendmail would raise on anything but 250)."""
     with smtplib.SMTP("127.0.0.1", port, timeout=10) as smtp:

@@ -3,8 +3,6 @@ replies, over a real SMTP server on loopback, parsed with the standard email pac
 from __future__ import annotations
 
 import re
-import smtplib
-from email.message import EmailMessage
 
 import pytest
 from sqlalchemy import select
@@ -15,6 +13,7 @@ from ..conftest import csrf_token_from
 from ..timekit import wib
 from .helpers import events as _events
 from .helpers import links as _links
+from .helpers import send_reply
 
 
 @pytest.fixture
@@ -112,31 +111,23 @@ def test_extending_the_deadline_needs_a_reason_and_starts_a_new_cycle(escalated,
     assert cycles[1].due_at == wib(2026, 12, 2, 16, 0)  # Thursday 16:00 has closed: day 0 is Friday, +3
 
 
-def _reply(port: int, sender: str, to: str, body: str, message_id: str) -> None:
-    msg = EmailMessage()
-    msg["From"], msg["To"], msg["Subject"], msg["Message-ID"] = sender, to, "Re: eskalasi", message_id
-    msg.set_content(body)
-    with smtplib.SMTP("127.0.0.1", port, timeout=5) as smtp:
-        smtp.send_message(msg)
-
-
 def test_a_reply_with_a_command_reassigns_and_a_stranger_changes_nothing(escalated, mail_in, db, office):
     case_id, message = escalated
     reply_to = message["Reply-To"]
 
-    _reply(mail_in, "penyusup@contoh.id", reply_to, f"ALIHKAN {office.officer.nip}", "<x1@contoh.id>")
+    send_reply(mail_in, "penyusup@contoh.id", reply_to, f"ALIHKAN {office.officer.nip}", "<x1@contoh.id>")
     db.session.expire_all()
     assert db.session.get(Case, case_id).owner_id is None
 
     quoted = f"ALIHKAN {office.officer.nip}\nTolong segera diproses.\n\nPada Kamis menulis:\n> Eskalasi tingkat 1"
-    _reply(mail_in, office.kasubbag.email, reply_to, quoted, "<r1@dkp.babelprov.go.id>")
-    _reply(mail_in, office.kasubbag.email, reply_to, quoted, "<r1@dkp.babelprov.go.id>")  # delivered twice
+    send_reply(mail_in, office.kasubbag.email, reply_to, quoted, "<r1@dkp.babelprov.go.id>")
+    send_reply(mail_in, office.kasubbag.email, reply_to, quoted, "<r1@dkp.babelprov.go.id>")  # delivered twice
     db.session.expire_all()
     assert db.session.get(Case, case_id).owner_id == office.officer.id
     assignments = [e for e in _events(db, case_id) if e.kind == "assignment"]
     assert len(assignments) == 1 and assignments[0].comment == "Tolong segera diproses."
 
-    _reply(mail_in, office.kasubbag.email, reply_to, "Mohon kabari saya hasilnya.", "<r2@dkp.babelprov.go.id>")
+    send_reply(mail_in, office.kasubbag.email, reply_to, "Mohon kabari saya hasilnya.", "<r2@dkp.babelprov.go.id>")
     note = _events(db, case_id)[-1]
     assert (note.kind, note.is_internal, note.comment) == ("note", True, "Mohon kabari saya hasilnya.")
 
@@ -145,5 +136,5 @@ def test_a_reply_to_a_tampered_address_changes_nothing(escalated, mail_in, db, o
     case_id, message = escalated
     tampered = re.sub(r"-([a-z2-7]{16})@", "-aaaaaaaaaaaaaaaa@", message["Reply-To"])
     before = len(_events(db, case_id))
-    _reply(mail_in, office.kasubbag.email, tampered, "SETUJU", "<t1@dkp.babelprov.go.id>")
+    send_reply(mail_in, office.kasubbag.email, tampered, "SETUJU", "<t1@dkp.babelprov.go.id>")
     assert len(_events(db, case_id)) == before

@@ -8,19 +8,20 @@ Only the desk (officers, the desk head) claims and hands desk cases around, neve
 from __future__ import annotations
 
 import re
-from email.message import EmailMessage
 
 import pytest
 from sqlalchemy import select
 
 from layani_flow.extensions import db
-from layani_flow.models import Case, CaseEvent, SlaNotice
+from layani_flow.models import Case, CaseEvent
 from layani_flow.services import cases, escalations, mail_in, tokens
 from layani_flow.services.access import PARTY_MESSAGE, tags_for
 from layani_flow.services.errors import Forbidden, InvalidInput, NotFound
 
 from ..conftest import FreshContextClient, WebClient
-from ..factories import CaseDocumentFactory, CaseFactory
+from ..factories import CaseDocumentFactory, CaseFactory, SlaNoticeFactory
+from ..mail.helpers import reply
+from ..scenarios import escalation_token
 from ..views.helpers import text_of
 from .helpers import COMPLAINT, KGB, mediation_data, upload
 
@@ -279,19 +280,11 @@ def test_the_assign_dropdown_lists_only_valid_assignees(app, desk, own_request):
 
 # -- escalation email and mail-in ------------------------------------------------------------------
 
-def _notice_to(case: Case, recipient, level: int = 1) -> SlaNotice:
-    """An escalation already sent to `recipient` (the sweep never sends one to a party; older rows may remain)."""
-    notice = SlaNotice(case_id=case.id, clock="first_response", cycle=1, level=level, recipient_id=recipient.id,
-                       at=cases.clock.now())
-    db.session.add(notice)
-    db.session.commit()
-    return notice
-
-
 @pytest.mark.parametrize("action", ["ambil_alih", "alihkan", "instruksi"])
 def test_a_party_cannot_act_on_an_escalation_of_their_own_case(app, client, desk, action):
     case = cases.open_case("service_request", KGB, desk.kasubbag).case  # the desk head's own request
-    token = tokens.sign_action(_notice_to(case, desk.kasubbag).id, desk.kasubbag.id, action)
+    # An escalation already sent to a party (the sweep never sends one to a party; older rows may remain).
+    token = escalation_token(SlaNoticeFactory(case=case, recipient=desk.kasubbag), action)
     before = snapshot(case.id)
     refused_as_party(lambda: escalations.preview(token))
     refused_as_party(lambda: escalations.perform_link(token, note="Saya tangani sendiri.",
@@ -304,26 +297,23 @@ def test_a_party_cannot_act_on_an_escalation_of_their_own_case(app, client, desk
 def test_an_escalation_reassigns_only_to_the_desk(desk):
     """The head of office, asked by the escalation chain, may reassign, but only to an officer or the desk head."""
     case = cases.open_case("service_request", KGB, desk.officer).case  # filed by an officer
-    notice = _notice_to(case, desk.head)
+    notice = SlaNoticeFactory(case=case, recipient=desk.head)
     for nip in (desk.officer.nip, desk.kabid.nip, desk.admin.nip):  # the party; a line supervisor; an admin
-        token = tokens.sign_action(notice.id, desk.head.id, "alihkan")
+        token = escalation_token(notice, "alihkan")
         with pytest.raises(InvalidInput):
             escalations.perform_link(token, note="Tolong.", assignee_nip=nip)
-    token = tokens.sign_action(notice.id, desk.head.id, "alihkan")
+    token = escalation_token(notice, "alihkan")
     assert escalations.perform_link(token, note="Tolong.", assignee_nip=desk.officer2.nip).owner_id == desk.officer2.id
 
 
 def _reply(case: Case, user, body: str, message_id: str) -> mail_in.ReplyResult:
-    message = EmailMessage()
-    message["From"], message["Subject"], message["Message-ID"] = user.email, "Re: eskalasi", message_id
-    message["To"] = address = tokens.reply_address(case.id, user.id, "dkp.babelprov.go.id")
-    message.set_content(body)
-    return mail_in.handle_reply(user.email, [address], message.as_bytes())
+    address = tokens.reply_address(case.id, user.id, "dkp.babelprov.go.id")
+    return mail_in.handle_reply(user.email, [address], reply(user.email, address, body, message_id))
 
 
 def test_a_mail_in_reply_from_a_party_does_nothing(desk):
     case = cases.open_case("service_request", KGB, desk.kasubbag).case
-    _notice_to(case, desk.kasubbag)
+    SlaNoticeFactory(case=case, recipient=desk.kasubbag)  # sent before the sweep skipped parties
     before = snapshot(case.id)
     for n, body in enumerate(("AMBIL", f"ALIHKAN {desk.officer.nip}", "PERPANJANG 3\nBanyak berkas.",
                               "Saya tangani sendiri.")):
@@ -331,7 +321,7 @@ def test_a_mail_in_reply_from_a_party_does_nothing(desk):
         assert not result.accepted, body
     assert snapshot(case.id) == before
     # Someone the chain asked who is not a party still acts by reply, but hands the case only to the desk.
-    _notice_to(case, desk.head, level=2)
+    SlaNoticeFactory(case=case, recipient=desk.head, level=2)
     assert not _reply(case, desk.head, f"ALIHKAN {desk.kabid.nip}", "<h1@dkp.babelprov.go.id>").accepted
     assert snapshot(case.id) == before
     assert _reply(case, desk.head, f"ALIHKAN {desk.officer.nip}", "<h2@dkp.babelprov.go.id>").accepted

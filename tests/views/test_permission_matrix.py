@@ -24,13 +24,13 @@ import pytest
 from sqlalchemy import func, select
 
 from layani_flow.extensions import db, limiter
-from layani_flow.models import Case, CaseDocument, CaseEvent, OutboxMessage, SlaNotice
+from layani_flow.models import Case, CaseDocument, CaseEvent, OutboxMessage
 from layani_flow.services import cases as case_service
-from layani_flow.services import documents, escalations, passwords, tokens
+from layani_flow.services import documents, escalations, passwords
 
 from ..conftest import FreshContextClient, WebClient, module_app
-from ..factories import PASSWORD_HASH, CaseDocumentFactory, CaseFactory
-from ..scenarios import build_cast
+from ..factories import PASSWORD_HASH, CaseDocumentFactory, CaseFactory, SlaNoticeFactory
+from ..scenarios import build_cast, escalation_token
 from ..services.helpers import COMPLAINT, KGB
 from .helpers import PDF, fire, text_of, version_on
 
@@ -279,11 +279,7 @@ class World:
         """An 'instruksi' link of an escalation email sent to the desk head about an unclaimed request (with
         `to_a_party`, one the desk head filed themselves)."""
         case = CaseFactory(requester=self.people["head" if to_a_party else "requester"])
-        notice = SlaNotice(case_id=case.id, clock="first_response", cycle=1, level=1,
-                           recipient_id=self.people["head"].id, at=self.app.extensions["clock"].now())
-        db.session.add(notice)
-        db.session.commit()
-        return tokens.sign_action(notice.id, self.people["head"].id, "instruksi")
+        return escalation_token(SlaNoticeFactory(case=case, recipient=self.people["head"]), "instruksi")
 
     def password_link(self) -> str:
         """The path of a set-password link emailed to the requester."""
