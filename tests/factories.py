@@ -11,6 +11,7 @@ from layani_flow.clock import FrozenClock
 from layani_flow.extensions import db
 from layani_flow.models import ApiToken, Case, CaseDocument, CaseEvent, SlaNotice, User
 from layani_flow.services import anonymity
+from layani_flow.services import cases as case_service
 
 PASSWORD = "rahasia123"
 # A cheap hash so logging in during tests costs microseconds; production uses werkzeug's default (scrypt).
@@ -66,6 +67,15 @@ class CaseFactory(BaseFactory):
     updated_at = START
 
 
+def anonymous_complaint(**attrs) -> tuple[Case, str]:
+    """An anonymous complaint placed directly in any state (no requester, a random negative id, as CaseFactory
+    gives it) with the hash of a fresh tracking code: (the case, the code that opens it at /lacak)."""
+    code = case_service.new_tracking_code()
+    case = CaseFactory(case_type="complaint", requester=None, is_anonymous=True,
+                       tracking_code_hash=case_service.hash_code(code), **attrs)
+    return case, code
+
+
 class CaseEventFactory(BaseFactory):
     class Meta:
         model = CaseEvent
@@ -108,4 +118,4 @@ class SlaNoticeFactory(BaseFactory):
 
 
 __all__ = ["ApiToken", "CaseDocumentFactory", "CaseEventFactory", "CaseFactory", "SlaNoticeFactory", "UserFactory",
-           "next_nip"]
+           "anonymous_complaint", "next_nip"]

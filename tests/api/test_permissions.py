@@ -6,20 +6,18 @@ Read a row as: this route, called by each of these people, on a fresh case of th
 from __future__ import annotations
 
 import io
-import itertools
 
 import pytest
 
 from layani_flow.services.users import create_token
 
 from ..conftest import module_app
-from ..factories import CaseDocumentFactory, CaseFactory
+from ..factories import CaseDocumentFactory, CaseFactory, anonymous_complaint
 from ..scenarios import build_cast
 from ..services.helpers import COMPLAINT, KGB, mediation_data
 from ..services.samples import PDF
 
 Y, N, _ = "listed", "hidden", None
-_codes = itertools.count(1)
 RELATIONS = ("requester", "stranger", "superior", "other_party", "officer", "owner", "supervisor", "admin", "head",
              "desk_filer", "no_token")
 # head        the desk head (DESK_HEAD_NIP): claims or reassigns any desk case, and works none through the steps
@@ -152,16 +150,15 @@ class World:
         """A fresh case of the scenario; for the desk_filer the same case, filed by them."""
         case_type, attrs, *_ = SCENARIOS[scenario]
         p = self.people
-        anonymous = attrs.get("anonymous", False)
-        requester = p["desk_filer"] if relation == "desk_filer" else p["requester"]
-        case = CaseFactory(
-            case_type=case_type, state=attrs["state"], owner=None if attrs.get("unowned") else p["owner"],
-            requester=None if anonymous else requester, is_anonymous=anonymous,
-            tracking_code_hash=f"{next(_codes):064d}" if anonymous else None,
-            other_party=p[attrs["other_party"]] if "other_party" in attrs else None,
-            is_other_party_involved=attrs.get("involved", False),
-            answered_at=self.app.extensions["clock"].now() if attrs.get("answered") else None,
-        )
+        common = dict(state=attrs["state"], owner=None if attrs.get("unowned") else p["owner"],
+                      other_party=p[attrs["other_party"]] if "other_party" in attrs else None,
+                      is_other_party_involved=attrs.get("involved", False),
+                      answered_at=self.app.extensions["clock"].now() if attrs.get("answered") else None)
+        if attrs.get("anonymous"):
+            case, _code = anonymous_complaint(**common)
+        else:
+            requester = p["desk_filer"] if relation == "desk_filer" else p["requester"]
+            case = CaseFactory(case_type=case_type, requester=requester, **common)
         doc = CaseDocumentFactory(case=case, uploaded_by_id=case.requester_id)
         return case, doc
 

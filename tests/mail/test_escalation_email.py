@@ -11,6 +11,7 @@ from layani_flow.models import Case, CaseClock
 
 from ..conftest import csrf_token_from
 from ..timekit import wib
+from ..views.helpers import open_browser
 from .helpers import events as _events
 from .helpers import links as _links
 from .helpers import send_reply
@@ -56,13 +57,9 @@ def test_opening_a_link_changes_nothing_and_confirming_takes_charge_once(escalat
 
 def test_a_link_opened_by_someone_else_signed_in_is_refused(escalated, app, db, office):
     """Forwarded, or opened in a colleague's browser: neither the page nor the POST acts for the addressee."""
-    from ..conftest import FreshContextClient, WebClient
-
     case_id, message = escalated
     path = _links(message)["ambil_alih"]
-    app.test_client_class = FreshContextClient
-    web = WebClient(app.test_client())
-    web.login(office.officer)
+    web = open_browser(app, office.officer)
     expected = (f"Tautan ini ditujukan kepada {office.kasubbag.name}; Anda masuk sebagai {office.officer.name}. "
                 "Keluar dulu atau buka dari email Anda sendiri.")
     for response in (web.get(path), web.post_form(path, {"note": "Saya ambil."})):

@@ -18,11 +18,10 @@ from layani_flow.services import cases, escalations, mail_in, tokens
 from layani_flow.services.access import PARTY_MESSAGE, tags_for
 from layani_flow.services.errors import Forbidden, InvalidInput, NotFound
 
-from ..conftest import FreshContextClient, WebClient
 from ..factories import CaseDocumentFactory, CaseFactory, SlaNoticeFactory
 from ..mail.helpers import reply
 from ..scenarios import escalation_token
-from ..views.helpers import text_of
+from ..views.helpers import open_browser, text_of
 from .helpers import COMPLAINT, KGB, mediation_data, upload
 
 KGB_DOCUMENTS = ("sk_pangkat_terakhir", "sk_kgb_terakhir", "skp")
@@ -48,13 +47,6 @@ def refused_as_party(call) -> None:
         call()
     assert info.value.status == 403
     assert info.value.message == PARTY_MESSAGE
-
-
-def browser(app, user) -> WebClient:
-    app.test_client_class = FreshContextClient  # each request in its own app context, as in production
-    web = WebClient(app.test_client())
-    web.login(user)
-    return web
 
 
 # -- the officer's own request, through the services -----------------------------------------------
@@ -210,7 +202,7 @@ def test_the_desk_head_claims_and_reassigns_any_desk_case_to_the_desk_only(desk,
 
 def test_the_page_offers_the_officer_nothing_of_the_desk_on_their_own_request(app, desk, own_request):
     case_id = own_request.id
-    web = browser(app, desk.officer)
+    web = open_browser(app, desk.officer)
     html = text_of(web.get(f"/kasus/{case_id}"))
     assert PARTY_MESSAGE in html
     assert "Mulai verifikasi" not in html and "Klaim kasus" not in html
@@ -224,7 +216,7 @@ def test_the_page_offers_the_officer_nothing_of_the_desk_on_their_own_request(ap
 
 def test_every_desk_post_on_their_own_request_is_403_and_changes_nothing(app, desk, own_request):
     case_id, officer = own_request.id, desk.officer
-    web = browser(app, officer)
+    web = open_browser(app, officer)
     before = snapshot(case_id)
     version = str(before[2])
     doc_id = own_request.documents[0].id
@@ -273,7 +265,7 @@ def test_the_api_assign_contract(api, desk, own_request, kgb_filed_wednesday):
 
 
 def test_the_assign_dropdown_lists_only_valid_assignees(app, desk, own_request):
-    html = text_of(browser(app, desk.kasubbag).get(f"/kasus/{own_request.id}"))
+    html = text_of(open_browser(app, desk.kasubbag).get(f"/kasus/{own_request.id}"))
     listed = set(re.findall(r'<option value="(\d{18})"', html.split('id="assignee_nip"', 1)[1].split("</select>")[0]))
     assert listed == {desk.officer2.nip, desk.kasubbag.nip}  # not the filing officer, no kabid, no admin
 

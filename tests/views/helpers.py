@@ -1,4 +1,5 @@
-"""Small helpers for page tests: read a case's version off its page, post a trigger's form, load rows."""
+"""Small helpers for page tests: browsers, read a case's version off its page, post a trigger's form, load rows.
+No fixtures here (tests/views/conftest.py has the scenarios; tests/views/anonymous.py the anonymous filings)."""
 from __future__ import annotations
 
 import io
@@ -8,6 +9,8 @@ from sqlalchemy import select
 
 from layani_flow.extensions import db
 from layani_flow.models import Case, CaseEvent
+
+from ..conftest import FreshContextClient, WebClient
 
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + b"\x00" * 17
@@ -54,3 +57,14 @@ def fire(web, case_id: int, trigger: str, comment: str = "", **fields):
     page = text_of(web.get(f"/kasus/{case_id}"))
     data = {"version": version_on(page, trigger), "comment": comment, **fields}
     return web.post_form(f"/kasus/{case_id}/tindakan/{trigger}", data)
+
+
+def open_browser(app, user=None) -> WebClient:
+    """Another browser on `app` (each request in an app context of its own, as in production), signed in as
+    `user` when one is given."""
+    app.test_client_class = FreshContextClient
+    web = WebClient(app.test_client())
+    if user is not None:
+        web.login(user)
+    return web
+

@@ -25,14 +25,14 @@ from sqlalchemy import func, select
 
 from layani_flow.extensions import db, limiter
 from layani_flow.models import Case, CaseDocument, CaseEvent, OutboxMessage
-from layani_flow.services import cases as case_service
 from layani_flow.services import documents, escalations, passwords
 
 from ..conftest import FreshContextClient, WebClient, module_app
-from ..factories import PASSWORD_HASH, CaseDocumentFactory, CaseFactory, SlaNoticeFactory
+from ..factories import PASSWORD_HASH, CaseDocumentFactory, CaseFactory, SlaNoticeFactory, anonymous_complaint
 from ..scenarios import build_cast, escalation_token
 from ..services.helpers import COMPLAINT, KGB
-from .helpers import PDF, fire, text_of, version_on
+from .anonymous import ANONYMOUS_COMPLAINT, file_anonymously, track
+from .helpers import PDF, fire, open_browser, text_of, version_on
 
 M, L, _ = "302→/masuk", "302→/lacak", None
 ACTORS = ("anon", "requester", "colleague", "superior", "party", "officer", "owner", "outsider", "head", "admin",
@@ -250,19 +250,13 @@ class World:
 
     # -- set-up -----------------------------------------------------------------------------------
 
-    def anonymous_case(self, **attrs) -> tuple[Case, str]:
-        code = case_service.new_tracking_code()
-        case = CaseFactory(case_type="complaint", service=None, requester=None, is_anonymous=True,
-                           tracking_code_hash=case_service.hash_code(code), **attrs)
-        return case, code
-
     def case(self, scenario: str, actor: str) -> tuple[Case, CaseDocument, str | None]:
         """A fresh case of the scenario; for the desk_filer the same case, filed by them."""
         case_type, state, _, _, attrs = SCENARIOS[scenario]
         p, code = self.people, None
         common = dict(state=state, owner=None if attrs.get("unowned") else p["owner"])
         if attrs.get("anonymous"):
-            case, code = self.anonymous_case(**common)
+            case, code = anonymous_complaint(**common)
         else:
             case = CaseFactory(
                 case_type=case_type, requester=p["desk_filer" if actor == "desk_filer" else "requester"], **common,
@@ -288,13 +282,11 @@ class World:
         return re.search(r"http://localhost(/kata-sandi/atur/\S+)", body).group(1)
 
     def browser(self, actor: str, tracked_code: str | None = None) -> WebClient:
-        web = WebClient(self.app.test_client())
+        web = open_browser(self.app, self.people[actor] if actor not in ("anon", "tracker") else None)
         if actor == "tracker":
             if tracked_code is None:
-                _, tracked_code = self.anonymous_case(state="triaged")
-            assert web.post_form("/lacak", {"code": tracked_code}).status_code == 302
-        elif actor != "anon":
-            web.login(self.people[actor])
+                _, tracked_code = anonymous_complaint(state="triaged")
+            track(web, tracked_code)
         return web
 
 
@@ -381,7 +373,7 @@ def general_request(world, web: WebClient, route: str):
     if route in simple:
         method, url, data = simple[route]
     elif route == "POST /lacak (a valid code)":
-        method, url, data = "POST", "/lacak", {"code": world.anonymous_case()[1]}
+        method, url, data = "POST", "/lacak", {"code": anonymous_complaint()[1]}
     elif route == "POST /kata-sandi (wrong current password)":
         method, url = "POST", "/kata-sandi"
         data = {"current_password": "bukan-sandinya", "new_password": NEW_PASSWORD, "confirm_password": NEW_PASSWORD}
@@ -503,8 +495,7 @@ def test_case_page(world, scenario, route, actor, expected):
 
 # -- anonymity -------------------------------------------------------------------------------------
 
-ANON_COMPLAINT = {"category": "pengaduan", "subject": "Pungutan saat urus KGB",
-                  "description": "Diminta uang saat menyerahkan berkas di loket.", "anonymous": "y"}
+ANON_COMPLAINT = {**ANONYMOUS_COMPLAINT, "anonymous": "y"}
 PAGES = ("/", "/antrian", "/antrian?tampilan=semua", "/antrian?tampilan=saya", "/antrian?jenis=complaint",
          "/tim", "/kasus/{id}", "/kasus/{id}/dokumen/{doc}", "/lacak/kasus")
 
@@ -515,23 +506,13 @@ def test_an_anonymous_complaint_filed_while_signed_in_shows_the_filer_to_nobody(
     filer = desk.employee
     identity = (filer.name, filer.nip, filer.email)
 
-    def browser(user=None) -> WebClient:
-        web = WebClient(app.test_client())
-        if user is not None:
-            web.login(user)
-        return web
-
-    web = browser(filer)
-    response = web.post_form("/kasus/baru/complaint", ANON_COMPLAINT)
-    assert response.status_code == 303 and response.headers["Location"] == "/lacak/kode"
-    code = re.search(r'<output id="kode-pelacakan"[^>]*>([A-Z0-9-]+)</output>',
-                     text_of(web.get("/lacak/kode"))).group(1)
+    code = file_anonymously(open_browser(app, filer), "/kasus/baru/complaint", ANON_COMPLAINT)
     db.session.expire_all()
     case = db.session.scalars(select(Case).where(Case.is_anonymous)).one()
     assert case.is_anonymous and case.requester_id is None
 
     # The desk works it: takes it, asks the filer, leaves an internal note, adds a document.
-    desk_web = browser(desk.officer)
+    desk_web = open_browser(app, desk.officer)
     assert fire(desk_web, case.id, "triage").status_code == 302
     assert fire(desk_web, case.id, "ask_filer", "Kapan tepatnya?").status_code == 302
     assert desk_web.post_form(f"/kasus/{case.id}/pesan", {"body": "Cek CCTV loket.", "internal": "y"}).status_code == 302
@@ -539,8 +520,8 @@ def test_an_anonymous_complaint_filed_while_signed_in_shows_the_filer_to_nobody(
                           content_type="multipart/form-data").status_code == 302
 
     # The filer answers with the code only.
-    tracker = browser()
-    assert tracker.post_form("/lacak", {"code": code}).status_code == 302
+    tracker = open_browser(app)
+    track(tracker, code)
     html = text_of(tracker.get("/lacak/kasus"))
     assert tracker.post_form("/lacak/pesan", {"body": "Senin pagi, loket 2."}).status_code == 302
     assert tracker.post_form("/lacak/tindakan/filer_replied", {"version": version_on(html, "filer_replied"),
@@ -551,7 +532,7 @@ def test_an_anonymous_complaint_filed_while_signed_in_shows_the_filer_to_nobody(
     people = {name: getattr(desk, name) for name in ("head", "kasubbag", "officer", "officer2", "kabid", "employee",
                                                        "colleague", "admin", "outsider")}
     for name, person in [*people.items(), ("tracker", None)]:
-        web = tracker if person is None else browser(person)
+        web = tracker if person is None else open_browser(app, person)
         for page in PAGES:
             response = web.get(page.format(id=case.id, doc=doc_number))
             response.close()

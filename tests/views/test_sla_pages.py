@@ -16,6 +16,7 @@ from tests.factories import START, CaseFactory
 from tests.services.helpers import COMPLAINT
 from tests.timekit import wib
 
+from .anonymous import track
 from .helpers import text_of
 from .test_markup import assert_accessible
 
@@ -98,7 +99,7 @@ def test_the_tracking_page_shows_the_clock_without_internal_names(web, clock, de
     sweep_due_cases(wib(2026, 11, 26, 12, 0))  # warning to the desk's head
     sweep_due_cases(wib(2026, 11, 26, 16, 0))  # first response breached: escalation to the desk's head
     clock.set(wib(2026, 11, 26, 16, 30))
-    assert web.post_form("/lacak", {"code": opened.tracking_code}).status_code == 302
+    track(web, opened.tracking_code)
     html = text_of(web.get("/lacak/kasus"))
     block = sla_block(html)
     assert "Ditangani oleh Belum ada petugas" in block and "Target selesai" in block
