@@ -14,10 +14,26 @@ from ..conftest import FreshContextClient, WebClient
 
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + b"\x00" * 17
+# A KGB request as the intake form takes it (its documents are separate fields: doc_<requirement>).
+KGB_FORM = {"service": "kgb", "tmt_kgb_terakhir": "2024-04-01", "golongan": "Penata Muda, III/a"}
 
 
 def pdf(name: str = "berkas.pdf") -> tuple[io.BytesIO, str]:
     return io.BytesIO(PDF), name
+
+
+def case_id_of(response) -> int:
+    """The case a response redirects to (/kasus/<id>), as after filing one."""
+    return int(response.headers["Location"].rsplit("/", 1)[1])
+
+
+def file_kgb_with_two_documents(web):
+    """The person signed in to `web` files a KGB request through the form with two of its three required
+    documents (sk-pangkat.pdf and skp-2025.pdf; the SK KGB is missing). Answers the 303 to the new case."""
+    response = web.post_form("/kasus/baru/service_request", {
+        **KGB_FORM, "doc_sk_pangkat_terakhir": pdf("sk-pangkat.pdf"), "doc_skp": pdf("skp-2025.pdf")})
+    assert response.status_code == 303, text_of(response)[:1000]
+    return response
 
 
 def text_of(response) -> str:

@@ -22,10 +22,9 @@ from ..conftest import FreshContextClient, module_app
 from ..factories import UserFactory
 from ..timekit import wednesday
 from .anonymous import file_anonymously, track
-from .helpers import PDF, fire, open_browser, text_of, version_on
+from .helpers import KGB_FORM, PDF, case_id_of, fire, open_browser, text_of, version_on
 
 ANONYMOUS_AT = {"before": (9, 2, 7), "between": (9, 23, 41), "after": (9, 51, 19)}
-KGB = {"service": "kgb", "tmt_kgb_terakhir": "2024-04-01", "golongan": "Penata Muda, III/a"}
 COMPLAINT = {"category": "pengaduan", "subject": "Pungutan saat urus KGB",
              "description": "Diminta uang saat menyerahkan berkas di loket 2."}
 NAMED_COMPLAINT = {"category": "masukan", "subject": "Ruang tunggu panas",
@@ -74,13 +73,13 @@ def _world(app, order: str) -> dict[str, str]:
     if order == "before":
         file_the_complaint()
     clock.set(wednesday(9, 5, 10))
-    kgb = x.post_form("/kasus/baru/service_request", {**KGB, "doc_sk_kgb_terakhir": (io.BytesIO(PDF), "sk.pdf")})
-    named_request = int(kgb.headers["Location"].rsplit("/", 1)[1])
+    kgb = x.post_form("/kasus/baru/service_request", {**KGB_FORM, "doc_sk_kgb_terakhir": (io.BytesIO(PDF), "sk.pdf")})
+    named_request = case_id_of(kgb)
     if order == "between":
         file_the_complaint()
     clock.set(wednesday(9, 30, 55))
     complaint = x.post_form("/kasus/baru/complaint", NAMED_COMPLAINT)
-    named_complaint = int(complaint.headers["Location"].rsplit("/", 1)[1])
+    named_complaint = case_id_of(complaint)
     clock.set(wednesday(9, 40, 3))
     assert x.post_form(f"/kasus/{named_request}/pesan", {"body": "Mohon segera."}).status_code == 302
     if order == "after":
