@@ -9,7 +9,7 @@ from werkzeug.security import generate_password_hash
 from layani_flow import clock as app_clock
 from layani_flow.clock import FrozenClock
 from layani_flow.extensions import db
-from layani_flow.models import ApiToken, Case, CaseDocument, CaseEvent, SlaNotice, User
+from layani_flow.models import ApiToken, Case, CaseClock, CaseDocument, CaseEvent, SlaNotice, User
 from layani_flow.services import anonymity
 from layani_flow.services import cases as case_service
 
@@ -99,6 +99,22 @@ class CaseDocumentFactory(BaseFactory):
     uploaded_at = START
 
 
+class CaseClockFactory(BaseFactory):
+    """One SLA clock of `case` placed directly, due at `due_at` (give it): by default the first cycle of a
+    running 5-working-day resolution clock started at START and warned at its due instant."""
+
+    class Meta:
+        model = CaseClock
+
+    name = "resolution"
+    cycle = 1
+    target = "5d"
+    started_at = START
+    warn_at = factory.LazyAttribute(lambda o: o.due_at)
+    paused_minutes = 0
+    escalation_level = 0
+
+
 class SlaNoticeFactory(BaseFactory):
     """An escalation already sent about `case` to `recipient`, now: by default level 1 of the first cycle of
     the first-response clock, as the sweep writes it (sign its links with tests/scenarios.py's
@@ -117,5 +133,5 @@ class SlaNoticeFactory(BaseFactory):
     at = factory.LazyFunction(app_clock.now)  # the app's clock
 
 
-__all__ = ["ApiToken", "CaseDocumentFactory", "CaseEventFactory", "CaseFactory", "SlaNoticeFactory", "UserFactory",
-           "anonymous_complaint", "next_nip"]
+__all__ = ["ApiToken", "CaseClockFactory", "CaseDocumentFactory", "CaseEventFactory", "CaseFactory",
+           "SlaNoticeFactory", "UserFactory", "anonymous_complaint", "next_nip"]

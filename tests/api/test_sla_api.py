@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from layani_flow.extensions import db
-from layani_flow.models import CaseClock
 from layani_flow.services import cases as case_service
 from layani_flow.services.sweep import sweep_due_cases
 
-from ..factories import START, CaseFactory, UserFactory
+from ..factories import START, CaseClockFactory, CaseFactory, UserFactory
 from ..services.helpers import KGB, statements_to_get
 from ..timekit import wib
 
@@ -56,19 +54,14 @@ def test_breach_pause_and_owner_in_the_detail(api, clock, desk, kgb_filed_wednes
 def test_a_closed_case_has_no_due(api, clock, desk):
     case = CaseFactory(requester=desk.employee, state="completed")
     due = clock.now() + dt.timedelta(days=1)
-    db.session.add(CaseClock(case_id=case.id, name="resolution", cycle=1, target="5d", started_at=START, due_at=due,
-                             warn_at=due, stopped_at=clock.now(), paused_minutes=0, escalation_level=0))
-    db.session.commit()
+    CaseClockFactory(case=case, due_at=due, stopped_at=clock.now())
     sla = api(desk.employee).get(f"/api/v1/cases/{case.id}").get_json()["sla"]
     assert sla["due_at"] is None and sla["clocks"][0]["status"] == "stopped"
 
 
 def _add_clock(case, due, *, paused=False, stopped=False, name="resolution"):
-    db.session.add(CaseClock(case_id=case.id, name=name, cycle=1, target="5d", started_at=START - dt.timedelta(days=9),
-                             due_at=due, warn_at=due, paused_minutes=0, escalation_level=0,
-                             paused_at=due - dt.timedelta(hours=1) if paused else None,
-                             stopped_at=START if stopped else None))
-    db.session.commit()
+    CaseClockFactory(case=case, name=name, started_at=START - dt.timedelta(days=9), due_at=due,
+                     paused_at=due - dt.timedelta(hours=1) if paused else None, stopped_at=START if stopped else None)
 
 
 def test_overdue_filter(api, clock, desk):

@@ -4,9 +4,7 @@ import re
 
 import pytest
 
-from layani_flow.extensions import db
-from layani_flow.models import CaseClock
-from tests.factories import START, CaseFactory, UserFactory
+from tests.factories import START, CaseClockFactory, CaseFactory, UserFactory
 from tests.services.helpers import statements_to_get
 
 from .helpers import text_of
@@ -71,10 +69,8 @@ def test_lists_cost_the_same_queries_for_3_or_30_cases(login_as, office, url):
             # Clocks too: the lists show each case's nearest deadline and order by it.
             for name, hours in (("first_response", i - 5), ("resolution", 40 + i)):
                 due = START + dt.timedelta(hours=hours)
-                db.session.add(CaseClock(case_id=case.id, name=name, target="5d", started_at=START, due_at=due,
-                                         warn_at=due, paused_minutes=0, escalation_level=0,
-                                         stopped_at=START if name == "first_response" and i % 2 else None))
-        db.session.commit()
+                CaseClockFactory(case=case, name=name, due_at=due,
+                                 stopped_at=START if name == "first_response" and i % 2 else None)
 
     web = login_as(office.head)  # the head sees the team view, the queue and their own (none)
     if url == "/":

@@ -7,12 +7,12 @@ import re
 
 import pytest
 
-from layani_flow.models import CaseClock, CaseEvent
+from layani_flow.models import CaseEvent
 from layani_flow.services import cases as case_service
 from layani_flow.services.sweep import sweep_due_cases
 from layani_flow.views.cases import describe_event, shows_comment
 from layani_flow.views.presenters import working_text
-from tests.factories import START, CaseFactory
+from tests.factories import START, CaseClockFactory, CaseFactory
 from tests.services.helpers import COMPLAINT
 from tests.timekit import wib
 
@@ -178,12 +178,9 @@ def test_an_instruction_from_the_email_reaches_the_desk_only(login_as, clock, de
 # -- the queue -------------------------------------------------------------------------------------
 
 def _clock(case, name="resolution", due=None, paused=False, stopped=False, cycle=1):
-    from layani_flow.extensions import db
-    db.session.add(CaseClock(case_id=case.id, name=name, cycle=cycle, target="5d", started_at=START - dt.timedelta(days=7),
-                             due_at=due, warn_at=due - dt.timedelta(hours=1), paused_minutes=0, escalation_level=0,
-                             paused_at=START - dt.timedelta(days=1) if paused else None,
-                             stopped_at=START - dt.timedelta(hours=1) if stopped else None))
-    db.session.commit()
+    CaseClockFactory(case=case, name=name, cycle=cycle, started_at=START - dt.timedelta(days=7), due_at=due,
+                     warn_at=due - dt.timedelta(hours=1), paused_at=START - dt.timedelta(days=1) if paused else None,
+                     stopped_at=START - dt.timedelta(hours=1) if stopped else None)
 
 
 def _refs(html: str) -> list[str]:
