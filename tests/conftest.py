@@ -15,8 +15,10 @@ from sqlalchemy import create_engine, text
 from layani_flow import create_app
 from layani_flow.clock import FrozenClock
 from layani_flow.extensions import db as _db
+from layani_flow.models import Case
 
-from .factories import PASSWORD, UserFactory
+from .factories import PASSWORD
+from .scenarios import Office, build_office, file_and_forward_data_update, file_kgb_requests
 
 PG_URI = os.environ.get("LAYANI_TEST_DATABASE_URI", "")
 ON_POSTGRES = PG_URI.startswith("postgresql")
@@ -237,19 +239,45 @@ def api(client):
 
 
 @pytest.fixture
-def office(app):
-    """A small office: head → kasubbag → officers; head → kabid → two employees; an admin."""
-    head = UserFactory(role="supervisor", name="Kepala Dinas", unit="Pimpinan")
-    kasubbag = UserFactory(role="supervisor", name="Kasubbag Kepegawaian", superior=head)
-    officer = UserFactory(role="officer", name="Petugas Satu", superior=kasubbag)
-    officer2 = UserFactory(role="officer", name="Petugas Dua", superior=kasubbag)
-    kabid = UserFactory(role="supervisor", name="Kabid Tangkap", superior=head)
-    employee = UserFactory(name="Pegawai Pemohon", superior=kabid)
-    colleague = UserFactory(name="Pegawai Lain", superior=kabid)
-    admin = UserFactory(role="admin", name="Admin Sistem", superior=kasubbag)
-    outsider = UserFactory(role="supervisor", name="Kabid Lain", superior=head)
-    return type("Office", (), dict(head=head, kasubbag=kasubbag, officer=officer, officer2=officer2, kabid=kabid,
-                                   employee=employee, colleague=colleague, admin=admin, outsider=outsider))
+def office(app) -> Office:
+    """A small office: head → kasubbag → officers; head → kabid → two employees; an admin (tests/scenarios.py).
+    No desk head is configured: ask for `desk` for that."""
+    return build_office()
+
+
+@pytest.fixture
+def desk(app, office) -> Office:
+    """The same office, with its kasubbag kepegawaian configured as the desk head (DESK_HEAD_NIP): the first
+    rung of every escalation, and the one supervisor who claims or reassigns desk cases."""
+    app.config["DESK_HEAD_NIP"] = office.kasubbag.nip
+    return office
+
+
+@pytest.fixture
+def kgb_filed_wednesday(clock, office) -> Case:
+    """A KGB request office.employee filed on Wednesday 25 November 2026, 09.00 WIB, that nobody has claimed:
+    first response due Thursday 16.00 WIB (tests/scenarios.py: LEVEL_1), resolution Wednesday 2 December."""
+    [case] = file_kgb_requests(clock, office.employee)
+    return case
+
+
+@pytest.fixture
+def overdue_kgb_requests(db, clock, office):
+    """`overdue_kgb_requests(n)`: n of those KGB requests, as ids, overdue from LEVEL_1 on. The test's session
+    is closed afterwards, so sweepers in other threads or processes find none of its transactions open."""
+
+    def file(n: int) -> list[int]:
+        ids = [case.id for case in file_kgb_requests(clock, office.employee, n)]
+        db.session.remove()
+        return ids
+
+    return file
+
+
+@pytest.fixture
+def data_update_forwarded(clock, office) -> Case:
+    """A data-update request filed Wednesday 09.00 WIB, verified and forwarded to BKPSDMD straight away."""
+    return file_and_forward_data_update(clock, office)
 
 
 class MailSink:

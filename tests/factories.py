@@ -6,10 +6,12 @@ import itertools
 import factory
 from werkzeug.security import generate_password_hash
 
+from layani_flow import clock as app_clock
 from layani_flow.clock import FrozenClock
 from layani_flow.extensions import db
-from layani_flow.models import ApiToken, Case, CaseDocument, CaseEvent, User
+from layani_flow.models import ApiToken, Case, CaseClock, CaseDocument, CaseEvent, SlaNotice, User
 from layani_flow.services import anonymity
+from layani_flow.services import cases as case_service
 
 PASSWORD = "rahasia123"
 # A cheap hash so logging in during tests costs microseconds; production uses werkzeug's default (scrypt).
@@ -65,6 +67,15 @@ class CaseFactory(BaseFactory):
     updated_at = START
 
 
+def anonymous_complaint(**attrs) -> tuple[Case, str]:
+    """An anonymous complaint placed directly in any state (no requester, a random negative id, as CaseFactory
+    gives it) with the hash of a fresh tracking code: (the case, the code that opens it at /lacak)."""
+    code = case_service.new_tracking_code()
+    case = CaseFactory(case_type="complaint", requester=None, is_anonymous=True,
+                       tracking_code_hash=case_service.hash_code(code), **attrs)
+    return case, code
+
+
 class CaseEventFactory(BaseFactory):
     class Meta:
         model = CaseEvent
@@ -88,4 +99,39 @@ class CaseDocumentFactory(BaseFactory):
     uploaded_at = START
 
 
-__all__ = ["ApiToken", "CaseDocumentFactory", "CaseEventFactory", "CaseFactory", "UserFactory", "next_nip"]
+class CaseClockFactory(BaseFactory):
+    """One SLA clock of `case` placed directly, due at `due_at` (give it): by default the first cycle of a
+    running 5-working-day resolution clock started at START and warned at its due instant."""
+
+    class Meta:
+        model = CaseClock
+
+    name = "resolution"
+    cycle = 1
+    target = "5d"
+    started_at = START
+    warn_at = factory.LazyAttribute(lambda o: o.due_at)
+    paused_minutes = 0
+    escalation_level = 0
+
+
+class SlaNoticeFactory(BaseFactory):
+    """An escalation already sent about `case` to `recipient`, now: by default level 1 of the first cycle of
+    the first-response clock, as the sweep writes it (sign its links with tests/scenarios.py's
+    escalation_token)."""
+
+    class Meta:
+        model = SlaNotice
+
+    class Params:
+        case = None
+
+    case_id = factory.LazyAttribute(lambda o: o.case.id)
+    clock = "first_response"
+    cycle = 1
+    level = 1
+    at = factory.LazyFunction(app_clock.now)  # the app's clock
+
+
+__all__ = ["ApiToken", "CaseClockFactory", "CaseDocumentFactory", "CaseEventFactory", "CaseFactory",
+           "SlaNoticeFactory", "UserFactory", "anonymous_complaint", "next_nip"]

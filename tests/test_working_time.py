@@ -9,11 +9,9 @@ from hypothesis import strategies as st
 
 from layani_flow.working_time import WIB, CalendarError, WorkingCalendar, due, parse_duration
 
+from .timekit import wib
+
 CAL = WorkingCalendar()
-
-
-def wib(*args) -> dt.datetime:
-    return dt.datetime(*args, tzinfo=WIB)
 
 
 instants = st.datetimes(min_value=dt.datetime(2025, 1, 1), max_value=dt.datetime(2027, 12, 31),

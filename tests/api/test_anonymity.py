@@ -9,16 +9,11 @@ import re
 from layani_flow.services import cases
 
 from ..services.helpers import COMPLAINT, KGB, upload
-
-WIB = dt.timezone(dt.timedelta(hours=7))
-
-
-def at_wib(clock, hour, minute, second=0):
-    clock.set(dt.datetime(2026, 11, 25, hour, minute, second, tzinfo=WIB))
+from ..timekit import wednesday
 
 
 def test_an_anonymous_filing_through_the_api_is_timed_coarsely(api, office, clock):
-    at_wib(clock, 9, 37, 12)
+    clock.set(wednesday(9, 37, 12))
     r = api(office.employee).post("/api/v1/cases", json={"type": "complaint", "fields": {**COMPLAINT, "anonymous": True}})
     assert r.status_code == 201
     body = r.get_json()
@@ -60,10 +55,10 @@ def test_the_listing_runs_newest_first_whatever_the_ids(api, office, clock):
     coarse instant for an anonymous one), then by id, and its cursor carries both."""
     filed = []
     for minute, anonymous in [(5, False), (20, True), (25, False), (40, True), (50, False)]:
-        at_wib(clock, 9, minute)
+        clock.set(wednesday(9, minute))
         filer = None if anonymous else office.employee
         filed.append(cases.open_case("complaint", COMPLAINT, filer, anonymous=anonymous).case)
-    at_wib(clock, 10, 5)
+    clock.set(wednesday(10, 5))
     filed.append(cases.open_case("complaint", COMPLAINT, None, anonymous=True).case)
     client = api(office.officer)
     seen, cursor = [], None

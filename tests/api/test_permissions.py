@@ -6,25 +6,26 @@ Read a row as: this route, called by each of these people, on a fresh case of th
 from __future__ import annotations
 
 import io
-import itertools
 
 import pytest
 
 from layani_flow.services.users import create_token
 
 from ..conftest import module_app
-from ..factories import CaseDocumentFactory, CaseFactory, UserFactory
+from ..factories import CaseDocumentFactory, CaseFactory, anonymous_complaint
+from ..scenarios import build_cast
 from ..services.helpers import COMPLAINT, KGB, mediation_data
 from ..services.samples import PDF
 
 Y, N, _ = "listed", "hidden", None
-_codes = itertools.count(1)
 RELATIONS = ("requester", "stranger", "superior", "other_party", "officer", "owner", "supervisor", "admin", "head",
              "desk_filer", "no_token")
 # head        the desk head (DESK_HEAD_NIP): claims or reassigns any desk case, and works none through the steps
 # desk_filer  an officer who filed the case themselves (the case is set up with them as its requester): a
 #             party on the desk, who acts on it only as a requester does
 # superior    the requester's line supervisor: sees a request, never handles it; admins do not handle cases
+
+CAST_NAME = {"other_party": "party", "supervisor": "outsider"}  # what build_cast (tests/scenarios.py) calls them
 
 # Scenarios (set up in SCENARIOS below):
 #   unclaimed           KGB request just filed, nobody has it yet (what the officer-filer tried to take)
@@ -138,23 +139,10 @@ class World:
 
     def __init__(self, app):
         self.app, self.client = app, app.test_client()
-        head = UserFactory(role="supervisor", name="Kepala Dinas")
-        kasubbag = UserFactory(role="supervisor", name="Kasubbag", superior=head)
-        kabid = UserFactory(role="supervisor", name="Kabid", superior=head)
-        outsider = UserFactory(role="supervisor", name="Kabid Lain", superior=head)
-        self.people = {
-            "requester": UserFactory(name="Pemohon", superior=kabid),
-            "stranger": UserFactory(name="Pegawai Bidang Lain", superior=outsider),
-            "superior": kabid,
-            "other_party": UserFactory(name="Rekan Pemohon", superior=kabid),
-            "officer": UserFactory(role="officer", name="Petugas Lain", superior=kasubbag),
-            "owner": UserFactory(role="officer", name="Petugas Penanggung Jawab", superior=kasubbag),
-            "supervisor": outsider,
-            "admin": UserFactory(role="admin", name="Admin", superior=kasubbag),
-            "head": kasubbag,
-            "desk_filer": UserFactory(role="officer", name="Petugas Pemohon", superior=kasubbag),
-        }
-        app.config["DESK_HEAD_NIP"] = kasubbag.nip
+        cast = build_cast()
+        self.people = {relation: cast[CAST_NAME.get(relation, relation)] for relation in RELATIONS
+                       if relation != "no_token"}
+        app.config["DESK_HEAD_NIP"] = self.people["head"].nip
         self.tokens = {key: create_token(user.nip) for key, user in self.people.items()}
         self.tokens["no_token"] = None
 
@@ -162,16 +150,15 @@ class World:
         """A fresh case of the scenario; for the desk_filer the same case, filed by them."""
         case_type, attrs, *_ = SCENARIOS[scenario]
         p = self.people
-        anonymous = attrs.get("anonymous", False)
-        requester = p["desk_filer"] if relation == "desk_filer" else p["requester"]
-        case = CaseFactory(
-            case_type=case_type, state=attrs["state"], owner=None if attrs.get("unowned") else p["owner"],
-            requester=None if anonymous else requester, is_anonymous=anonymous,
-            tracking_code_hash=f"{next(_codes):064d}" if anonymous else None,
-            other_party=p[attrs["other_party"]] if "other_party" in attrs else None,
-            is_other_party_involved=attrs.get("involved", False),
-            answered_at=self.app.extensions["clock"].now() if attrs.get("answered") else None,
-        )
+        common = dict(state=attrs["state"], owner=None if attrs.get("unowned") else p["owner"],
+                      other_party=p[attrs["other_party"]] if "other_party" in attrs else None,
+                      is_other_party_involved=attrs.get("involved", False),
+                      answered_at=self.app.extensions["clock"].now() if attrs.get("answered") else None)
+        if attrs.get("anonymous"):
+            case, _code = anonymous_complaint(**common)
+        else:
+            requester = p["desk_filer"] if relation == "desk_filer" else p["requester"]
+            case = CaseFactory(case_type=case_type, requester=requester, **common)
         doc = CaseDocumentFactory(case=case, uploaded_by_id=case.requester_id)
         return case, doc
 

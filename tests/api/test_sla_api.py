@@ -4,30 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 
-import pytest
-from sqlalchemy import event
-
-from layani_flow.extensions import db
-from layani_flow.models import CaseClock
 from layani_flow.services import cases as case_service
 from layani_flow.services.sweep import sweep_due_cases
-from layani_flow.working_time import WIB
 
-from ..factories import START, CaseFactory, UserFactory
-from ..services.helpers import KGB
+from ..factories import START, CaseClockFactory, CaseFactory, UserFactory
+from ..services.helpers import KGB, statements_to_get
+from ..timekit import wib
 
 CLOCK_KEYS = {"name", "label", "cycle", "status", "started_at", "due_at", "remaining_working_minutes",
               "escalation_level", "breached_at", "paused_minutes"}
-
-
-def wib(*args) -> dt.datetime:
-    return dt.datetime(*args, tzinfo=WIB)
-
-
-@pytest.fixture
-def desk(app, office):
-    app.config["DESK_HEAD_NIP"] = office.kasubbag.nip
-    return office
 
 
 def test_a_new_case_carries_its_clocks(api, clock, desk):
@@ -46,9 +31,8 @@ def test_a_new_case_carries_its_clocks(api, clock, desk):
     assert (resolution["escalation_level"], resolution["breached_at"], resolution["paused_minutes"]) == (0, None, 0)
 
 
-def test_breach_pause_and_owner_in_the_detail(api, clock, desk):
-    clock.set(wib(2026, 11, 25, 9, 0))
-    case = case_service.open_case("service_request", KGB, desk.employee).case
+def test_breach_pause_and_owner_in_the_detail(api, clock, desk, kgb_filed_wednesday):
+    case = kgb_filed_wednesday
     sweep_due_cases(wib(2026, 11, 27, 9, 0))  # first response breached Thursday 16.00, escalated
     clock.set(wib(2026, 11, 27, 9, 0))
     body = api(desk.officer).get(f"/api/v1/cases/{case.id}").get_json()
@@ -70,19 +54,14 @@ def test_breach_pause_and_owner_in_the_detail(api, clock, desk):
 def test_a_closed_case_has_no_due(api, clock, desk):
     case = CaseFactory(requester=desk.employee, state="completed")
     due = clock.now() + dt.timedelta(days=1)
-    db.session.add(CaseClock(case_id=case.id, name="resolution", cycle=1, target="5d", started_at=START, due_at=due,
-                             warn_at=due, stopped_at=clock.now(), paused_minutes=0, escalation_level=0))
-    db.session.commit()
+    CaseClockFactory(case=case, due_at=due, stopped_at=clock.now())
     sla = api(desk.employee).get(f"/api/v1/cases/{case.id}").get_json()["sla"]
     assert sla["due_at"] is None and sla["clocks"][0]["status"] == "stopped"
 
 
 def _add_clock(case, due, *, paused=False, stopped=False, name="resolution"):
-    db.session.add(CaseClock(case_id=case.id, name=name, cycle=1, target="5d", started_at=START - dt.timedelta(days=9),
-                             due_at=due, warn_at=due, paused_minutes=0, escalation_level=0,
-                             paused_at=due - dt.timedelta(hours=1) if paused else None,
-                             stopped_at=START if stopped else None))
-    db.session.commit()
+    CaseClockFactory(case=case, name=name, started_at=START - dt.timedelta(days=9), due_at=due,
+                     paused_at=due - dt.timedelta(hours=1) if paused else None, stopped_at=START if stopped else None)
 
 
 def test_overdue_filter(api, clock, desk):
@@ -115,21 +94,6 @@ def test_overdue_filter(api, clock, desk):
     assert client.get("/api/v1/cases?overdue=ya").status_code == 422
 
 
-def _queries(client, url) -> int:
-    count = 0
-
-    def counter(*args):
-        nonlocal count
-        count += 1
-
-    event.listen(db.engine, "before_cursor_execute", counter)
-    try:
-        assert client.get(url).status_code == 200
-    finally:
-        event.remove(db.engine, "before_cursor_execute", counter)
-    return count
-
-
 def test_the_list_loads_clocks_in_one_query_for_3_or_30_cases(api, clock, desk):
     def add(n):
         for i in range(n):
@@ -139,10 +103,10 @@ def test_the_list_loads_clocks_in_one_query_for_3_or_30_cases(api, clock, desk):
 
     client = api(desk.officer)
     add(3)
-    few = _queries(client, "/api/v1/cases?limit=100")
+    few = statements_to_get(client, "/api/v1/cases?limit=100")
     add(27)
-    many = _queries(client, "/api/v1/cases?limit=100")
+    many = statements_to_get(client, "/api/v1/cases?limit=100")
     assert few == many
     items = client.get("/api/v1/cases?limit=100").get_json()["items"]
     assert len(items) == 30 and all(len(c["sla"]["clocks"]) == 2 for c in items)
-    assert _queries(client, "/api/v1/cases?limit=100&overdue=true") == many
+    assert statements_to_get(client, "/api/v1/cases?limit=100&overdue=true") == many

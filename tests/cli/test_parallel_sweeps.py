@@ -20,10 +20,9 @@ import pytest
 from sqlalchemy import select
 
 from layani_flow.models import Case, CaseEvent, OutboxMessage, SlaNotice
-from layani_flow.services import cases as case_service
-from layani_flow.working_time import WIB
 
 from ..conftest import ON_POSTGRES
+from ..scenarios import LEVEL_1, LEVEL_2
 
 pytestmark = pytest.mark.slow
 
@@ -31,10 +30,6 @@ ROOT = Path(__file__).resolve().parents[2]
 GATE = Path(__file__).with_name("sweep_gate.py")
 CASES = 24
 BATCH = 4  # small, so the two sweepers meet on several batches
-KGB = {"service": "kgb", "tmt_kgb_terakhir": "2024-12-01", "golongan": "Penata, III/c"}
-OPENED = dt.datetime(2026, 11, 25, 9, 0, tzinfo=WIB)
-LEVEL_1 = dt.datetime(2026, 11, 26, 16, 0, tzinfo=WIB)  # nobody claimed them: the desk head (kasubbag)
-LEVEL_2 = dt.datetime(2026, 11, 30, 16, 0, tzinfo=WIB)  # a working day later: the head of office
 READY_TIMEOUT_S = 120  # two interpreters importing the app on a loaded 2-core machine
 RUN_TIMEOUT_S = 180
 SUMMARY = re.compile(r"^peringatan: (\d+), eskalasi: (\d+)$", re.M)
@@ -42,17 +37,9 @@ LOST = "Sapuan lain lebih dulu menangani"
 
 
 @pytest.fixture
-def desk(app, office):
-    app.config["DESK_HEAD_NIP"] = office.kasubbag.nip
-    return office
-
-
-@pytest.fixture
-def overdue(db, clock, desk) -> list[int]:
-    clock.set(OPENED)
-    ids = [case_service.open_case("service_request", KGB, desk.employee).case.id for _ in range(CASES)]
-    db.session.remove()  # the test holds no transaction while the sweepers run
-    return ids
+def overdue(desk, overdue_kgb_requests) -> list[int]:
+    """CASES KGB requests filed on Wednesday that nobody claimed: level 1 at LEVEL_1, level 2 at LEVEL_2."""
+    return overdue_kgb_requests(CASES)
 
 
 def _environment(app, desk, **extra) -> dict:

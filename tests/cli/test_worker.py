@@ -1,7 +1,6 @@
 """`layani worker`: one cycle sweeps and delivers; the real process stops cleanly on SIGTERM and SIGINT."""
 from __future__ import annotations
 
-import datetime as dt
 import os
 import signal
 import subprocess
@@ -14,9 +13,10 @@ from sqlalchemy import select
 from layani_flow.models import OutboxMessage
 from layani_flow.services import cases as case_service
 from layani_flow.services.worker import run_worker
-from layani_flow.working_time import WIB
 
-KGB = {"service": "kgb", "tmt_kgb_terakhir": "2024-12-01", "golongan": "Penata, III/c"}
+from ..scenarios import LEVEL_1
+from ..services.helpers import KGB
+from ..timekit import wib
 
 
 @pytest.fixture
@@ -24,11 +24,8 @@ def app_config(mail_config):
     return mail_config
 
 
-def test_one_cycle_sweeps_then_delivers(app, db, clock, office, smtp_server):
-    app.config["DESK_HEAD_NIP"] = office.kasubbag.nip
-    clock.set(dt.datetime(2026, 11, 25, 9, 0, tzinfo=WIB))
-    case_service.open_case("service_request", KGB, office.employee)
-    clock.set(dt.datetime(2026, 11, 26, 16, 0, tzinfo=WIB))
+def test_one_cycle_sweeps_then_delivers(db, clock, desk, kgb_filed_wednesday, smtp_server):
+    clock.set(LEVEL_1)  # the first response is due: the sweep escalates
     lines: list[str] = []
 
     assert run_worker(interval=60, once=True, echo=lines.append) == 1
@@ -77,10 +74,10 @@ def test_the_worker_process_stops_cleanly_on_a_signal(database_uri, tmp_path, si
     assert "worker berhenti" in out
 
 
-def test_a_failing_sweep_does_not_hold_up_delivery(app, db, office, smtp_server, monkeypatch, caplog):
+def test_a_failing_sweep_does_not_hold_up_delivery(app, db, kgb_filed_wednesday, smtp_server, monkeypatch, caplog):
     from layani_flow.services import worker
 
-    case_service.open_case("service_request", KGB, office.employee)  # its receipt waits in the outbox
+    # kgb_filed_wednesday's receipt waits in the outbox
 
     def broken_sweep():
         raise RuntimeError("operator does not exist: character varying = bigint")
@@ -96,13 +93,10 @@ def test_a_failing_sweep_does_not_hold_up_delivery(app, db, office, smtp_server,
         {r.status for r in db.session.scalars(select(OutboxMessage))} == {"sent"}
 
 
-def test_a_failing_delivery_does_not_hold_up_the_sweep(app, db, clock, office, monkeypatch):
+def test_a_failing_delivery_does_not_hold_up_the_sweep(clock, desk, kgb_filed_wednesday, monkeypatch):
     from layani_flow.services import worker
 
-    app.config["DESK_HEAD_NIP"] = office.kasubbag.nip
-    clock.set(dt.datetime(2026, 11, 25, 9, 0, tzinfo=WIB))
-    case_service.open_case("service_request", KGB, office.employee)
-    clock.set(dt.datetime(2026, 11, 26, 16, 0, tzinfo=WIB))
+    clock.set(LEVEL_1)  # the first response is due: the sweep escalates
     monkeypatch.setattr(worker, "deliver_pending", lambda: 1 / 0)
     lines: list[str] = []
 
@@ -115,7 +109,7 @@ def test_the_worker_configured_from_the_environment_escalates_and_mails(database
                                                                         smtp_server, smtp_port, tmp_path):
     """As an operator runs it: every setting a LAYANI_* variable, the desk head's NIP unquoted. An unclaimed
     case filed days ago escalates to the desk head and the email goes out (on PostgreSQL in that CI leg)."""
-    clock.set(dt.datetime(2026, 11, 2, 9, 0, tzinfo=WIB))  # long before the real now the subprocess reads
+    clock.set(wib(2026, 11, 2, 9, 0))  # long before the real now the subprocess reads
     opened = case_service.open_case("service_request", KGB, office.employee)
     env = {k: v for k, v in os.environ.items() if not k.startswith("LAYANI_")}
     env.update(LAYANI_SQLALCHEMY_DATABASE_URI=database_uri, LAYANI_SECRET_KEY="env-secret",

@@ -3,28 +3,23 @@ from __future__ import annotations
 
 import pytest
 
-from layani_flow.services import cases as case_service
 from layani_flow.services import mail_listener, outbox
 from layani_flow.services.sweep import sweep_due_cases
 
 from ..conftest import _free_port
-from .helpers import wib
-
-KGB = {"service": "kgb", "tmt_kgb_terakhir": "2024-12-01", "golongan": "Penata, III/c"}
+from ..scenarios import LEVEL_1
 
 
 @pytest.fixture
-def escalated(app, db, clock, office, smtp_server):
-    """A KGB request nobody claimed, escalated to the desk's head by email: (case id, the email)."""
-    app.config["DESK_HEAD_NIP"] = office.kasubbag.nip
-    clock.set(wib(2026, 11, 25, 9, 0))
-    case = case_service.open_case("service_request", KGB, office.employee).case
-    clock.set(wib(2026, 11, 26, 16, 0))
+def escalated(clock, desk, kgb_filed_wednesday, smtp_server):
+    """The KGB request filed on Wednesday that nobody claimed, escalated to the desk's head by email when its
+    first response was due (Thursday 16.00 WIB, the clock's instant afterwards): (case id, the email)."""
+    clock.set(LEVEL_1)
     sweep_due_cases()
     outbox.deliver_pending()
     escalations = [m for _, m in smtp_server.messages if "Eskalasi" in m["Subject"]]
     assert len(escalations) == 1
-    return case.id, escalations[0]
+    return kgb_filed_wednesday.id, escalations[0]
 
 
 @pytest.fixture

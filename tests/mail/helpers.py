@@ -1,7 +1,6 @@
 """Building replies and handing them to the mail-in listener over real SMTP."""
 from __future__ import annotations
 
-import datetime as dt
 import re
 import smtplib
 from email import policy
@@ -10,14 +9,9 @@ from email.message import EmailMessage
 from sqlalchemy import select
 
 from layani_flow.models import CaseEvent, InboundMessage, OutboxMessage
-from layani_flow.working_time import WIB
 
 OFFICE_DOMAIN = "dkp.babelprov.go.id"  # the domain of MAIL_DEFAULT_SENDER
 LINK = re.compile(r"http://localhost(/email/aksi/[A-Za-z0-9_.\-]+)")
-
-
-def wib(*args) -> dt.datetime:
-    return dt.datetime(*args, tzinfo=WIB)
 
 
 def links(message) -> dict[str, str]:
@@ -48,6 +42,11 @@ def send(port: int, envelope_from: str, to: str, raw: bytes) -> None:
     """Deliver as a mail server would: MAIL FROM is `envelope_from`, whatever the From header says."""
     with smtplib.SMTP("127.0.0.1", port, timeout=10) as smtp:
         smtp.sendmail(envelope_from, [to], raw)
+
+
+def send_reply(port: int, sender: str, to: str, body: str, message_id: str | None = None) -> None:
+    """`sender` replies to `to` with `body`, and their mail server delivers it (MAIL FROM is `sender`)."""
+    send(port, sender, to, reply(sender, to, body, message_id))
 
 
 def converse(port: int, envelope_from: str, to: list[str], raw: bytes) -> tuple[int, bytes]:

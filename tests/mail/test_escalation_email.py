@@ -3,8 +3,6 @@ replies, over a real SMTP server on loopback, parsed with the standard email pac
 from __future__ import annotations
 
 import re
-import smtplib
-from email.message import EmailMessage
 
 import pytest
 from sqlalchemy import select
@@ -12,9 +10,11 @@ from sqlalchemy import select
 from layani_flow.models import Case, CaseClock
 
 from ..conftest import csrf_token_from
+from ..timekit import wib
+from ..views.helpers import open_browser
 from .helpers import events as _events
 from .helpers import links as _links
-from .helpers import wib
+from .helpers import send_reply
 
 
 @pytest.fixture
@@ -57,13 +57,9 @@ def test_opening_a_link_changes_nothing_and_confirming_takes_charge_once(escalat
 
 def test_a_link_opened_by_someone_else_signed_in_is_refused(escalated, app, db, office):
     """Forwarded, or opened in a colleague's browser: neither the page nor the POST acts for the addressee."""
-    from ..conftest import FreshContextClient, WebClient
-
     case_id, message = escalated
     path = _links(message)["ambil_alih"]
-    app.test_client_class = FreshContextClient
-    web = WebClient(app.test_client())
-    web.login(office.officer)
+    web = open_browser(app, office.officer)
     expected = (f"Tautan ini ditujukan kepada {office.kasubbag.name}; Anda masuk sebagai {office.officer.name}. "
                 "Keluar dulu atau buka dari email Anda sendiri.")
     for response in (web.get(path), web.post_form(path, {"note": "Saya ambil."})):
@@ -112,31 +108,23 @@ def test_extending_the_deadline_needs_a_reason_and_starts_a_new_cycle(escalated,
     assert cycles[1].due_at == wib(2026, 12, 2, 16, 0)  # Thursday 16:00 has closed: day 0 is Friday, +3
 
 
-def _reply(port: int, sender: str, to: str, body: str, message_id: str) -> None:
-    msg = EmailMessage()
-    msg["From"], msg["To"], msg["Subject"], msg["Message-ID"] = sender, to, "Re: eskalasi", message_id
-    msg.set_content(body)
-    with smtplib.SMTP("127.0.0.1", port, timeout=5) as smtp:
-        smtp.send_message(msg)
-
-
 def test_a_reply_with_a_command_reassigns_and_a_stranger_changes_nothing(escalated, mail_in, db, office):
     case_id, message = escalated
     reply_to = message["Reply-To"]
 
-    _reply(mail_in, "penyusup@contoh.id", reply_to, f"ALIHKAN {office.officer.nip}", "<x1@contoh.id>")
+    send_reply(mail_in, "penyusup@contoh.id", reply_to, f"ALIHKAN {office.officer.nip}", "<x1@contoh.id>")
     db.session.expire_all()
     assert db.session.get(Case, case_id).owner_id is None
 
     quoted = f"ALIHKAN {office.officer.nip}\nTolong segera diproses.\n\nPada Kamis menulis:\n> Eskalasi tingkat 1"
-    _reply(mail_in, office.kasubbag.email, reply_to, quoted, "<r1@dkp.babelprov.go.id>")
-    _reply(mail_in, office.kasubbag.email, reply_to, quoted, "<r1@dkp.babelprov.go.id>")  # delivered twice
+    send_reply(mail_in, office.kasubbag.email, reply_to, quoted, "<r1@dkp.babelprov.go.id>")
+    send_reply(mail_in, office.kasubbag.email, reply_to, quoted, "<r1@dkp.babelprov.go.id>")  # delivered twice
     db.session.expire_all()
     assert db.session.get(Case, case_id).owner_id == office.officer.id
     assignments = [e for e in _events(db, case_id) if e.kind == "assignment"]
     assert len(assignments) == 1 and assignments[0].comment == "Tolong segera diproses."
 
-    _reply(mail_in, office.kasubbag.email, reply_to, "Mohon kabari saya hasilnya.", "<r2@dkp.babelprov.go.id>")
+    send_reply(mail_in, office.kasubbag.email, reply_to, "Mohon kabari saya hasilnya.", "<r2@dkp.babelprov.go.id>")
     note = _events(db, case_id)[-1]
     assert (note.kind, note.is_internal, note.comment) == ("note", True, "Mohon kabari saya hasilnya.")
 
@@ -145,5 +133,5 @@ def test_a_reply_to_a_tampered_address_changes_nothing(escalated, mail_in, db, o
     case_id, message = escalated
     tampered = re.sub(r"-([a-z2-7]{16})@", "-aaaaaaaaaaaaaaaa@", message["Reply-To"])
     before = len(_events(db, case_id))
-    _reply(mail_in, office.kasubbag.email, tampered, "SETUJU", "<t1@dkp.babelprov.go.id>")
+    send_reply(mail_in, office.kasubbag.email, tampered, "SETUJU", "<t1@dkp.babelprov.go.id>")
     assert len(_events(db, case_id)) == before

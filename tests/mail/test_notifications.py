@@ -1,19 +1,12 @@
 """Emails people get as their case moves: receipts, status changes, assignments, out-of-hours replies."""
 from __future__ import annotations
 
-import datetime as dt
-
 from sqlalchemy import select
 
 from layani_flow.models import CaseEvent, OutboxMessage
 from layani_flow.services import cases as case_service
-from layani_flow.working_time import WIB
 
-KGB = {"service": "kgb", "tmt_kgb_terakhir": "2024-12-01", "golongan": "Penata, III/c"}
-
-
-def wib(*args) -> dt.datetime:
-    return dt.datetime(*args, tzinfo=WIB)
+from ..timekit import wib
 
 
 def _outbox(db) -> list[OutboxMessage]:
@@ -21,25 +14,23 @@ def _outbox(db) -> list[OutboxMessage]:
     return db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)).all()
 
 
-def test_the_filer_gets_a_receipt_with_the_number_and_the_target(db, clock, office):
-    clock.set(wib(2026, 11, 25, 9, 0))
-    case = case_service.open_case("service_request", KGB, office.employee).case
+def test_the_filer_gets_a_receipt_with_the_number_and_the_target(db, clock, office, kgb_filed_wednesday):
+    case = kgb_filed_wednesday
     [receipt] = _outbox(db)
     assert receipt.to_addr == office.employee.email
     assert receipt.subject == f"[{case.ref}] Kasus Anda sudah kami terima"
     assert "Rabu, 2 Desember 2026 16.00 WIB" in receipt.body_text  # 5 working days for KGB
 
 
-def test_status_changes_and_assignments_reach_the_right_people(app, db, clock, office):
-    case = case_service.open_case("service_request", KGB, office.employee).case
-    app.config["DESK_HEAD_NIP"] = office.kasubbag.nip
-    case = case_service.assign_case(case.id, office.kasubbag, office.officer.nip, case.version)
-    case = case_service.transition_case(case.id, "start_verification", office.officer, case.version)
+def test_status_changes_and_assignments_reach_the_right_people(db, desk, kgb_filed_wednesday):
+    case = kgb_filed_wednesday
+    case = case_service.assign_case(case.id, desk.kasubbag, desk.officer.nip, case.version)
+    case = case_service.transition_case(case.id, "start_verification", desk.officer, case.version)
     mails = [(m.to_addr, m.subject.split("] ", 1)[1]) for m in _outbox(db)]
     assert mails == [
-        (office.employee.email, "Kasus Anda sudah kami terima"),
-        (office.officer.email, "Kasus ditugaskan kepada Anda"),
-        (office.employee.email, "Status kasus Anda: Verifikasi berkas"),
+        (desk.employee.email, "Kasus Anda sudah kami terima"),
+        (desk.officer.email, "Kasus ditugaskan kepada Anda"),
+        (desk.employee.email, "Status kasus Anda: Verifikasi berkas"),
     ]
 
 
@@ -54,9 +45,8 @@ def test_an_anonymous_filer_gets_no_email_and_no_row_names_them(db, office):
         assert office.employee.name not in row.body_text
 
 
-def test_a_message_out_of_hours_gets_an_automatic_reply_with_the_due_time(db, clock, office):
-    clock.set(wib(2026, 11, 25, 9, 0))
-    case = case_service.open_case("service_request", KGB, office.employee).case
+def test_a_message_out_of_hours_gets_an_automatic_reply_with_the_due_time(db, clock, office, kgb_filed_wednesday):
+    case = kgb_filed_wednesday
     case_service.claim_case(case.id, office.officer, case.version)  # first response given
     clock.set(wib(2026, 11, 27, 20, 0))  # Friday night
     case_service.add_message(case.id, office.employee, "Apakah berkas saya sudah lengkap?")
@@ -69,17 +59,15 @@ def test_a_message_out_of_hours_gets_an_automatic_reply_with_the_due_time(db, cl
     assert any(s.endswith("Pesan baru dari pemohon") for s in subjects)
 
 
-def test_a_message_in_office_hours_gets_no_automatic_reply(db, clock, office):
-    clock.set(wib(2026, 11, 25, 9, 0))
-    case = case_service.open_case("service_request", KGB, office.employee).case
+def test_a_message_in_office_hours_gets_no_automatic_reply(db, clock, office, kgb_filed_wednesday):
+    case = kgb_filed_wednesday
     case_service.add_message(case.id, office.employee, "Terima kasih.")
     kinds = [e.kind for e in db.session.scalars(select(CaseEvent).where(CaseEvent.case_id == case.id))]
     assert "auto_reply" not in kinds
 
 
-def test_an_automatic_reply_never_promises_a_time_already_past(db, clock, office):
-    clock.set(wib(2026, 11, 25, 9, 0))
-    case = case_service.open_case("service_request", KGB, office.employee).case  # first response due Thu 16:00
+def test_an_automatic_reply_never_promises_a_time_already_past(db, clock, office, kgb_filed_wednesday):
+    case = kgb_filed_wednesday  # first response due Thu 16:00
     clock.set(wib(2026, 11, 27, 20, 0))  # Friday night: that deadline has passed, nobody answered
     case_service.add_message(case.id, office.employee, "Halo, apakah ada kabar?")
     reply = db.session.scalars(select(CaseEvent).where(CaseEvent.case_id == case.id, CaseEvent.kind == "auto_reply")).one()

@@ -21,11 +21,11 @@ from layani_flow.models.sla import CaseClock
 
 from ..conftest import _free_port
 from ..processes import FLASK, REPO, layani_env, running
+from ..services.helpers import KGB
 from ..smtp_fakes import CountingSink, start_smtp, stop_smtp
 
 pytestmark = [pytest.mark.postgres, pytest.mark.slow]
 
-KGB = {"service": "kgb", "tmt_kgb_terakhir": "2024-12-01", "golongan": "Penata, III/c"}
 CLOCKS = ("first_response", "resolution")  # both run from filing; 90 days back, both are breached
 BACK = dt.timedelta(days=90)
 START_S = 120  # starting gunicorn or a worker (imports, the database) on a loaded 2-core machine

@@ -18,18 +18,14 @@ import pytest
 from sqlalchemy import select
 
 from layani_flow.models import Case, CaseEvent, OutboxMessage, SlaNotice
-from layani_flow.services import cases as case_service
-from layani_flow.working_time import WIB
+
+from ..scenarios import FILED_WEDNESDAY, LEVEL_1, LEVEL_2
 
 pytestmark = pytest.mark.postgres
 
 CASES = 48
 SWEEPERS = 4
 BATCH = 3  # small, so the sweepers' batches interleave over the same cases
-KGB = {"service": "kgb", "tmt_kgb_terakhir": "2024-12-01", "golongan": "Penata, III/c"}
-OPENED = dt.datetime(2026, 11, 25, 9, 0, tzinfo=WIB)  # Wednesday; first response due Thu 26 16:00
-LEVEL_1 = dt.datetime(2026, 11, 26, 16, 0, tzinfo=WIB)  # breached, nobody claimed: the desk head (kasubbag)
-LEVEL_2 = dt.datetime(2026, 11, 30, 16, 0, tzinfo=WIB)  # a working day later: the head of office
 READY_TIMEOUT_S = 90  # spawning and importing the app on a loaded 2-core machine
 RUN_TIMEOUT_S = 180
 
@@ -47,7 +43,7 @@ def _sweeper(index: int, config: dict, now_iso: str, batch_size: int, barrier, r
         app.extensions["clock"] = FrozenClock(now)
         with app.app_context():
             # Warm-up at an instant when nothing is due: imports, connection, calendar, the code path.
-            if sweep_due_cases(OPENED, batch_size=batch_size).lines():
+            if sweep_due_cases(FILED_WEDNESDAY, batch_size=batch_size).lines():
                 raise AssertionError("the warm-up sweep found work")
             db.session.remove()
             barrier.wait(timeout=READY_TIMEOUT_S)
@@ -102,18 +98,9 @@ def _sweeper_config(app, desk) -> dict:
 
 
 @pytest.fixture
-def desk(app, office):
-    app.config["DESK_HEAD_NIP"] = office.kasubbag.nip
-    return office
-
-
-@pytest.fixture
-def overdue(db, clock, desk) -> list[int]:
-    """CASES service requests opened through the services, nobody claims them."""
-    clock.set(OPENED)
-    ids = [case_service.open_case("service_request", KGB, desk.employee).case.id for _ in range(CASES)]
-    db.session.remove()  # the parent holds no transaction while the sweepers run
-    return ids
+def overdue(desk, overdue_kgb_requests) -> list[int]:
+    """CASES KGB requests filed on Wednesday that nobody claimed: level 1 at LEVEL_1, level 2 at LEVEL_2."""
+    return overdue_kgb_requests(CASES)
 
 
 def _escalations(db) -> Counter:

@@ -1,7 +1,11 @@
-"""Intake data and counting helpers shared by the service, API and CLI tests (no fixtures here)."""
+"""Intake data and counting helpers shared by the service, API, page and CLI tests (no fixtures here)."""
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from sqlalchemy import event, func, select
 
 from layani_flow.extensions import db
 from layani_flow.models import Case, CaseDocument, CaseEvent
@@ -35,3 +39,32 @@ def counts() -> tuple[int, int, int]:
 
 def transitions_of(case: Case) -> list[CaseEvent]:
     return [e for e in case.events if e.kind == "transition"]
+
+
+@dataclass
+class StatementCount:
+    count: int = 0
+
+
+@contextmanager
+def count_statements() -> Iterator[StatementCount]:
+    """Counts the SQL statements the app's engine sends while the block runs (each cursor execution once),
+    wherever they come from: the test's session, or a request's own app context."""
+    counted = StatementCount()
+
+    def count(*_args) -> None:
+        counted.count += 1
+
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        yield counted
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
+
+
+def statements_to_get(client, url: str) -> int:
+    """How many SQL statements a GET of `url` costs; the answer must be a 200. `client` is the test client,
+    a WebClient or an ApiClient (tests/conftest.py)."""
+    with count_statements() as statements:
+        assert client.get(url).status_code == 200
+    return statements.count

@@ -14,13 +14,9 @@ from layani_flow.services import cases as case_service
 from layani_flow.services.calendar import load_calendar
 from layani_flow.services.errors import InvalidInput, NotFound
 from layani_flow.services.sla import terms_for
-from layani_flow.working_time import WIB
 
+from ..timekit import wib
 from .helpers import COMPLAINT, KGB
-
-
-def wib(*args) -> dt.datetime:
-    return dt.datetime(*args, tzinfo=WIB)
 
 
 def _policy(admin, **overrides):
@@ -100,9 +96,8 @@ def test_bad_policies_write_nothing(db, office, overrides, field):
     assert db.session.scalars(select(SlaPolicy)).one().is_active
 
 
-def test_a_policy_change_applies_to_new_cases_only(db, clock, office):
-    clock.set(wib(2026, 11, 25, 9, 0))
-    old = case_service.open_case("service_request", KGB, office.employee).case
+def test_a_policy_change_applies_to_new_cases_only(db, office, kgb_filed_wednesday):
+    old = kgb_filed_wednesday
     old_due = db.session.scalars(select(CaseClock.due_at).where(CaseClock.case_id == old.id,
                                                                CaseClock.name == "resolution")).one()
     assert old_due == wib(2026, 12, 2, 16, 0)  # the catalogue's 5 working days
@@ -139,9 +134,8 @@ def test_the_table_says_what_terms_for_will_use(db, app, office):
 
 # -- calendar ------------------------------------------------------------------------------------
 
-def test_a_closed_day_moves_deadlines_computed_afterwards(db, app, clock, office):
-    clock.set(wib(2026, 11, 25, 9, 0))
-    before = case_service.open_case("service_request", KGB, office.employee).case
+def test_a_closed_day_moves_deadlines_computed_afterwards(db, app, office, kgb_filed_wednesday):
+    before = kgb_filed_wednesday
     with app.test_request_context():
         assert load_calendar().is_working(wib(2026, 11, 30, 9, 0))  # cached in g for this request
         admin_settings.add_calendar_exception(office.admin, on=dt.date(2026, 11, 30), intervals="", note="Rapat kerja")

@@ -15,6 +15,7 @@ from layani_flow.services.capabilities import capabilities
 from layani_flow.services.errors import Forbidden, InvalidInput, NotFound, TransitionNotAllowed
 from layani_flow.workflows.guards import reopen_window_open
 
+from ..timekit import WIB, wednesday
 from .helpers import COMPLAINT, upload
 
 CODE_RE = re.compile(r"^[A-HJ-NP-Z2-9]{4}(-[A-HJ-NP-Z2-9]{4}){3}$")
@@ -165,20 +166,15 @@ def test_logs_never_name_an_anonymous_filer(office, filed, caplog):
 # the complaint may say where it stands among those: not its id, not its events' or documents' numbers,
 # not its instants beyond ANONYMOUS_TIME_GRANULARITY_MINUTES (docs/anonymity.md).
 
-WIB = dt.timezone(dt.timedelta(hours=7))
 REF_RE = re.compile(r"^ADU-\d{4}-[A-HJ-NP-Z][A-HJ-NP-Z2-9]{5}$")
 
 
-def at_wib(clock, hour, minute, second=0):
-    clock.set(dt.datetime(2026, 11, 25, hour, minute, second, tzinfo=WIB))  # a Wednesday
-
-
 def test_an_anonymous_complaint_takes_no_number_from_the_sequence(office, clock):
-    at_wib(clock, 9, 5)
+    clock.set(wednesday(9, 5))
     first = cases.open_case("complaint", COMPLAINT, office.employee).case
-    at_wib(clock, 9, 20)
+    clock.set(wednesday(9, 20))
     anonymous = cases.open_case("complaint", COMPLAINT, office.employee, anonymous=True).case
-    at_wib(clock, 9, 40)
+    clock.set(wednesday(9, 40))
     second = cases.open_case("complaint", COMPLAINT, office.employee).case
     assert anonymous.id < 0 and second.id == first.id + 1  # no gap where the complaint was filed
     assert REF_RE.match(anonymous.ref), anonymous.ref
@@ -216,62 +212,61 @@ def test_anonymous_references_spell_their_id_and_never_look_like_a_number():
 def test_coarse_instants_fall_on_the_wib_grid(minutes, instant, expected):
     from layani_flow.services.anonymity import coarse
 
-    value = dt.datetime(2026, 11, 25, *instant, tzinfo=WIB)
+    value = wednesday(*instant)
     got = coarse(value, dt.timedelta(minutes=minutes))
-    assert got.tzinfo is not None and got.astimezone(WIB) == dt.datetime(2026, 11, 25, *expected, tzinfo=WIB)
+    assert got.tzinfo is not None and got.astimezone(WIB) == wednesday(*expected)
 
 
 def test_the_filers_actions_are_timed_coarsely_and_the_desks_precisely(app, office, clock):
     assert app.config["ANONYMOUS_TIME_GRANULARITY_MINUTES"] == 60
-    hour = lambda h, m=0, s=0: dt.datetime(2026, 11, 25, h, m, s, tzinfo=WIB)  # noqa: E731
-    at_wib(clock, 9, 37, 12)
+    clock.set(wednesday(9, 37, 12))
     opened = cases.open_case("complaint", COMPLAINT, office.employee, anonymous=True,
                              uploads=[upload("lainnya", "bukti.pdf")])
     case_id, filer = opened.case.id, cases.TrackedFiler(opened.case.id)
     case = db.session.get(Case, case_id)
-    assert case.created_at == case.updated_at == hour(9)
-    assert [e.at for e in case.events] == [hour(9), hour(9)]
-    assert case.documents[0].uploaded_at == hour(9)
-    assert {c.started_at for c in case.clocks} == {hour(9)}  # the SLA counts from the coarse instant
+    assert case.created_at == case.updated_at == wednesday(9)
+    assert [e.at for e in case.events] == [wednesday(9), wednesday(9)]
+    assert case.documents[0].uploaded_at == wednesday(9)
+    assert {c.started_at for c in case.clocks} == {wednesday(9)}  # the SLA counts from the coarse instant
     first_due = {c.name: c.due_at for c in case.clocks}
 
-    at_wib(clock, 9, 41, 5)
+    clock.set(wednesday(9, 41, 5))
     walk(case_id, ("triage", office.officer, ""), ("ask_filer", office.officer, "Kapan?"))
-    at_wib(clock, 9, 55, 40)  # the filer answers in the same hour: never before the desk's question
+    clock.set(wednesday(9, 55, 40))  # the filer answers in the same hour: never before the desk's question
     walk(case_id, ("filer_replied", filer, "Senin."))
-    at_wib(clock, 10, 20, 9)
+    clock.set(wednesday(10, 20, 9))
     cases.add_message(case_id, filer, "Tambahan.")
-    at_wib(clock, 10, 25, 51)
+    clock.set(wednesday(10, 25, 51))
     cases.upload_documents(case_id, filer, [upload("lainnya", "tambahan.pdf")])
-    at_wib(clock, 10, 31, 2)
+    clock.set(wednesday(10, 31, 2))
     walk(case_id, ("answer", office.officer, "Sudah."))
-    at_wib(clock, 11, 48, 30)
+    clock.set(wednesday(11, 48, 30))
     case = walk(case_id, ("close", filer, ""))
 
     db.session.expire_all()
     case = db.session.get(Case, case_id)
     timeline = [(e.actor_label, e.kind, e.trigger, e.at) for e in case.events]
     assert timeline == [
-        ("Pelapor anonim", "created", None, hour(9)),
-        ("Pelapor anonim", "document", None, hour(9)),
-        ("Petugas Satu", "transition", "triage", hour(9, 41, 5)),
-        ("Petugas Satu", "transition", "ask_filer", hour(9, 41, 5)),
-        ("Pelapor anonim", "transition", "filer_replied", hour(9, 41, 5)),  # rounded down, but not before
-        ("Pelapor anonim", "message", None, hour(10)),
-        ("Pelapor anonim", "document", None, hour(10)),
-        ("Petugas Satu", "transition", "answer", hour(10, 31, 2)),
-        ("Pelapor anonim", "transition", "close", hour(11)),
+        ("Pelapor anonim", "created", None, wednesday(9)),
+        ("Pelapor anonim", "document", None, wednesday(9)),
+        ("Petugas Satu", "transition", "triage", wednesday(9, 41, 5)),
+        ("Petugas Satu", "transition", "ask_filer", wednesday(9, 41, 5)),
+        ("Pelapor anonim", "transition", "filer_replied", wednesday(9, 41, 5)),  # rounded down, but not before
+        ("Pelapor anonim", "message", None, wednesday(10)),
+        ("Pelapor anonim", "document", None, wednesday(10)),
+        ("Petugas Satu", "transition", "answer", wednesday(10, 31, 2)),
+        ("Pelapor anonim", "transition", "close", wednesday(11)),
     ]
-    assert [d.uploaded_at for d in case.documents] == [hour(9), hour(10)]
-    assert case.closed_at == case.updated_at == hour(11)
+    assert [d.uploaded_at for d in case.documents] == [wednesday(9), wednesday(10)]
+    assert case.closed_at == case.updated_at == wednesday(11)
     assert {c.name: c.due_at for c in case.clocks if c.cycle == 1} == first_due
 
 
 def test_the_granularity_is_a_setting(app, office, clock):
     app.config["ANONYMOUS_TIME_GRANULARITY_MINUTES"] = 1440
-    at_wib(clock, 15, 59)
+    clock.set(wednesday(15, 59))
     case = cases.open_case("complaint", COMPLAINT, None, anonymous=True).case
-    assert case.created_at == dt.datetime(2026, 11, 25, tzinfo=WIB)
+    assert case.created_at == wednesday()
 
 
 def test_an_unknown_nip_is_accepted_from_an_anonymous_filer_and_kept_for_the_desk(office):
@@ -291,14 +286,14 @@ def test_an_unknown_nip_is_accepted_from_an_anonymous_filer_and_kept_for_the_des
 
 
 def test_an_email_about_the_filers_message_waits_for_the_end_of_its_window(app, office, clock):
-    at_wib(clock, 9, 10)
+    clock.set(wednesday(9, 10))
     opened = cases.open_case("complaint", COMPLAINT, None, anonymous=True)
     walk(opened.case.id, ("triage", office.officer, ""))
-    at_wib(clock, 10, 7, 33)
+    clock.set(wednesday(10, 7, 33))
     cases.add_message(opened.case.id, cases.TrackedFiler(opened.case.id), "Ada kabar?")
     [mail] = db.session.scalars(select(OutboxMessage).where(OutboxMessage.to_addr == office.officer.email)).all()
-    assert mail.created_at == dt.datetime(2026, 11, 25, 10, tzinfo=WIB)
-    assert mail.next_attempt_at == dt.datetime(2026, 11, 25, 11, tzinfo=WIB)
+    assert mail.created_at == wednesday(10)
+    assert mail.next_attempt_at == wednesday(11)
 
 
 @pytest.mark.parametrize("case_id", [42, -123456789])

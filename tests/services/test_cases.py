@@ -14,6 +14,7 @@ from layani_flow.workflows import REGISTRY
 from layani_flow.workflows.guards import documents_verified
 
 from ..factories import CaseFactory, UserFactory
+from ..timekit import wib
 from .helpers import COMPLAINT, CUTI, KGB, counts, mediation_data, transitions_of, upload
 from .samples import PNG
 
@@ -301,39 +302,37 @@ def test_messages_are_checked_and_internal_notes_are_for_the_desk(office, verify
     assert message.actor_id == office.employee.id and message.at == cases.clock.now()
 
 
-def test_claiming_and_assigning(app, office):
-    app.config["DESK_HEAD_NIP"] = office.kasubbag.nip
-    case = CaseFactory(requester=office.employee, state="submitted")
-    case = cases.claim_case(case.id, office.officer, case.version)
-    assert case.owner_id == office.officer.id
+def test_claiming_and_assigning(desk):
+    case = CaseFactory(requester=desk.employee, state="submitted")
+    case = cases.claim_case(case.id, desk.officer, case.version)
+    assert case.owner_id == desk.officer.id
     with pytest.raises(TransitionNotAllowed):
-        cases.claim_case(case.id, office.officer2, case.version)
+        cases.claim_case(case.id, desk.officer2, case.version)
     with pytest.raises(Forbidden):
-        cases.assign_case(case.id, office.employee, office.officer2.nip, case.version)
+        cases.assign_case(case.id, desk.employee, desk.officer2.nip, case.version)
     with pytest.raises(InvalidInput):
-        cases.assign_case(case.id, office.kasubbag, office.colleague.nip, case.version)  # not desk staff
-    case = cases.assign_case(case.id, office.officer, office.officer2.nip, case.version, "cuti")
-    assert case.owner_id == office.officer2.id
+        cases.assign_case(case.id, desk.kasubbag, desk.colleague.nip, case.version)  # not desk staff
+    case = cases.assign_case(case.id, desk.officer, desk.officer2.nip, case.version, "cuti")
+    assert case.owner_id == desk.officer2.id
     assignment = [e for e in case.events if e.kind == "assignment"]
-    assert [e.data for e in assignment] == [{"from": None, "to": office.officer.name},
-                                            {"from": office.officer.name, "to": office.officer2.name}]
+    assert [e.data for e in assignment] == [{"from": None, "to": desk.officer.name},
+                                            {"from": desk.officer.name, "to": desk.officer2.name}]
 
 
-def test_a_party_is_never_assigned_to_handle_the_case(app, office):
-    app.config["DESK_HEAD_NIP"] = office.kasubbag.nip
+def test_a_party_is_never_assigned_to_handle_the_case(desk):
     requester = UserFactory(role="officer")
     case = CaseFactory(requester=requester, state="submitted")
     with pytest.raises(Forbidden) as info:  # claiming it: the party may not act on the desk's side
         cases.claim_case(case.id, requester, case.version)
     assert info.value.message == cases.PARTY_MESSAGE
     with pytest.raises(InvalidInput) as info:  # the desk head naming them: a party is no valid assignee
-        cases.assign_case(case.id, office.kasubbag, requester.nip, case.version)
+        cases.assign_case(case.id, desk.kasubbag, requester.nip, case.version)
     assert "assignee_nip" in info.value.errors
     assert db.session.get(Case, case.id).owner_id is None
 
 
 def test_events_carry_the_clock(office, clock, verifying):
-    clock.set(dt.datetime(2026, 12, 1, 8, 0, tzinfo=dt.timezone(dt.timedelta(hours=7))))
+    clock.set(wib(2026, 12, 1, 8, 0))
     case = cases.transition_case(verifying.id, "request_revision", office.officer, verifying.version, "perbaiki")
     assert case.events[-1].at == dt.datetime(2026, 12, 1, 1, 0, tzinfo=dt.UTC)
     assert case.updated_at == clock.now()

@@ -8,31 +8,24 @@ Only the desk (officers, the desk head) claims and hands desk cases around, neve
 from __future__ import annotations
 
 import re
-from email.message import EmailMessage
 
 import pytest
 from sqlalchemy import select
 
 from layani_flow.extensions import db
-from layani_flow.models import Case, CaseEvent, SlaNotice
+from layani_flow.models import Case, CaseEvent
 from layani_flow.services import cases, escalations, mail_in, tokens
 from layani_flow.services.access import PARTY_MESSAGE, tags_for
 from layani_flow.services.capabilities import assignable_staff, capabilities
 from layani_flow.services.errors import Forbidden, InvalidInput, NotFound
 
-from ..conftest import FreshContextClient, WebClient
-from ..factories import CaseDocumentFactory, CaseFactory
-from ..views.helpers import text_of
+from ..factories import CaseDocumentFactory, CaseFactory, SlaNoticeFactory
+from ..mail.helpers import reply
+from ..scenarios import escalation_token
+from ..views.helpers import open_browser, text_of
 from .helpers import COMPLAINT, KGB, mediation_data, upload
 
 KGB_DOCUMENTS = ("sk_pangkat_terakhir", "sk_kgb_terakhir", "skp")
-
-
-@pytest.fixture
-def desk(app, office):
-    """The office with its desk head (the kasubbag kepegawaian) configured."""
-    app.config["DESK_HEAD_NIP"] = office.kasubbag.nip
-    return office
 
 
 @pytest.fixture
@@ -55,13 +48,6 @@ def refused_as_party(call) -> None:
         call()
     assert info.value.status == 403
     assert info.value.message == PARTY_MESSAGE
-
-
-def browser(app, user) -> WebClient:
-    app.test_client_class = FreshContextClient  # each request in its own app context, as in production
-    web = WebClient(app.test_client())
-    web.login(user)
-    return web
 
 
 # -- the officer's own request, through the services -----------------------------------------------
@@ -182,10 +168,10 @@ def test_the_other_party_of_a_mediation_does_not_pick_its_mediator_either(desk):
 # -- who claims and reassigns desk cases -----------------------------------------------------------
 
 @pytest.mark.parametrize("who", ["kabid", "head", "admin"])
-def test_only_the_desk_claims_or_assigns(desk, who):
+def test_only_the_desk_claims_or_assigns(desk, kgb_filed_wednesday, who):
     """The requester's line supervisors (kabid, head of office) see the request, and an admin sees every desk
     case: none of them handles it."""
-    case = cases.open_case("service_request", KGB, desk.employee).case
+    case = kgb_filed_wednesday
     actor = getattr(desk, who)
     before = snapshot(case.id)
     for call in (lambda: cases.claim_case(case.id, actor, case.version),
@@ -197,9 +183,9 @@ def test_only_the_desk_claims_or_assigns(desk, who):
     assert not capabilities(viewed, actor).claim and not capabilities(viewed, actor).assign
 
 
-def test_the_desk_head_claims_and_reassigns_any_desk_case_to_the_desk_only(desk):
+def test_the_desk_head_claims_and_reassigns_any_desk_case_to_the_desk_only(desk, kgb_filed_wednesday):
     head = desk.kasubbag
-    case = cases.open_case("service_request", KGB, desk.employee).case
+    case = kgb_filed_wednesday
     case = cases.claim_case(case.id, desk.officer, case.version)
     assert capabilities(case, head).claim and capabilities(case, head).assign
     assert {u.name for u in assignable_staff(case)} == {head.name, desk.officer.name, desk.officer2.name}
@@ -217,7 +203,7 @@ def test_the_desk_head_claims_and_reassigns_any_desk_case_to_the_desk_only(desk)
 
 def test_the_page_offers_the_officer_nothing_of_the_desk_on_their_own_request(app, desk, own_request):
     case_id = own_request.id
-    web = browser(app, desk.officer)
+    web = open_browser(app, desk.officer)
     html = text_of(web.get(f"/kasus/{case_id}"))
     assert PARTY_MESSAGE in html
     assert "Mulai verifikasi" not in html and "Klaim kasus" not in html
@@ -231,7 +217,7 @@ def test_the_page_offers_the_officer_nothing_of_the_desk_on_their_own_request(ap
 
 def test_every_desk_post_on_their_own_request_is_403_and_changes_nothing(app, desk, own_request):
     case_id, officer = own_request.id, desk.officer
-    web = browser(app, officer)
+    web = open_browser(app, officer)
     before = snapshot(case_id)
     version = str(before[2])
     doc_id = own_request.documents[0].id
@@ -262,9 +248,9 @@ def test_the_api_refuses_the_officer_every_desk_action_on_their_own_request(api,
     assert snapshot(case_id) == before
 
 
-def test_the_api_assign_contract(api, desk, own_request):
+def test_the_api_assign_contract(api, desk, own_request, kgb_filed_wednesday):
     """Only the desk assigns (403 for anyone else); the assignee must be on the desk and no party (422)."""
-    employees = cases.open_case("service_request", KGB, desk.employee).case
+    employees = kgb_filed_wednesday
     for who in (desk.kabid, desk.admin):  # the requester's line supervisor; an admin
         for body in ({"version": employees.version}, {"assignee_nip": desk.officer.nip, "version": employees.version}):
             assert api(who).post(f"/api/v1/cases/{employees.id}/assign", json=body).status_code == 403
@@ -280,26 +266,18 @@ def test_the_api_assign_contract(api, desk, own_request):
 
 
 def test_the_assign_dropdown_lists_only_valid_assignees(app, desk, own_request):
-    html = text_of(browser(app, desk.kasubbag).get(f"/kasus/{own_request.id}"))
+    html = text_of(open_browser(app, desk.kasubbag).get(f"/kasus/{own_request.id}"))
     listed = set(re.findall(r'<option value="(\d{18})"', html.split('id="assignee_nip"', 1)[1].split("</select>")[0]))
     assert listed == {desk.officer2.nip, desk.kasubbag.nip}  # not the filing officer, no kabid, no admin
 
 
 # -- escalation email and mail-in ------------------------------------------------------------------
 
-def _notice_to(case: Case, recipient, level: int = 1) -> SlaNotice:
-    """An escalation already sent to `recipient` (the sweep never sends one to a party; older rows may remain)."""
-    notice = SlaNotice(case_id=case.id, clock="first_response", cycle=1, level=level, recipient_id=recipient.id,
-                       at=cases.clock.now())
-    db.session.add(notice)
-    db.session.commit()
-    return notice
-
-
 @pytest.mark.parametrize("action", ["ambil_alih", "alihkan", "instruksi"])
 def test_a_party_cannot_act_on_an_escalation_of_their_own_case(app, client, desk, action):
     case = cases.open_case("service_request", KGB, desk.kasubbag).case  # the desk head's own request
-    token = tokens.sign_action(_notice_to(case, desk.kasubbag).id, desk.kasubbag.id, action)
+    # An escalation already sent to a party (the sweep never sends one to a party; older rows may remain).
+    token = escalation_token(SlaNoticeFactory(case=case, recipient=desk.kasubbag), action)
     before = snapshot(case.id)
     refused_as_party(lambda: escalations.preview(token))
     refused_as_party(lambda: escalations.perform_link(token, note="Saya tangani sendiri.",
@@ -312,26 +290,23 @@ def test_a_party_cannot_act_on_an_escalation_of_their_own_case(app, client, desk
 def test_an_escalation_reassigns_only_to_the_desk(desk):
     """The head of office, asked by the escalation chain, may reassign, but only to an officer or the desk head."""
     case = cases.open_case("service_request", KGB, desk.officer).case  # filed by an officer
-    notice = _notice_to(case, desk.head)
+    notice = SlaNoticeFactory(case=case, recipient=desk.head)
     for nip in (desk.officer.nip, desk.kabid.nip, desk.admin.nip):  # the party; a line supervisor; an admin
-        token = tokens.sign_action(notice.id, desk.head.id, "alihkan")
+        token = escalation_token(notice, "alihkan")
         with pytest.raises(InvalidInput):
             escalations.perform_link(token, note="Tolong.", assignee_nip=nip)
-    token = tokens.sign_action(notice.id, desk.head.id, "alihkan")
+    token = escalation_token(notice, "alihkan")
     assert escalations.perform_link(token, note="Tolong.", assignee_nip=desk.officer2.nip).owner_id == desk.officer2.id
 
 
 def _reply(case: Case, user, body: str, message_id: str) -> mail_in.ReplyResult:
-    message = EmailMessage()
-    message["From"], message["Subject"], message["Message-ID"] = user.email, "Re: eskalasi", message_id
-    message["To"] = address = tokens.reply_address(case.id, user.id, "dkp.babelprov.go.id")
-    message.set_content(body)
-    return mail_in.handle_reply(user.email, [address], message.as_bytes())
+    address = tokens.reply_address(case.id, user.id, "dkp.babelprov.go.id")
+    return mail_in.handle_reply(user.email, [address], reply(user.email, address, body, message_id))
 
 
 def test_a_mail_in_reply_from_a_party_does_nothing(desk):
     case = cases.open_case("service_request", KGB, desk.kasubbag).case
-    _notice_to(case, desk.kasubbag)
+    SlaNoticeFactory(case=case, recipient=desk.kasubbag)  # sent before the sweep skipped parties
     before = snapshot(case.id)
     for n, body in enumerate(("AMBIL", f"ALIHKAN {desk.officer.nip}", "PERPANJANG 3\nBanyak berkas.",
                               "Saya tangani sendiri.")):
@@ -339,7 +314,7 @@ def test_a_mail_in_reply_from_a_party_does_nothing(desk):
         assert not result.accepted, body
     assert snapshot(case.id) == before
     # Someone the chain asked who is not a party still acts by reply, but hands the case only to the desk.
-    _notice_to(case, desk.head, level=2)
+    SlaNoticeFactory(case=case, recipient=desk.head, level=2)
     assert not _reply(case, desk.head, f"ALIHKAN {desk.kabid.nip}", "<h1@dkp.babelprov.go.id>").accepted
     assert snapshot(case.id) == before
     assert _reply(case, desk.head, f"ALIHKAN {desk.officer.nip}", "<h2@dkp.babelprov.go.id>").accepted

@@ -1,27 +1,13 @@
 """SLA clocks walked with a controllable clock: warning, first and second escalation, pauses."""
 from __future__ import annotations
 
-import datetime as dt
-
-import pytest
 from sqlalchemy import func, select
 
 from layani_flow.models import CaseClock, CaseEvent, OutboxMessage, SlaNotice
 from layani_flow.services import cases as case_service
 from layani_flow.services.sweep import escalation_chain, sweep_due_cases
-from layani_flow.working_time import WIB
 
-KGB = {"service": "kgb", "tmt_kgb_terakhir": "2024-12-01", "golongan": "Penata, III/c"}
-
-
-def wib(*args) -> dt.datetime:
-    return dt.datetime(*args, tzinfo=WIB)
-
-
-@pytest.fixture
-def desk(app, office):
-    app.config["DESK_HEAD_NIP"] = office.kasubbag.nip
-    return office
+from ..timekit import wib
 
 
 def _clock(db, case_id, name, cycle=None):
@@ -33,9 +19,8 @@ def _kinds(db, case_id):
     return [e.kind for e in db.session.scalars(select(CaseEvent).where(CaseEvent.case_id == case_id).order_by(CaseEvent.id))]
 
 
-def test_opening_starts_both_clocks_in_working_time(db, clock, desk):
-    clock.set(wib(2026, 11, 25, 9, 0))  # Wednesday
-    case = case_service.open_case("service_request", KGB, desk.employee).case
+def test_opening_starts_both_clocks_in_working_time(db, desk, kgb_filed_wednesday):
+    case = kgb_filed_wednesday
     first, resolution = _clock(db, case.id, "first_response"), _clock(db, case.id, "resolution")
     assert first.due_at == wib(2026, 11, 26, 16, 0)       # close of the next working day
     assert resolution.due_at == wib(2026, 12, 2, 16, 0)   # KGB: 5 working days
@@ -43,9 +28,8 @@ def test_opening_starts_both_clocks_in_working_time(db, clock, desk):
     assert case.next_deadline_at == first.warn_at
 
 
-def test_warning_then_first_and_second_escalation_up_the_chain(db, clock, desk):
-    clock.set(wib(2026, 11, 25, 9, 0))
-    case = case_service.open_case("service_request", KGB, desk.employee).case
+def test_warning_then_first_and_second_escalation_up_the_chain(db, desk, kgb_filed_wednesday):
+    case = kgb_filed_wednesday
 
     report = sweep_due_cases(wib(2026, 11, 26, 12, 0))
     assert len(report.warned) == 1 and not report.escalated
@@ -63,18 +47,16 @@ def test_warning_then_first_and_second_escalation_up_the_chain(db, clock, desk):
     assert db.session.scalar(select(func.count(OutboxMessage.id)).where(OutboxMessage.dedupe_key.like("sla:%"))) == 3
 
 
-def test_an_officer_action_stops_the_first_response_clock(db, clock, desk):
-    clock.set(wib(2026, 11, 25, 9, 0))
-    case = case_service.open_case("service_request", KGB, desk.employee).case
+def test_an_officer_action_stops_the_first_response_clock(db, clock, desk, kgb_filed_wednesday):
+    case = kgb_filed_wednesday
     clock.set(wib(2026, 11, 25, 10, 0))
     case_service.claim_case(case.id, desk.officer, case.version)
     assert _clock(db, case.id, "first_response").stopped_at == wib(2026, 11, 25, 10, 0)
     assert sweep_due_cases(wib(2026, 11, 27, 9, 0)).lines() == []
 
 
-def test_waiting_on_the_employee_pauses_and_moves_the_deadline(db, clock, desk):
-    clock.set(wib(2026, 11, 25, 9, 0))
-    case = case_service.open_case("service_request", KGB, desk.employee).case
+def test_waiting_on_the_employee_pauses_and_moves_the_deadline(db, clock, desk, kgb_filed_wednesday):
+    case = kgb_filed_wednesday
     before = _clock(db, case.id, "resolution").due_at
     case = case_service.transition_case(case.id, "start_verification", desk.officer, case.version)
     case = case_service.transition_case(case.id, "request_revision", desk.officer, case.version, "Lengkapi SKP.")
@@ -89,20 +71,8 @@ def test_waiting_on_the_employee_pauses_and_moves_the_deadline(db, clock, desk):
     assert resolution.due_at > before
 
 
-def test_forwarding_pauses_resolution_and_runs_the_external_clock(db, clock, desk):
-    clock.set(wib(2026, 11, 25, 9, 0))
-    case = case_service.open_case("service_request", {"service": "pemutakhiran_data", "jenis_data": "alamat",
-                                                      "keterangan": "Pindah rumah."}, desk.employee).case
-    case = case_service.transition_case(case.id, "start_verification", desk.officer, case.version)
-    # No required document is verified, so go to processing through the guard with a verified upload.
-    from layani_flow.services import documents
-    case_service.upload_documents(case.id, desk.employee, [documents.check_upload(
-        "file", "bukti_perubahan", "kk.pdf", b"%PDF-1.4\n%%EOF\n")])
-    case_service.review_document(case.id, 1, desk.officer, "verified")
-    case = case_service.get_case(case.id, desk.officer)
-    case = case_service.transition_case(case.id, "start_processing", desk.officer, case.version)
-    case = case_service.transition_case(case.id, "forward", desk.officer, case.version, "Ke BKPSDMD.",
-                                        {"external_body": "BKPSDMD"})
+def test_forwarding_pauses_resolution_and_runs_the_external_clock(db, clock, desk, data_update_forwarded):
+    case = data_update_forwarded
     assert _clock(db, case.id, "resolution").paused_at is not None
     external = _clock(db, case.id, "external")
     assert external.is_running and external.due_at == wib(2026, 12, 9, 16, 0)  # 10 working days
@@ -123,9 +93,8 @@ def test_escalation_skips_parties_to_the_case(db, clock, desk):
     assert desk.kasubbag.name not in " ".join(report.lines())
 
 
-def test_the_chain_ends_quietly(db, clock, desk):
-    clock.set(wib(2026, 11, 25, 9, 0))
-    case = case_service.open_case("service_request", KGB, desk.employee).case
+def test_the_chain_ends_quietly(db, desk, kgb_filed_wednesday):
+    case = kgb_filed_wednesday
     for day in (26, 30):
         sweep_due_cases(wib(2026, 11, day, 16, 0))
     report = sweep_due_cases(wib(2026, 12, 2, 16, 0))  # level 2 was the head of office: nobody above
@@ -135,9 +104,7 @@ def test_the_chain_ends_quietly(db, clock, desk):
     assert _kinds(db, case.id).count("sla_chain_end") == 1
 
 
-def test_sweep_command_accepts_now_and_prints_a_summary(runner, clock, desk):
-    clock.set(wib(2026, 11, 25, 9, 0))
-    case_service.open_case("service_request", KGB, desk.employee)
+def test_sweep_command_accepts_now_and_prints_a_summary(runner, desk, kgb_filed_wednesday):
     result = runner.invoke(args=["layani", "sweep", "--now", "2026-11-26T16:00:00+07:00"])
     assert result.exit_code == 0, result.output
     assert "eskalasi: 1" in result.output

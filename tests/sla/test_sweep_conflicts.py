@@ -4,7 +4,6 @@ batch is still an error. (tests/cli/test_parallel_sweeps.py runs two real `layan
 PostgreSQL the batch is locked with SKIP LOCKED, so nobody can get there first: tests/postgres.)"""
 from __future__ import annotations
 
-import datetime as dt
 import logging
 import sqlite3
 import threading
@@ -17,30 +16,23 @@ from sqlalchemy.exc import IntegrityError
 
 from layani_flow.extensions import db as _db
 from layani_flow.models import Case, CaseEvent, OutboxMessage, SlaNotice
-from layani_flow.services import cases as case_service
 from layani_flow.services import sweep
 from layani_flow.services.calendar import load_calendar
 from layani_flow.services.sweep import SweepBusy, sweep_due_cases
-from layani_flow.working_time import WIB
 
 from ..conftest import ON_POSTGRES
+from ..scenarios import LEVEL_1
 
 pytestmark = pytest.mark.skipif(ON_POSTGRES, reason="SQLite only: PostgreSQL locks the batch (SKIP LOCKED)")
 
-KGB = {"service": "kgb", "tmt_kgb_terakhir": "2024-12-01", "golongan": "Penata, III/c"}
-OPENED = dt.datetime(2026, 11, 25, 9, 0, tzinfo=WIB)
-LEVEL_1 = dt.datetime(2026, 11, 26, 16, 0, tzinfo=WIB)  # first response breached: level 1 to the desk head
 CASES = 6
 BATCH = 4
 
 
 @pytest.fixture
-def overdue(app, db, clock, office) -> list[int]:
-    app.config["DESK_HEAD_NIP"] = office.kasubbag.nip
-    clock.set(OPENED)
-    ids = [case_service.open_case("service_request", KGB, office.employee).case.id for _ in range(CASES)]
-    db.session.remove()
-    return ids
+def overdue(desk, overdue_kgb_requests) -> list[int]:
+    """CASES KGB requests filed on Wednesday that nobody claimed: first response breached at LEVEL_1."""
+    return overdue_kgb_requests(CASES)
 
 
 def _in_another_app_context(app, work):

@@ -1,4 +1,5 @@
-"""Small helpers for page tests: read a case's version off its page, post a trigger's form, load rows."""
+"""Small helpers for page tests: browsers, read a case's version off its page, post a trigger's form, load rows.
+No fixtures here (tests/views/conftest.py has the scenarios; tests/views/anonymous.py the anonymous filings)."""
 from __future__ import annotations
 
 import io
@@ -9,12 +10,30 @@ from sqlalchemy import select
 from layani_flow.extensions import db
 from layani_flow.models import Case, CaseEvent
 
+from ..conftest import FreshContextClient, WebClient
+
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + b"\x00" * 17
+# A KGB request as the intake form takes it (its documents are separate fields: doc_<requirement>).
+KGB_FORM = {"service": "kgb", "tmt_kgb_terakhir": "2024-04-01", "golongan": "Penata Muda, III/a"}
 
 
 def pdf(name: str = "berkas.pdf") -> tuple[io.BytesIO, str]:
     return io.BytesIO(PDF), name
+
+
+def case_id_of(response) -> int:
+    """The case a response redirects to (/kasus/<id>), as after filing one."""
+    return int(response.headers["Location"].rsplit("/", 1)[1])
+
+
+def file_kgb_with_two_documents(web):
+    """The person signed in to `web` files a KGB request through the form with two of its three required
+    documents (sk-pangkat.pdf and skp-2025.pdf; the SK KGB is missing). Answers the 303 to the new case."""
+    response = web.post_form("/kasus/baru/service_request", {
+        **KGB_FORM, "doc_sk_pangkat_terakhir": pdf("sk-pangkat.pdf"), "doc_skp": pdf("skp-2025.pdf")})
+    assert response.status_code == 303, text_of(response)[:1000]
+    return response
 
 
 def text_of(response) -> str:
@@ -54,3 +73,14 @@ def fire(web, case_id: int, trigger: str, comment: str = "", **fields):
     page = text_of(web.get(f"/kasus/{case_id}"))
     data = {"version": version_on(page, trigger), "comment": comment, **fields}
     return web.post_form(f"/kasus/{case_id}/tindakan/{trigger}", data)
+
+
+def open_browser(app, user=None) -> WebClient:
+    """Another browser on `app` (each request in an app context of its own, as in production), signed in as
+    `user` when one is given."""
+    app.test_client_class = FreshContextClient
+    web = WebClient(app.test_client())
+    if user is not None:
+        web.login(user)
+    return web
+

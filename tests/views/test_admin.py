@@ -2,7 +2,6 @@
 re-renders the form (422) and writes nothing."""
 from __future__ import annotations
 
-import datetime as dt
 import re
 
 import pytest
@@ -11,9 +10,9 @@ from sqlalchemy import func, select
 from layani_flow.extensions import db
 from layani_flow.models import CalendarException, SlaPolicy
 from layani_flow.workflows import REGISTRY
-from layani_flow.working_time import WIB
 from tests.factories import UserFactory
 from tests.services.helpers import KGB
+from tests.timekit import wib
 
 from .helpers import text_of
 from .test_markup import assert_accessible
@@ -130,7 +129,7 @@ def test_get_changes_nothing(login_as, office):
 
 
 def test_a_policy_saved_on_the_page_applies_to_the_next_case_only(login_as, api, office, clock):
-    clock.set(dt.datetime(2026, 11, 25, 9, 0, tzinfo=WIB))
+    clock.set(wib(2026, 11, 25, 9, 0))
     client = api(office.employee)
     old = client.post("/api/v1/cases", json={"type": "service_request", "fields": KGB}).get_json()
     assert old["sla"]["due_at"] == "2026-12-02T16:00:00+07:00"
@@ -151,7 +150,7 @@ def test_calendar_page_shows_the_week_and_the_holidays(login_as, office):
 
 
 def test_a_closed_day_added_on_the_page_moves_the_next_due_date(login_as, api, office, clock):
-    clock.set(dt.datetime(2026, 11, 25, 9, 0, tzinfo=WIB))
+    clock.set(wib(2026, 11, 25, 9, 0))
     client = api(office.employee)
     before = client.post("/api/v1/cases", json={"type": "service_request", "fields": KGB}).get_json()
     web = login_as(office.admin)
@@ -212,7 +211,7 @@ def test_a_past_day_has_no_delete_button(login_as, office, clock):
     web = login_as(office.admin)
     web.post_form("/admin/kalender", {"on": "2026-11-27", "note": "Tutup"})
     row = db.session.scalars(select(CalendarException)).one()
-    clock.set(dt.datetime(2026, 11, 30, 9, 0, tzinfo=WIB))
+    clock.set(wib(2026, 11, 30, 9, 0))
     web.login(office.admin)  # three days later: the first session has long ended
     html = text_of(web.get("/admin/kalender"))
     assert f"/admin/kalender/{row.id}/hapus" not in html and "Sudah lewat" in html

@@ -6,7 +6,7 @@ import pytest
 
 from layani_flow.services.errors import STALE_MESSAGE
 
-from .helpers import fire, fresh_case, pdf, text_of, version_on
+from .helpers import case_id_of, file_kgb_with_two_documents, fire, fresh_case, pdf, text_of, version_on
 
 
 def _timeline(html: str) -> str:
@@ -22,12 +22,7 @@ def _doc_ids(html: str, case_id: int) -> dict[str, int]:
 @pytest.fixture
 def kgb_case(login_as, office):
     """A KGB request filed through the form with two of its three required documents."""
-    web = login_as(office.employee)
-    response = web.post_form("/kasus/baru/service_request", {
-        "service": "kgb", "tmt_kgb_terakhir": "2024-04-01", "golongan": "Penata Muda, III/a",
-        "doc_sk_pangkat_terakhir": pdf("sk-pangkat.pdf"), "doc_skp": pdf("skp-2025.pdf")})
-    assert response.status_code == 303
-    return int(response.headers["Location"].rsplit("/", 1)[1])
+    return case_id_of(file_kgb_with_two_documents(login_as(office.employee)))
 
 
 def test_officer_walks_a_service_request_to_completion(web, office, kgb_case):
@@ -188,11 +183,10 @@ def test_claim_then_assign(web, office, kgb_case):
     assert 'name="assignee_nip"' not in html  # and the page does not offer it
 
 
-def test_assigning_an_employee_is_a_field_error(app, login_as, office, kgb_case):
-    app.config["DESK_HEAD_NIP"] = office.kasubbag.nip
-    web = login_as(office.kasubbag)  # the desk head: admins do not hand cases around
+def test_assigning_an_employee_is_a_field_error(login_as, desk, kgb_case):
+    web = login_as(desk.kasubbag)  # the desk head: admins do not hand cases around
     version = str(fresh_case(kgb_case).version)
-    response = web.post_form(f"/kasus/{kgb_case}/tugaskan", {"assignee_nip": office.colleague.nip, "version": version})
+    response = web.post_form(f"/kasus/{kgb_case}/tugaskan", {"assignee_nip": desk.colleague.nip, "version": version})
     assert response.status_code == 422
     assert "Hanya petugas layanan atau kepala layanan kepegawaian yang dapat ditugaskan." in text_of(response)
 
@@ -240,7 +234,7 @@ def test_a_document_of_another_case_is_not_served_through_this_one(login_as, off
     web = login_as(office.employee)
     other = web.post_form("/kasus/baru/complaint", {
         "category": "kritik", "subject": "Antrean panjang", "description": "Antrean loket terlalu panjang."})
-    other_id = int(other.headers["Location"].rsplit("/", 1)[1])
+    other_id = case_id_of(other)
     doc_id = _doc_ids(text_of(web.get(f"/kasus/{kgb_case}")), kgb_case)["skp-2025.pdf"]
     assert web.get(f"/kasus/{other_id}/dokumen/{doc_id}").status_code == 404
 

@@ -22,12 +22,13 @@ from sqlalchemy import func, select
 from layani_flow import catalogue
 from layani_flow.extensions import db
 from layani_flow.forms import INTAKE_FORMS, TRIGGER_FORMS
-from layani_flow.models import Case, CaseDocument, CaseEvent, SlaNotice
+from layani_flow.models import Case, CaseDocument, CaseEvent
 from layani_flow.services import cases as case_service
-from layani_flow.services import tokens
 from layani_flow.workflows import REGISTRY
 
-from ..factories import PASSWORD, CaseDocumentFactory, CaseFactory
+from ..factories import PASSWORD, CaseDocumentFactory, CaseFactory, SlaNoticeFactory
+from ..scenarios import escalation_token
+from ..services.helpers import COMPLAINT, CUTI, KGB
 from ..services.samples import ELF, HTML, JPEG, PDF, PNG
 
 FUZZ = settings(max_examples=50, deadline=None,
@@ -177,13 +178,6 @@ def _version(case_id: int, drawn: str) -> str:
     return str(db.session.get(Case, case_id).version)
 
 
-KGB = {"service": "kgb", "tmt_kgb_terakhir": "2024-12-01", "golongan": "Penata, III/c"}
-CUTI = {"service": "cuti", "jenis_cuti": "tahunan", "tanggal_mulai": "2026-12-21", "tanggal_selesai": "2026-12-23",
-        "alamat_selama_cuti": "Jl. Merdeka 12, Pangkalpinang", "alasan": "Acara keluarga di Belitung."}
-COMPLAINT = {"category": "pengaduan", "subject": "Layanan lambat",
-             "description": "Sudah dua minggu tidak ada kabar tentang berkas saya."}
-
-
 # -- intake ----------------------------------------------------------------------------------------
 
 @FUZZ
@@ -324,13 +318,10 @@ def test_fuzz_queue_filters(signed_in, office, targets, args, extra):
        forged=st.booleans(), forged_token=WILD,
        note=VALUES, days=st.just("") | st.integers(1, 30).map(str) | NUMBERISH, nip=st.sampled_from(["officer2", "kasubbag", "employee"]).map(Person) | WILD,
        data=form_data(["note", "assignee_nip", "days"]) | st.just({}))
-def test_fuzz_email_action_form(web, office, targets, clock, action, forged, forged_token, note, days, nip, data):
+def test_fuzz_email_action_form(web, office, targets, action, forged, forged_token, note, days, nip, data):
     """The confirmation form behind an escalation email's link: a fresh link per example, or a forged one."""
-    notice = SlaNotice(case_id=targets[0].id, clock="resolution", cycle=next(_cycles), level=1,
-                       recipient_id=office.kasubbag.id, at=clock.now())
-    db.session.add(notice)
-    db.session.commit()
-    token = forged_token if forged else tokens.sign_action(notice.id, office.kasubbag.id, action)
+    notice = SlaNoticeFactory(case=targets[0], clock="resolution", cycle=next(_cycles), recipient=office.kasubbag)
+    token = forged_token if forged else escalation_token(notice, action)
     nip = getattr(office, nip.name).nip if isinstance(nip, Person) else nip
     before = written()
     check(web.post_form(f"/email/aksi/{quote(token, safe='')}",

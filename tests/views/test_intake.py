@@ -8,9 +8,7 @@ from sqlalchemy import func, select
 from layani_flow.extensions import db
 from layani_flow.models import CaseDocument
 
-from .helpers import PDF, PNG, case_count, last_case, pdf, text_of
-
-KGB = {"service": "kgb", "tmt_kgb_terakhir": "2024-04-01", "golongan": "Penata Muda, III/a"}
+from .helpers import KGB_FORM, PDF, PNG, case_count, last_case, pdf, text_of
 
 
 def test_choose_lists_the_three_case_types(login_as, office):
@@ -45,7 +43,7 @@ def test_service_form_has_catalogue_fields_and_file_inputs(login_as, office):
 def test_file_a_service_request_with_a_pdf(login_as, office, clock):
     web = login_as(office.employee)
     response = web.post_form("/kasus/baru/service_request?layanan=kgb",
-                             {**KGB, "doc_sk_kgb_terakhir": pdf("sk-kgb.pdf")})
+                             {**KGB_FORM, "doc_sk_kgb_terakhir": pdf("sk-kgb.pdf")})
     case = last_case()
     assert response.status_code == 303
     assert response.headers["Location"] == f"/kasus/{case.id}"
@@ -71,7 +69,7 @@ def test_a_bad_file_refuses_the_whole_filing(login_as, office, name, content, ap
     web = login_as(office.employee)
     before = case_count()
     response = web.post_form("/kasus/baru/service_request?layanan=kgb",
-                             {**KGB, "doc_skp": pdf(), "doc_sk_kgb_terakhir": (io.BytesIO(content), name)})
+                             {**KGB_FORM, "doc_skp": pdf(), "doc_sk_kgb_terakhir": (io.BytesIO(content), name)})
     assert response.status_code == 422
     html = text_of(response)
     assert 'id="doc_sk_kgb_terakhir-error"' in html

@@ -1,7 +1,7 @@
 """A mediation through its page: confidential, and no party ever mediates it."""
 import pytest
 
-from .helpers import fire, fresh_case, text_of
+from .helpers import case_id_of, fire, fresh_case, text_of
 
 MEDIATION = {"relation": "atasan", "subject": "Pembagian tugas lapangan",
              "description": "Tugas lapangan selalu diberikan kepada saya saja.", "discipline_concern": "tidak"}
@@ -12,7 +12,7 @@ def mediation_id(login_as, office):
     web = login_as(office.employee)
     response = web.post_form("/kasus/baru/mediation", {**MEDIATION, "other_party_nip": office.kabid.nip})
     assert response.status_code == 303
-    return int(response.headers["Location"].rsplit("/", 1)[1])
+    return case_id_of(response)
 
 
 def test_mediator_brings_in_the_other_party(web, office, mediation_id):

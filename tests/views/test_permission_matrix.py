@@ -24,13 +24,15 @@ import pytest
 from sqlalchemy import func, select
 
 from layani_flow.extensions import db, limiter
-from layani_flow.models import Case, CaseDocument, CaseEvent, OutboxMessage, SlaNotice
-from layani_flow.services import cases as case_service
-from layani_flow.services import documents, escalations, passwords, tokens
+from layani_flow.models import Case, CaseDocument, CaseEvent, OutboxMessage
+from layani_flow.services import documents, escalations, passwords
 
 from ..conftest import FreshContextClient, WebClient, module_app
-from ..factories import PASSWORD_HASH, CaseDocumentFactory, CaseFactory, UserFactory
-from .helpers import PDF, fire, text_of, version_on
+from ..factories import PASSWORD_HASH, CaseDocumentFactory, CaseFactory, SlaNoticeFactory, anonymous_complaint
+from ..scenarios import build_cast, escalation_token
+from ..services.helpers import COMPLAINT, KGB
+from .anonymous import ANONYMOUS_COMPLAINT, file_anonymously, track
+from .helpers import PDF, fire, open_browser, text_of, version_on
 
 M, L, _ = "302→/masuk", "302→/lacak", None
 ACTORS = ("anon", "requester", "colleague", "superior", "party", "officer", "owner", "outsider", "head", "admin",
@@ -230,9 +232,6 @@ SCENARIOS = {
                            {"party": True, "involved": True}),
 }
 
-KGB = {"service": "kgb", "tmt_kgb_terakhir": "2024-12-01", "golongan": "Penata, III/c"}
-COMPLAINT = {"category": "pengaduan", "subject": "Layanan lambat",
-             "description": "Sudah dua minggu tidak ada kabar tentang berkas saya."}
 COMMENT = "Catatan uji."
 NEW_PASSWORD = "ikan-tenggiri-bangka"
 _stored = itertools.count(1)
@@ -244,33 +243,12 @@ class World:
     def __init__(self, app):
         self.app = app
         app.test_client_class = FreshContextClient
-        head = UserFactory(role="supervisor", name="Kepala Dinas", unit="Pimpinan")
-        kasubbag = UserFactory(role="supervisor", name="Kasubbag Kepegawaian", superior=head)
-        kabid = UserFactory(role="supervisor", name="Kabid Tangkap", superior=head)
-        outsider = UserFactory(role="supervisor", name="Kabid Lain", superior=head)
-        app.config["DESK_HEAD_NIP"] = kasubbag.nip
+        self.people = build_cast()  # by ACTORS' names; plus "assignee", whom the head assigns cases to
+        self.assignee = self.people["assignee"]
+        app.config["DESK_HEAD_NIP"] = self.people["head"].nip
         app.config["ANONYMOUS_LIMIT_PER_ADDRESS"] = "10000 per hour"  # one address files every row here
-        self.people = {
-            "requester": UserFactory(name="Pegawai Pemohon", superior=kabid),
-            "colleague": UserFactory(name="Pegawai Lain", superior=kabid),
-            "superior": kabid,
-            "party": UserFactory(name="Rekan Pemohon", superior=kabid),
-            "officer": UserFactory(role="officer", name="Petugas Dua", superior=kasubbag),
-            "owner": UserFactory(role="officer", name="Petugas Satu", superior=kasubbag),
-            "outsider": outsider,
-            "head": kasubbag,
-            "admin": UserFactory(role="admin", name="Admin Sistem", superior=kasubbag),
-            "desk_filer": UserFactory(role="officer", name="Petugas Pemohon", superior=kasubbag),
-        }
-        self.assignee = UserFactory(role="officer", name="Petugas Tiga", superior=kasubbag)
 
     # -- set-up -----------------------------------------------------------------------------------
-
-    def anonymous_case(self, **attrs) -> tuple[Case, str]:
-        code = case_service.new_tracking_code()
-        case = CaseFactory(case_type="complaint", service=None, requester=None, is_anonymous=True,
-                           tracking_code_hash=case_service.hash_code(code), **attrs)
-        return case, code
 
     def case(self, scenario: str, actor: str) -> tuple[Case, CaseDocument, str | None]:
         """A fresh case of the scenario; for the desk_filer the same case, filed by them."""
@@ -278,7 +256,7 @@ class World:
         p, code = self.people, None
         common = dict(state=state, owner=None if attrs.get("unowned") else p["owner"])
         if attrs.get("anonymous"):
-            case, code = self.anonymous_case(**common)
+            case, code = anonymous_complaint(**common)
         else:
             case = CaseFactory(
                 case_type=case_type, requester=p["desk_filer" if actor == "desk_filer" else "requester"], **common,
@@ -295,11 +273,7 @@ class World:
         """An 'instruksi' link of an escalation email sent to the desk head about an unclaimed request (with
         `to_a_party`, one the desk head filed themselves)."""
         case = CaseFactory(requester=self.people["head" if to_a_party else "requester"])
-        notice = SlaNotice(case_id=case.id, clock="first_response", cycle=1, level=1,
-                           recipient_id=self.people["head"].id, at=self.app.extensions["clock"].now())
-        db.session.add(notice)
-        db.session.commit()
-        return tokens.sign_action(notice.id, self.people["head"].id, "instruksi")
+        return escalation_token(SlaNoticeFactory(case=case, recipient=self.people["head"]), "instruksi")
 
     def password_link(self) -> str:
         """The path of a set-password link emailed to the requester."""
@@ -308,13 +282,11 @@ class World:
         return re.search(r"http://localhost(/kata-sandi/atur/\S+)", body).group(1)
 
     def browser(self, actor: str, tracked_code: str | None = None) -> WebClient:
-        web = WebClient(self.app.test_client())
+        web = open_browser(self.app, self.people[actor] if actor not in ("anon", "tracker") else None)
         if actor == "tracker":
             if tracked_code is None:
-                _, tracked_code = self.anonymous_case(state="triaged")
-            assert web.post_form("/lacak", {"code": tracked_code}).status_code == 302
-        elif actor != "anon":
-            web.login(self.people[actor])
+                _, tracked_code = anonymous_complaint(state="triaged")
+            track(web, tracked_code)
         return web
 
 
@@ -401,7 +373,7 @@ def general_request(world, web: WebClient, route: str):
     if route in simple:
         method, url, data = simple[route]
     elif route == "POST /lacak (a valid code)":
-        method, url, data = "POST", "/lacak", {"code": world.anonymous_case()[1]}
+        method, url, data = "POST", "/lacak", {"code": anonymous_complaint()[1]}
     elif route == "POST /kata-sandi (wrong current password)":
         method, url = "POST", "/kata-sandi"
         data = {"current_password": "bukan-sandinya", "new_password": NEW_PASSWORD, "confirm_password": NEW_PASSWORD}
@@ -523,45 +495,33 @@ def test_case_page(world, scenario, route, actor, expected):
 
 # -- anonymity -------------------------------------------------------------------------------------
 
-ANON_COMPLAINT = {"category": "pengaduan", "subject": "Pungutan saat urus KGB",
-                  "description": "Diminta uang saat menyerahkan berkas di loket.", "anonymous": "y"}
+ANON_COMPLAINT = {**ANONYMOUS_COMPLAINT, "anonymous": "y"}
 PAGES = ("/", "/antrian", "/antrian?tampilan=semua", "/antrian?tampilan=saya", "/antrian?jenis=complaint",
          "/tim", "/kasus/{id}", "/kasus/{id}/dokumen/{doc}", "/lacak/kasus")
 
 
-def test_an_anonymous_complaint_filed_while_signed_in_shows_the_filer_to_nobody(app, client, office):
+def test_an_anonymous_complaint_filed_while_signed_in_shows_the_filer_to_nobody(app, client, desk):
     """The filer ticks "anonim" while signed in. No page anyone opens afterwards (the desk's, the supervisors',
     the filer's own, the tracker's) and no email names them; only the code opens the case through /lacak."""
-    app.config["DESK_HEAD_NIP"] = office.kasubbag.nip
-    filer = office.employee
+    filer = desk.employee
     identity = (filer.name, filer.nip, filer.email)
 
-    def browser(user=None) -> WebClient:
-        web = WebClient(app.test_client())
-        if user is not None:
-            web.login(user)
-        return web
-
-    web = browser(filer)
-    response = web.post_form("/kasus/baru/complaint", ANON_COMPLAINT)
-    assert response.status_code == 303 and response.headers["Location"] == "/lacak/kode"
-    code = re.search(r'<output id="kode-pelacakan"[^>]*>([A-Z0-9-]+)</output>',
-                     text_of(web.get("/lacak/kode"))).group(1)
+    code = file_anonymously(open_browser(app, filer), "/kasus/baru/complaint", ANON_COMPLAINT)
     db.session.expire_all()
     case = db.session.scalars(select(Case).where(Case.is_anonymous)).one()
     assert case.is_anonymous and case.requester_id is None
 
     # The desk works it: takes it, asks the filer, leaves an internal note, adds a document.
-    desk = browser(office.officer)
-    assert fire(desk, case.id, "triage").status_code == 302
-    assert fire(desk, case.id, "ask_filer", "Kapan tepatnya?").status_code == 302
-    assert desk.post_form(f"/kasus/{case.id}/pesan", {"body": "Cek CCTV loket.", "internal": "y"}).status_code == 302
-    assert desk.post_form(f"/kasus/{case.id}/dokumen", {"requirement": "lainnya", "file": (io.BytesIO(PDF), "bukti.pdf")},
+    desk_web = open_browser(app, desk.officer)
+    assert fire(desk_web, case.id, "triage").status_code == 302
+    assert fire(desk_web, case.id, "ask_filer", "Kapan tepatnya?").status_code == 302
+    assert desk_web.post_form(f"/kasus/{case.id}/pesan", {"body": "Cek CCTV loket.", "internal": "y"}).status_code == 302
+    assert desk_web.post_form(f"/kasus/{case.id}/dokumen", {"requirement": "lainnya", "file": (io.BytesIO(PDF), "bukti.pdf")},
                           content_type="multipart/form-data").status_code == 302
 
     # The filer answers with the code only.
-    tracker = browser()
-    assert tracker.post_form("/lacak", {"code": code}).status_code == 302
+    tracker = open_browser(app)
+    track(tracker, code)
     html = text_of(tracker.get("/lacak/kasus"))
     assert tracker.post_form("/lacak/pesan", {"body": "Senin pagi, loket 2."}).status_code == 302
     assert tracker.post_form("/lacak/tindakan/filer_replied", {"version": version_on(html, "filer_replied"),
@@ -569,10 +529,10 @@ def test_an_anonymous_complaint_filed_while_signed_in_shows_the_filer_to_nobody(
     doc_number = 1  # the desk's upload, the case's first document
 
     seen_by = {}
-    people = {name: getattr(office, name) for name in ("head", "kasubbag", "officer", "officer2", "kabid", "employee",
+    people = {name: getattr(desk, name) for name in ("head", "kasubbag", "officer", "officer2", "kabid", "employee",
                                                        "colleague", "admin", "outsider")}
     for name, person in [*people.items(), ("tracker", None)]:
-        web = tracker if person is None else browser(person)
+        web = tracker if person is None else open_browser(app, person)
         for page in PAGES:
             response = web.get(page.format(id=case.id, doc=doc_number))
             response.close()

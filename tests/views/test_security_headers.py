@@ -10,7 +10,7 @@ import pytest
 
 from layani_flow import create_app
 
-from .helpers import pdf, text_of
+from .helpers import case_id_of, file_kgb_with_two_documents, text_of
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "layani_flow" / "templates"
 
@@ -48,13 +48,10 @@ def assert_page_headers(response, *, inline_styles: bool = False) -> None:
 @pytest.fixture
 def filed_case(login_as, office):
     web = login_as(office.employee)
-    response = web.post_form("/kasus/baru/service_request", {
-        "service": "kgb", "tmt_kgb_terakhir": "2024-04-01", "golongan": "Penata Muda, III/a",
-        "doc_sk_pangkat_terakhir": pdf("sk-pangkat.pdf"), "doc_skp": pdf("skp-2025.pdf")})
-    assert response.status_code == 303
+    response = file_kgb_with_two_documents(web)
     assert_page_headers(response)  # a redirect after a POST carries them too
     web.logout()
-    return int(response.headers["Location"].rsplit("/", 1)[1])
+    return case_id_of(response)
 
 
 def test_anonymous_pages_and_error_pages_carry_the_headers(web):

@@ -7,22 +7,18 @@ import re
 
 import pytest
 
-from layani_flow.models import CaseClock, CaseEvent
+from layani_flow.models import CaseEvent
 from layani_flow.services import cases as case_service
-from layani_flow.services import documents
 from layani_flow.services.sweep import sweep_due_cases
 from layani_flow.views.cases import describe_event, shows_comment
 from layani_flow.views.presenters import working_text
-from layani_flow.working_time import WIB
-from tests.factories import START, CaseFactory
-from tests.services.helpers import COMPLAINT, KGB
+from tests.factories import START, CaseClockFactory, CaseFactory
+from tests.services.helpers import COMPLAINT
+from tests.timekit import wib
 
+from .anonymous import track
 from .helpers import text_of
 from .test_markup import assert_accessible
-
-
-def wib(*args) -> dt.datetime:
-    return dt.datetime(*args, tzinfo=WIB)
 
 
 def sla_block(html: str) -> str:
@@ -35,12 +31,6 @@ def timeline(html: str) -> str:
     return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", part))
 
 
-@pytest.fixture
-def desk(app, office):
-    app.config["DESK_HEAD_NIP"] = office.kasubbag.nip
-    return office
-
-
 @pytest.mark.parametrize("minutes, text", [
     (0, "0 menit kerja"), (45, "45 menit kerja"), (60, "1 jam kerja"), (195, "3 jam 15 menit kerja"),
     (449, "7 jam 29 menit kerja"), (450, "1 hari kerja"), (630, "1 hari 3 jam kerja"),
@@ -50,9 +40,8 @@ def test_working_time_in_indonesian(minutes, text):
     assert working_text(minutes) == text
 
 
-def test_case_page_shows_owner_due_and_time_left(login_as, clock, desk):
-    clock.set(wib(2026, 11, 25, 9, 0))  # Wednesday
-    case = case_service.open_case("service_request", KGB, desk.employee).case
+def test_case_page_shows_owner_due_and_time_left(login_as, clock, desk, kgb_filed_wednesday):
+    case = kgb_filed_wednesday
     web = login_as(desk.employee)
     block = sla_block(text_of(web.get(f"/kasus/{case.id}")))
     assert "Ditangani oleh Belum ada petugas" in block
@@ -70,9 +59,8 @@ def test_case_page_shows_owner_due_and_time_left(login_as, clock, desk):
     assert "sisa 5 hari 5 jam kerja" in block
 
 
-def test_a_breach_is_said_in_words_and_the_desk_sees_the_escalation_level(login_as, clock, desk):
-    clock.set(wib(2026, 11, 25, 9, 0))
-    case = case_service.open_case("service_request", KGB, desk.employee).case
+def test_a_breach_is_said_in_words_and_the_desk_sees_the_escalation_level(login_as, clock, desk, kgb_filed_wednesday):
+    case = kgb_filed_wednesday
     clock.set(wib(2026, 11, 27, 9, 0))  # Friday: first response was due Thursday 16.00
     sweep_due_cases(clock.now())
     html = text_of(login_as(desk.officer).get(f"/kasus/{case.id}"))
@@ -88,9 +76,8 @@ def test_a_breach_is_said_in_words_and_the_desk_sees_the_escalation_level(login_
     assert "Kasus dieskalasikan ke atasan (tingkat 1) karena tanggapan pertama melewati batas waktu." in timeline(html)
 
 
-def test_waiting_on_the_requester_shows_the_clock_paused(login_as, clock, desk):
-    clock.set(wib(2026, 11, 25, 9, 0))
-    case = case_service.open_case("service_request", KGB, desk.employee).case
+def test_waiting_on_the_requester_shows_the_clock_paused(login_as, clock, desk, kgb_filed_wednesday):
+    case = kgb_filed_wednesday
     case = case_service.transition_case(case.id, "start_verification", desk.officer, case.version)
     clock.set(wib(2026, 11, 25, 11, 0))
     case_service.transition_case(case.id, "request_revision", desk.officer, case.version, "Lengkapi SKP.")
@@ -100,19 +87,8 @@ def test_waiting_on_the_requester_shows_the_clock_paused(login_as, clock, desk):
     assert "(dijeda: menunggu pemohon)" in block  # next to the target in the headline
 
 
-def test_the_external_clock_is_shown_apart(login_as, clock, desk):
-    clock.set(wib(2026, 11, 25, 9, 0))
-    case = case_service.open_case("service_request", {"service": "pemutakhiran_data", "jenis_data": "alamat",
-                                                      "keterangan": "Pindah rumah."}, desk.employee).case
-    case = case_service.transition_case(case.id, "start_verification", desk.officer, case.version)
-    case_service.upload_documents(case.id, desk.employee, [documents.check_upload(
-        "file", "bukti_perubahan", "kk.pdf", b"%PDF-1.4\n%%EOF\n")])
-    case_service.review_document(case.id, 1, desk.officer, "verified")
-    case = case_service.get_case(case.id, desk.officer)
-    case = case_service.transition_case(case.id, "start_processing", desk.officer, case.version)
-    case_service.transition_case(case.id, "forward", desk.officer, case.version, "Ke BKPSDMD.",
-                                 {"external_body": "BKPSDMD"})
-    block = sla_block(text_of(login_as(desk.employee).get(f"/kasus/{case.id}")))
+def test_the_external_clock_is_shown_apart(login_as, desk, data_update_forwarded):
+    block = sla_block(text_of(login_as(desk.employee).get(f"/kasus/{data_update_forwarded.id}")))
     assert "Menunggu instansi lain : BKPSDMD, target Rabu, 9 Desember 2026 16.00 WIB" in block
     assert "Penyelesaian : dijeda (menunggu instansi lain: BKPSDMD)" in block
 
@@ -123,7 +99,7 @@ def test_the_tracking_page_shows_the_clock_without_internal_names(web, clock, de
     sweep_due_cases(wib(2026, 11, 26, 12, 0))  # warning to the desk's head
     sweep_due_cases(wib(2026, 11, 26, 16, 0))  # first response breached: escalation to the desk's head
     clock.set(wib(2026, 11, 26, 16, 30))
-    assert web.post_form("/lacak", {"code": opened.tracking_code}).status_code == 302
+    track(web, opened.tracking_code)
     html = text_of(web.get("/lacak/kasus"))
     block = sla_block(html)
     assert "Ditangani oleh Belum ada petugas" in block and "Target selesai" in block
@@ -134,9 +110,8 @@ def test_the_tracking_page_shows_the_clock_without_internal_names(web, clock, de
     assert_accessible(html)
 
 
-def test_an_out_of_hours_message_shows_the_automatic_reply(login_as, clock, desk):
-    clock.set(wib(2026, 11, 25, 9, 0))
-    case = case_service.open_case("service_request", KGB, desk.employee).case
+def test_an_out_of_hours_message_shows_the_automatic_reply(login_as, clock, desk, kgb_filed_wednesday):
+    case = kgb_filed_wednesday
     clock.set(wib(2026, 11, 25, 20, 0))
     case_service.add_message(case.id, desk.employee, "Apakah berkas saya sudah lengkap?")
     html = text_of(login_as(desk.employee).get(f"/kasus/{case.id}"))
@@ -203,12 +178,9 @@ def test_an_instruction_from_the_email_reaches_the_desk_only(login_as, clock, de
 # -- the queue -------------------------------------------------------------------------------------
 
 def _clock(case, name="resolution", due=None, paused=False, stopped=False, cycle=1):
-    from layani_flow.extensions import db
-    db.session.add(CaseClock(case_id=case.id, name=name, cycle=cycle, target="5d", started_at=START - dt.timedelta(days=7),
-                             due_at=due, warn_at=due - dt.timedelta(hours=1), paused_minutes=0, escalation_level=0,
-                             paused_at=START - dt.timedelta(days=1) if paused else None,
-                             stopped_at=START - dt.timedelta(hours=1) if stopped else None))
-    db.session.commit()
+    CaseClockFactory(case=case, name=name, cycle=cycle, started_at=START - dt.timedelta(days=7), due_at=due,
+                     warn_at=due - dt.timedelta(hours=1), paused_at=START - dt.timedelta(days=1) if paused else None,
+                     stopped_at=START - dt.timedelta(hours=1) if stopped else None)
 
 
 def _refs(html: str) -> list[str]:

@@ -6,24 +6,9 @@ from sqlalchemy import text
 
 from layani_flow.extensions import db
 
-from .helpers import fire, fresh_case, last_case, text_of, version_on
-
-COMPLAINT = {"category": "pengaduan", "subject": "Pungutan saat urus KGB",
-             "description": "Diminta uang saat menyerahkan berkas di loket."}
-
-
-def _code(html: str) -> str:
-    match = re.search(r'<output id="kode-pelacakan"[^>]*>([A-Z0-9-]+)</output>', html)
-    assert match, "no tracking code on the page"
-    return match.group(1)
-
-
-def file_anonymously(web, url: str = "/aduan-anonim", data: dict | None = None) -> str:
-    """File through the form, follow the 303 to the page that shows the code once; answer the code."""
-    response = web.post_form(url, data or COMPLAINT)
-    assert response.status_code == 303, text_of(response)[:1000]
-    assert response.headers["Location"] == "/lacak/kode"
-    return _code(text_of(web.get("/lacak/kode")))
+from .anonymous import ANONYMOUS_COMPLAINT as COMPLAINT
+from .anonymous import file_anonymously, track, tracking_code_on
+from .helpers import fire, fresh_case, last_case, open_browser, text_of, version_on
 
 
 def _rows_of_case(case_id: int) -> str:
@@ -49,7 +34,7 @@ def test_anonymous_complaint_without_an_account(web, office):
     shown = web.get("/lacak/kode")
     assert shown.headers["Cache-Control"] == "no-store"
     html = text_of(shown)
-    code = _code(html)
+    code = tracking_code_on(html)
     assert "Catat atau simpan kode ini sekarang." in html and 'href="/lacak"' in html
     # shown once: the cookie forgets it with that answer
     assert web.get("/lacak/kode").headers["Location"] == "/lacak"
@@ -90,7 +75,7 @@ def test_anonymous_round_trip_leaves_no_identity(web, login_as, office, signed_i
     web.logout()
 
     # the filer replies with the code, through the message box and the step the workflow offers
-    assert web.post_form("/lacak", {"code": code}).status_code == 302
+    track(web, code)
     html = text_of(web.get("/lacak/kasus"))
     assert "Kapan dan di loket mana?" in html and "Kirim keterangan" in html
     assert web.post_form("/lacak/pesan", {"body": "Loket 2, Senin pagi."}).status_code == 302
@@ -110,7 +95,7 @@ def test_anonymous_round_trip_leaves_no_identity(web, login_as, office, signed_i
     officer_pages = [text_of(web.get(url)) for url in
                      (f"/kasus/{case_id}", "/antrian?tampilan=semua", "/antrian?tampilan=saya", "/")]
     web.logout()
-    web.post_form("/lacak", {"code": code})
+    track(web, code)
     html = text_of(web.get("/lacak/kasus"))
     assert "Petugas loket sudah ditegur." in html and "Catatan rahasia petugas." not in html
     assert "Tutup pengaduan" in html and "Buka kembali" in html
@@ -124,14 +109,8 @@ def test_anonymous_round_trip_leaves_no_identity(web, login_as, office, signed_i
     assert "Pelapor anonim" in officer_pages[0]
 
 
-def test_filer_closes_and_may_not_act_on_another_case(web, office):
-    code = file_anonymously(web)
-    case_id = last_case().id
-    web.login(office.officer)
-    fire(web, case_id, "triage")
-    fire(web, case_id, "answer", "Sudah ditindaklanjuti.")
-    web.logout()
-    web.post_form("/lacak", {"code": code})
+def test_filer_closes_and_may_not_act_on_another_case(web, filer_tracking_answered_complaint):
+    case_id = filer_tracking_answered_complaint
     html = text_of(web.get("/lacak/kasus"))
     assert web.post_form("/lacak/tindakan/close", {"version": version_on(html, "close")}).status_code == 302
     assert fresh_case(case_id).state == "closed"
@@ -140,14 +119,7 @@ def test_filer_closes_and_may_not_act_on_another_case(web, office):
     assert web.get("/antrian").status_code == 302
 
 
-def test_filer_step_with_stale_version_is_409(web, office):
-    code = file_anonymously(web)
-    case_id = last_case().id
-    web.login(office.officer)
-    fire(web, case_id, "triage")
-    fire(web, case_id, "answer", "Sudah ditindaklanjuti.")
-    web.logout()
-    web.post_form("/lacak", {"code": code})
+def test_filer_step_with_stale_version_is_409(web, filer_tracking_answered_complaint):
     response = web.post_form("/lacak/tindakan/close", {"version": "1"})
     assert response.status_code == 409
     assert "baru saja diubah" in text_of(response)
@@ -155,21 +127,15 @@ def test_filer_step_with_stale_version_is_409(web, office):
 
 def test_filer_may_not_fire_desk_steps(web, office):
     code = file_anonymously(web)
-    web.post_form("/lacak", {"code": code})
+    track(web, code)
     html = text_of(web.get("/lacak/kasus"))
     assert "/lacak/tindakan/triage" not in html
     response = web.post_form("/lacak/tindakan/triage", {"version": str(fresh_case(last_case().id).version)})
     assert response.status_code == 403
 
 
-def test_reopen_needs_a_comment(web, office):
-    code = file_anonymously(web)
-    case_id = last_case().id
-    web.login(office.officer)
-    fire(web, case_id, "triage")
-    fire(web, case_id, "answer", "Sudah ditindaklanjuti.")
-    web.logout()
-    web.post_form("/lacak", {"code": code})
+def test_reopen_needs_a_comment(web, filer_tracking_answered_complaint):
+    case_id = filer_tracking_answered_complaint
     html = text_of(web.get("/lacak/kasus"))
     response = web.post_form("/lacak/tindakan/reopen", {"version": version_on(html, "reopen"), "comment": ""})
     assert response.status_code == 422
@@ -202,16 +168,12 @@ def test_filing_anonymously_answers_a_signed_in_person_as_it_answers_a_stranger(
                                                                               monkeypatch):
     from layani_flow.extensions import login_manager
 
-    from ..conftest import WebClient
-
     loaded = []
     original = login_manager._user_callback
     monkeypatch.setattr(login_manager, "_user_callback", lambda user_id: loaded.append(user_id) or original(user_id))
     answers = []
     for signed_in in (False, True):
-        web = WebClient(app.test_client())
-        if signed_in:
-            web.login(office.employee)
+        web = open_browser(app, office.employee if signed_in else None)
         web.csrf()  # both browsers hold a session with a CSRF token, as a person who opened the form does
         loaded.clear()
         filed = web.post_form(url, data)
@@ -219,7 +181,7 @@ def test_filing_anonymously_answers_a_signed_in_person_as_it_answers_a_stranger(
         shown = web.get(filed.headers.get("Location", "/"))
         assert loaded == []
         case = last_case()
-        code = _code(text_of(shown))
+        code = tracking_code_on(text_of(shown))
         answers.append((filed.status_code, filed.headers.get("Location"), _set_cookies(filed),
                         filed.headers.get("Cache-Control"), filed.headers.get("Vary"),
                         shown.status_code, _set_cookies(shown), _normalized(text_of(shown), case.ref, code)))
@@ -241,7 +203,7 @@ def test_named_and_anonymous_filings_answer_with_the_same_status(login_as, offic
 def test_the_tracking_pages_never_show_who_is_signed_in(web, office):
     code = file_anonymously(web)
     web.login(office.employee)
-    assert web.post_form("/lacak", {"code": code}).status_code == 302
+    track(web, code)
     html = text_of(web.get("/lacak/kasus"))
     assert "Pelapor anonim" in html and office.employee.name not in html and "Keluar" not in html
     assert office.employee.name in text_of(web.get("/"))  # still signed in elsewhere
@@ -276,7 +238,7 @@ def test_no_cookie_says_which_case_this_browser_follows(web, office):
     web.login(office.employee)
     code = file_anonymously(web, "/kasus/baru/complaint", {**COMPLAINT, "anonymous": "y"})
     case = last_case()
-    assert web.post_form("/lacak", {"code": code}).status_code == 302
+    track(web, code)
     assert web.get("/lacak/kasus").status_code == 200
     cookies = {c.key for c in web.client._cookies.values()}
     assert {"session", "layani_lacak"} <= cookies
@@ -288,7 +250,7 @@ def test_no_cookie_says_which_case_this_browser_follows(web, office):
 
 def test_a_forged_or_damaged_tracking_cookie_opens_nothing(web, office):
     code = file_anonymously(web)
-    assert web.post_form("/lacak", {"code": code}).status_code == 302
+    track(web, code)
     cookie = next(c for c in web.client._cookies.values() if c.key == "layani_lacak")
     for value in (cookie.value[:-2] + "xx", "", "bukan-token", cookie.value.swapcase()):
         web.client.set_cookie("layani_lacak", value, path="/lacak")
@@ -297,7 +259,7 @@ def test_a_forged_or_damaged_tracking_cookie_opens_nothing(web, office):
 
 def test_forgetting_the_code_removes_the_cookie(web, office):
     code = file_anonymously(web)
-    web.post_form("/lacak", {"code": code})
+    track(web, code)
     response = web.post_form("/lacak/keluar")
     assert response.headers["Location"] == "/lacak"
     assert "sudah dilupakan" in text_of(web.get("/lacak"))
@@ -374,8 +336,8 @@ def test_an_unknown_nip_answers_like_a_known_one(web, office, signed_in):
         response = web.post_form(url, {**COMPLAINT, **extra, "reported_nip": nip})
         answers.append((response.status_code, response.headers.get("Location")))
         shown = web.get("/lacak/kode")
-        code = _code(text_of(shown))
-        web.post_form("/lacak", {"code": code})
+        code = tracking_code_on(text_of(shown))
+        track(web, code)
         tracked = text_of(web.get("/lacak/kasus"))
         assert nip in tracked and "tidak terdaftar" not in tracked and office.employee.name not in tracked
     assert answers[0] == answers[1] == (303, "/lacak/kode")

@@ -5,7 +5,6 @@ complaint's random id and reference. So no id, number or instant in it orders th
 actions beyond ANONYMOUS_TIME_GRANULARITY_MINUTES (docs/anonymity.md)."""
 from __future__ import annotations
 
-import datetime as dt
 import io
 import re
 
@@ -19,22 +18,18 @@ from layani_flow.services import cases as case_service
 from layani_flow.services.users import create_token
 from layani_flow.views import presenters
 
-from ..conftest import FreshContextClient, WebClient, module_app
+from ..conftest import FreshContextClient, module_app
 from ..factories import UserFactory
-from .helpers import PDF, fire, text_of, version_on
+from ..timekit import wednesday
+from .anonymous import file_anonymously, track
+from .helpers import KGB_FORM, PDF, case_id_of, fire, open_browser, text_of, version_on
 
-WIB = dt.timezone(dt.timedelta(hours=7))
 ANONYMOUS_AT = {"before": (9, 2, 7), "between": (9, 23, 41), "after": (9, 51, 19)}
-KGB = {"service": "kgb", "tmt_kgb_terakhir": "2024-04-01", "golongan": "Penata Muda, III/a"}
 COMPLAINT = {"category": "pengaduan", "subject": "Pungutan saat urus KGB",
              "description": "Diminta uang saat menyerahkan berkas di loket 2."}
 NAMED_COMPLAINT = {"category": "masukan", "subject": "Ruang tunggu panas",
                    "description": "Pendingin ruangan di ruang tunggu rusak sejak Senin."}
 CSRF = re.compile(r'(name="csrf_token"[^>]*value=")[^"]*(")|(value=")[^"]*("\s+name="csrf_token")')
-
-
-def _set(app, hour, minute, second=0):
-    app.extensions["clock"].set(dt.datetime(2026, 11, 25, hour, minute, second, tzinfo=WIB))
 
 
 def _office():
@@ -54,72 +49,64 @@ def _office():
     }
 
 
-def _browser(app, user=None) -> WebClient:
-    web = WebClient(app.test_client())
-    if user is not None:
-        web.login(user)
-    return web
-
-
 def _world(app, order: str) -> dict[str, str]:
     """Play the morning with the anonymous complaint filed `order` X's named actions; answer the desk's view."""
     app.test_client_class = FreshContextClient
+    clock = app.extensions["clock"]
     people = _office()
     app.config["DESK_HEAD_NIP"] = people["head"].nip
-    x = _browser(app, people["x"])
+    x = open_browser(app, people["x"])
     anonymous = {}
 
-    def file_anonymously():
+    def file_the_complaint():
         hour, minute, second = ANONYMOUS_AT[order]
-        _set(app, hour, minute, second)
-        filed = x.post_form("/kasus/baru/complaint", {**COMPLAINT, "anonymous": "y"})
-        assert filed.status_code == 303
-        anonymous["code"] = re.search(r'id="kode-pelacakan"[^>]*>([A-Z0-9-]+)<', text_of(x.get("/lacak/kode"))).group(1)
+        clock.set(wednesday(hour, minute, second))
+        anonymous["code"] = file_anonymously(x, "/kasus/baru/complaint", {**COMPLAINT, "anonymous": "y"})
         db.session.expire_all()
         case = db.session.scalars(select(Case).where(Case.is_anonymous)).one()
         anonymous["id"], anonymous["ref"] = case.id, case.ref
         # …with evidence attached a minute later (still in the same hour in every world)
-        _set(app, hour, minute + 1, second)
+        clock.set(wednesday(hour, minute + 1, second))
         case_service.upload_documents(case.id, case_service.TrackedFiler(case.id),
                                       [case_service.documents.check_upload("file", "lainnya", "bukti.pdf", PDF)])
 
     if order == "before":
-        file_anonymously()
-    _set(app, 9, 5, 10)
-    kgb = x.post_form("/kasus/baru/service_request", {**KGB, "doc_sk_kgb_terakhir": (io.BytesIO(PDF), "sk.pdf")})
-    named_request = int(kgb.headers["Location"].rsplit("/", 1)[1])
+        file_the_complaint()
+    clock.set(wednesday(9, 5, 10))
+    kgb = x.post_form("/kasus/baru/service_request", {**KGB_FORM, "doc_sk_kgb_terakhir": (io.BytesIO(PDF), "sk.pdf")})
+    named_request = case_id_of(kgb)
     if order == "between":
-        file_anonymously()
-    _set(app, 9, 30, 55)
+        file_the_complaint()
+    clock.set(wednesday(9, 30, 55))
     complaint = x.post_form("/kasus/baru/complaint", NAMED_COMPLAINT)
-    named_complaint = int(complaint.headers["Location"].rsplit("/", 1)[1])
-    _set(app, 9, 40, 3)
+    named_complaint = case_id_of(complaint)
+    clock.set(wednesday(9, 40, 3))
     assert x.post_form(f"/kasus/{named_request}/pesan", {"body": "Mohon segera."}).status_code == 302
     if order == "after":
-        file_anonymously()
+        file_the_complaint()
 
     # The desk works all three; the filer answers through /lacak.
-    _set(app, 10, 12, 30)
-    desk = _browser(app, people["officer"])  # signed in now: a session idle since the morning has ended
+    clock.set(wednesday(10, 12, 30))
+    desk = open_browser(app, people["officer"])  # signed in now: a session idle since the morning has ended
     assert fire(desk, anonymous["id"], "triage").status_code == 302
     assert fire(desk, named_request, "start_verification").status_code == 302
     assert fire(desk, named_complaint, "triage").status_code == 302
-    _set(app, 10, 20, 0)
+    clock.set(wednesday(10, 20, 0))
     assert fire(desk, anonymous["id"], "ask_filer", "Kapan tepatnya?").status_code == 302
-    tracker = _browser(app)
-    _set(app, 10, 47, 13)
-    assert tracker.post_form("/lacak", {"code": anonymous["code"]}).status_code == 302
+    tracker = open_browser(app)
+    clock.set(wednesday(10, 47, 13))
+    track(tracker, anonymous["code"])
     page = text_of(tracker.get("/lacak/kasus"))
     assert tracker.post_form("/lacak/pesan", {"body": "Senin pagi."}).status_code == 302
     assert tracker.post_form("/lacak/tindakan/filer_replied", {
         "version": version_on(page, "filer_replied"), "comment": "Ada saksi."}).status_code == 302
 
     # What the desk sees, an hour later.
-    _set(app, 11, 30, 0)
+    clock.set(wednesday(11, 30, 0))
     cases = (anonymous["id"], named_request, named_complaint)
     views = {}
     for role in ("officer", "head", "admin"):
-        web = _browser(app, people[role])
+        web = open_browser(app, people[role])
         api = app.test_client()
         headers = {"Authorization": f"Bearer {create_token(people[role].nip)}"}
         pages = ["/", "/antrian?tampilan=semua", "/antrian?tampilan=belum_diklaim", "/antrian?tampilan=saya",
