@@ -8,6 +8,7 @@ import click
 from flask.cli import AppGroup
 
 from . import logs
+from .roles import Role
 from .services.demo import DEMO_PASSWORD
 from .services.errors import DomainError
 
@@ -35,7 +36,7 @@ def _fail(exc: DomainError) -> click.ClickException:
 @click.option("--nip", required=True, help="NIP 18 angka.")
 @click.option("--name", required=True)
 @click.option("--email", required=True)
-@click.option("--role", required=True, type=click.Choice(["employee", "officer", "supervisor", "admin"]))
+@click.option("--role", required=True, type=click.Choice([r.value for r in Role]))
 @click.option("--password", required=True)
 @click.option("--superior", "superior_nip", default=None, help="NIP atasan langsung.")
 @click.option("--unit", default="")

@@ -1,26 +1,33 @@
-"""Form registries: the intake form of each case type and the forms of triggers that need input."""
+"""Form registries: the intake form of each case type and the forms of triggers that need input.
+
+Each case type has one module here named like its workflow (complaint.py for workflows/complaint.py) with an
+`IntakeForm` and, when some of its steps take input, `STEP_FORMS` (trigger → form); the registries are
+built from those modules, so a new case type adds its module to the tuple below and nothing else.
+"""
 from __future__ import annotations
+
+from types import ModuleType
 
 from . import complaint, mediation, service_request
 from .base import BaseForm, JsonShapeError, TransitionForm, describe_fields
 
-INTAKE_FORMS: dict[str, type[BaseForm]] = {
-    "service_request": service_request.IntakeForm,
-    "complaint": complaint.IntakeForm,
-    "mediation": mediation.IntakeForm,
-}
+_CASE_TYPE_MODULES: tuple[ModuleType, ...] = (service_request, complaint, mediation)
+
+
+def _case_type(module: ModuleType) -> str:
+    return module.__name__.rpartition(".")[2]
+
+
+INTAKE_FORMS: dict[str, type[BaseForm]] = {_case_type(m): m.IntakeForm for m in _CASE_TYPE_MODULES}
 
 TRIGGER_FORMS: dict[tuple[str, str], type[TransitionForm]] = {
-    ("service_request", "forward"): service_request.ForwardForm,
-    ("mediation", "assign_mediator"): mediation.AssignMediatorForm,
+    (_case_type(m), trigger): form for m in _CASE_TYPE_MODULES for trigger, form in getattr(m, "STEP_FORMS", {}).items()
 }
 
 
 def intake_form_class(case_type: str, service: str | None = None) -> type[BaseForm]:
-    """The service request's form depends on the chosen service; the others have one form each."""
-    if case_type == "service_request" and service in service_request.SERVICES:
-        return service_request.form_for_service(service)
-    return INTAKE_FORMS[case_type]
+    """A type filed per catalogue service has one form per service; the others have one form each."""
+    return INTAKE_FORMS[case_type].for_service(service)
 
 
 def trigger_form_class(case_type: str, trigger: str) -> type[TransitionForm]:

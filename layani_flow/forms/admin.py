@@ -7,8 +7,8 @@ from wtforms.validators import InputRequired, NumberRange, Optional, ValidationE
 from .. import catalogue
 from ..services.admin_settings import duration_problem, parse_intervals
 from ..services.errors import InvalidInput
-from ..services.sla import CLOCK_LABELS
 from ..workflows import REGISTRY
+from ..workflows.clocks import CLOCK_LABELS
 from .base import BaseForm, choices, length, required
 
 

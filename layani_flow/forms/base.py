@@ -9,6 +9,8 @@ from werkzeug.datastructures import MultiDict
 from wtforms import HiddenField, SelectChoice, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
+from ..nip import nip_problem
+
 REQUIRED = "Wajib diisi."
 
 
@@ -25,23 +27,6 @@ def length(max: int, min: int = -1) -> Length:
 def choices(pairs) -> list[SelectChoice]:
     """(value, label) pairs as WTForms 3.3+ wants them."""
     return [SelectChoice(value, label) for value, label in pairs]
-
-
-def nip_problem(value: str) -> str | None:
-    """Why `value` is not a well-formed 18-digit NIP (lahir YYYYMMDD, TMT YYYYMM, jenis kelamin, urut)."""
-    value = (value or "").strip()
-    if len(value) != 18 or not (value.isascii() and value.isdigit()):  # "١٩٨٥…" is digits to str.isdigit
-        return "NIP harus terdiri dari 18 angka."
-    try:
-        dt.date(int(value[0:4]), int(value[4:6]), int(value[6:8]))
-    except ValueError:
-        return "NIP tidak valid: delapan angka pertama harus tanggal lahir (TTTTBBHH)."
-    # PNS: the TMT month (01–12); PPPK NIPs carry the code 21 there instead.
-    if not (1 <= int(value[12:14]) <= 12 or value[12:14] == "21"):
-        return "NIP tidak valid: angka ke-9 s.d. ke-14 harus tahun dan bulan TMT (TTTTBB)."
-    if value[14] not in "12":
-        return "NIP tidak valid: angka ke-15 (jenis kelamin) harus 1 atau 2."
-    return None
 
 
 def valid_nip(form, field) -> None:
@@ -87,6 +72,11 @@ class BaseForm(FlaskForm):
     class Meta:
         def get_translations(self, form):
             return _TRANSLATIONS
+
+    @classmethod
+    def for_service(cls, service: str | None) -> type[BaseForm]:
+        """The intake form for one catalogue service; a type filed without one has this single form."""
+        return cls
 
     @classmethod
     def from_json(cls, payload: Any, **kwargs: Any) -> BaseForm:

@@ -21,3 +21,6 @@ class IntakeForm(BaseForm):
 
 class AssignMediatorForm(TransitionForm):
     mediator_nip = StringField("NIP mediator", validators=[required(), valid_nip])
+
+
+STEP_FORMS: dict[str, type[TransitionForm]] = {"assign_mediator": AssignMediatorForm}

@@ -15,6 +15,10 @@ SERVICE_CHOICES = [(s.key, s.name) for s in SERVICES.values()]
 class IntakeForm(BaseForm):
     service = SelectField("Layanan", choices=choices(SERVICE_CHOICES), validators=[required("Pilih layanan.")])
 
+    @classmethod
+    def for_service(cls, service: str | None) -> type[BaseForm]:
+        return form_for_service(service) if service in SERVICES else cls
+
     def validate_tanggal_selesai(self, field):  # only present on the leave form
         start = getattr(self, "tanggal_mulai", None)
         if start is not None and start.data and field.data and field.data < start.data:
@@ -45,3 +49,4 @@ class ForwardForm(TransitionForm):
     external_body = SelectField("Diteruskan ke", choices=choices(EXTERNAL_BODIES), validators=[required()])
 
 
+STEP_FORMS: dict[str, type[TransitionForm]] = {"forward": ForwardForm}

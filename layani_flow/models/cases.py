@@ -8,15 +8,14 @@ from sqlalchemy import CheckConstraint, ForeignKey, Index, String, event, func, 
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
+from ..workflows import REGISTRY
 from .types import CleanJSON, CleanString, CleanText, UTCDateTime
 from .users import User
 
 if TYPE_CHECKING:
     from .sla import CaseClock
 
-CASE_TYPES = ("service_request", "complaint", "mediation")
 SYSTEM_LABEL = "Sistem LAYANI"  # how the timeline names what the system did by itself
-REF_PREFIXES = {"service_request": "LYN", "complaint": "ADU", "mediation": "MED"}
 
 # An anonymous complaint's id is drawn at random from the negative numbers, which the normal sequence
 # never reaches, and its reference spells that id in letters and digits (ADU-2026-X7K2P9) instead of a
@@ -39,7 +38,8 @@ def anonymous_ref_code(case_id: int) -> str:
 class Case(db.Model):
     __tablename__ = "cases"
     __table_args__ = (
-        CheckConstraint("case_type IN ('service_request', 'complaint', 'mediation')", name="case_type_known"),
+        # Which case types exist is the workflow registry's to say (services.cases.open_case checks it); the
+        # constraints below tie data to one type.
         # Anonymity is structural: an anonymous case has no requester and can only be followed by its code.
         CheckConstraint(
             "NOT is_anonymous OR (requester_id IS NULL AND tracking_code_hash IS NOT NULL)",
@@ -102,7 +102,8 @@ class Case(db.Model):
         complaint); derived from the id, so never out of step."""
         year = self.created_at.year if self.created_at else 0
         number = anonymous_ref_code(self.id) if (self.id or 0) < 0 else f"{self.id or 0:05d}"
-        return f"{REF_PREFIXES.get(self.case_type, 'CASE')}-{year}-{number}"
+        workflow = REGISTRY.get(self.case_type)
+        return f"{workflow.ref_prefix if workflow else 'CASE'}-{year}-{number}"
 
     @property
     def party_ids(self) -> set[int]:

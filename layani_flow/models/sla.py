@@ -7,9 +7,8 @@ from sqlalchemy import JSON, CheckConstraint, Date, ForeignKey, Index, String, T
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
+from ..workflows.clocks import sql_list
 from .types import UTCDateTime
-
-CLOCK_NAMES = ("first_response", "resolution", "external")
 
 
 class SlaPolicy(db.Model):
@@ -18,7 +17,7 @@ class SlaPolicy(db.Model):
 
     __tablename__ = "sla_policies"
     __table_args__ = (
-        CheckConstraint("clock IN ('first_response', 'resolution', 'external')", name="clock_known"),
+        CheckConstraint(f"clock IN ({sql_list()})", name="clock_known"),
         CheckConstraint("warn_percent BETWEEN 1 AND 99", name="warn_percent_range"),
         Index("ix_sla_policies_lookup", "case_type", "service", "clock", "is_active"),
     )
@@ -41,7 +40,7 @@ class CaseClock(db.Model):
     __tablename__ = "case_clocks"
     __table_args__ = (
         UniqueConstraint("case_id", "name", "cycle", name="uq_case_clocks_case_name_cycle"),
-        CheckConstraint("name IN ('first_response', 'resolution', 'external')", name="name_known"),
+        CheckConstraint(f"name IN ({sql_list()})", name="name_known"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

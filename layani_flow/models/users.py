@@ -2,35 +2,20 @@
 from __future__ import annotations
 
 import datetime as dt
-import enum
 
 from flask_login import UserMixin
 from sqlalchemy import CheckConstraint, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
+from ..roles import ROLE_LABELS, Role
 from .types import UTCDateTime
-
-
-class Role(enum.StrEnum):
-    EMPLOYEE = "employee"
-    OFFICER = "officer"
-    SUPERVISOR = "supervisor"
-    ADMIN = "admin"
-
-
-ROLE_LABELS = {
-    Role.EMPLOYEE: "Pegawai",
-    Role.OFFICER: "Petugas layanan",
-    Role.SUPERVISOR: "Atasan / supervisor",
-    Role.ADMIN: "Admin",
-}
 
 
 class User(UserMixin, db.Model):
     __tablename__ = "users"
     __table_args__ = (
-        CheckConstraint("role IN ('employee', 'officer', 'supervisor', 'admin')", name="role_known"),
+        CheckConstraint(f"role IN ({', '.join(repr(r.value) for r in Role)})", name="role_known"),
         CheckConstraint("length(nip) = 18", name="nip_length"),
         CheckConstraint("superior_id IS NULL OR superior_id <> id", name="not_own_superior"),
     )

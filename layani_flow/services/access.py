@@ -17,12 +17,10 @@ from sqlalchemy import and_, exists, false, func, or_, select
 
 from ..extensions import db
 from ..models import Case, SlaNotice, User
+from ..roles import DESK_READERS, DESK_ROLES, LEAD_ROLES, Role
+from ..workflows import REGISTRY, case_types_where
 from .errors import Forbidden
 
-DESK_TYPES = ("service_request", "complaint")
-# Who works at or over the desk: its queue, internal notes, mediators. Who may be given a desk case is
-# narrower (`on_desk`), and nobody acts for the desk on a case they are a party to (`acts_for_desk`).
-DESK_ROLES = ("officer", "supervisor", "admin")
 # What a party keeps on its own case: the steps of a requester or an other party, nothing of the desk's.
 PARTY_RELATIONS = frozenset({"requester", "other_party"})
 PARTY_MESSAGE = "Anda adalah pihak dalam kasus ini; kasus ini harus ditangani petugas lain."
@@ -41,14 +39,24 @@ class TrackedFiler:
 Actor = User | TrackedFiler
 
 
-def superior_ids(user: User | None) -> set[int]:
-    """Everyone above `user` in the superior chain (cycles are cut)."""
-    seen: set[int] = set()
+def superior_chain(user: User | None) -> list[User]:
+    """Everyone above `user`, the direct superior first; a cycle in the data is cut before anyone repeats."""
+    chain: list[User] = []
+    seen = {user.id} if user is not None else set()
     current = user
     while current is not None and current.superior_id is not None and current.superior_id not in seen:
         seen.add(current.superior_id)
-        current = db.session.get(User, current.superior_id)
-    return seen
+        # The relationship, not session.get(): the loaded superior stays referenced from its subordinate, so
+        # the identity map (weak) keeps it for a whole sweep batch instead of one SELECT per case.
+        current = current.superior
+        if current is not None:
+            chain.append(current)
+    return chain
+
+
+def superior_ids(user: User | None) -> set[int]:
+    """Everyone above `user` in the superior chain."""
+    return {superior.id for superior in superior_chain(user)}
 
 
 def subordinate_ids_query(user_id: int, name: str = "subordinates"):
@@ -60,7 +68,7 @@ def subordinate_ids_query(user_id: int, name: str = "subordinates"):
 
 def is_desk_head(user: User) -> bool:
     """The head of the personnel desk (DESK_HEAD_NIP) oversees every desk case, claimed or not."""
-    return user.role == "supervisor" and user.nip == current_app.config.get("DESK_HEAD_NIP")
+    return user.role == Role.SUPERVISOR and user.nip == current_app.config.get("DESK_HEAD_NIP")
 
 
 def is_party(case: Case, user_id: int | None) -> bool:
@@ -69,7 +77,7 @@ def is_party(case: Case, user_id: int | None) -> bool:
 
 def on_desk(user: Actor | None) -> bool:
     """Whoever may be given a desk case to handle: an officer, or the desk head."""
-    return isinstance(user, User) and (user.role == "officer" or is_desk_head(user))
+    return isinstance(user, User) and (user.role == Role.OFFICER or is_desk_head(user))
 
 
 def tags_for(case: Case, actor: Actor | None) -> frozenset[str]:
@@ -83,14 +91,15 @@ def tags_for(case: Case, actor: Actor | None) -> frozenset[str]:
         return frozenset()
     if isinstance(actor, TrackedFiler):
         return frozenset({"requester"}) if actor.case_id == case.id else frozenset()
+    workflow = REGISTRY[case.case_type]
     tags = {actor.role}
     if case.requester_id == actor.id:
         tags.add("requester")
     if case.owner_id == actor.id:
         tags.add("owner")
-        if case.case_type == "mediation":
-            tags.add("mediator")
-    if case.case_type == "mediation" and case.other_party_id == actor.id and case.is_other_party_involved:
+        if workflow.owner_called is not None:
+            tags.add(workflow.owner_called)
+    if case.other_party_id == actor.id and workflow.other_party_reads(case):
         tags.add("other_party")
     if case.requester is not None and actor.id != case.requester_id and actor.id in superior_ids(case.requester):
         tags.add("requester_superior")
@@ -132,17 +141,17 @@ def can_view(case: Case, actor: Actor | None) -> bool:
         return True
     if uid not in case.party_ids and case.id is not None and was_alerted(case, uid):
         return True
-    if case.case_type == "mediation":
-        if case.other_party_id == uid:
-            return case.is_other_party_involved
-        return actor.role in ("supervisor", "admin")
-    if case.other_party_id == uid:  # the person a complaint is about never reads it
-        return False
-    if actor.role in ("officer", "admin") or is_desk_head(actor):
+    workflow = REGISTRY[case.case_type]
+    if case.other_party_id == uid:  # only once taking part; the person a complaint is about never reads it
+        return workflow.other_party_reads(case)
+    if workflow.confidential:  # supervisors and admins who take no part
+        return actor.role in LEAD_ROLES
+    if actor.role in DESK_READERS or is_desk_head(actor):
         return True
     if case.owner is not None and uid in superior_ids(case.owner):  # their officers' work
         return True
-    return case.case_type == "service_request" and case.requester is not None and uid in superior_ids(case.requester)
+    return (workflow.requester_superiors_read and case.requester is not None
+            and uid in superior_ids(case.requester))
 
 
 def visible_cases(actor: Actor | None):
@@ -153,18 +162,20 @@ def visible_cases(actor: Actor | None):
         return Case.id == actor.case_id
     uid = actor.id
     not_other_party = func.coalesce(Case.other_party_id, 0) != uid
+    desk_cases = Case.case_type.in_(case_types_where(lambda wf: not wf.confidential))
     clauses = [  # keep in step with can_view
         Case.requester_id == uid,
         Case.owner_id == uid,
-        and_(Case.case_type == "mediation", Case.other_party_id == uid, Case.is_other_party_involved),
-        and_(Case.case_type == "service_request", not_other_party, Case.requester_id.in_(subordinate_ids_query(uid))),
+        and_(Case.case_type.in_(case_types_where(lambda wf: wf.other_party_takes_part)),
+             Case.other_party_id == uid, Case.is_other_party_involved),
+        and_(Case.case_type.in_(case_types_where(lambda wf: wf.requester_superiors_read)), not_other_party,
+             Case.requester_id.in_(subordinate_ids_query(uid))),
         and_(not_other_party, func.coalesce(Case.requester_id, 0) != uid,
              Case.id.in_(select(SlaNotice.case_id).where(SlaNotice.recipient_id == uid))),
     ]
-    if actor.role in ("officer", "admin") or is_desk_head(actor):
-        clauses.append(and_(Case.case_type.in_(DESK_TYPES), not_other_party))
-    clauses.append(and_(Case.case_type.in_(DESK_TYPES), not_other_party,
-                        Case.owner_id.in_(subordinate_ids_query(uid, "owners_below"))))
-    if actor.role in ("supervisor", "admin"):
-        clauses.append(and_(Case.case_type == "mediation", not_other_party))
+    if actor.role in DESK_READERS or is_desk_head(actor):
+        clauses.append(and_(desk_cases, not_other_party))
+    clauses.append(and_(desk_cases, not_other_party, Case.owner_id.in_(subordinate_ids_query(uid, "owners_below"))))
+    if actor.role in LEAD_ROLES:
+        clauses.append(and_(Case.case_type.in_(case_types_where(lambda wf: wf.confidential)), not_other_party))
     return or_(*clauses)

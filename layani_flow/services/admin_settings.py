@@ -11,7 +11,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from flask import current_app, g, has_request_context
+from flask import g, has_request_context
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
@@ -21,11 +21,12 @@ from ..models import User
 from ..models.sla import CalendarException, SlaPolicy
 from ..timefmt import to_wib
 from ..workflows import REGISTRY
+from ..workflows.clocks import CLOCK_LABELS, RESOLUTION
 from ..working_time import CalendarError, parse_duration
 from .calendar import load_calendar
 from .db import unit_of_work
 from .errors import InvalidInput, NotFound
-from .sla import CLOCK_LABELS
+from .sla import effective_terms
 
 # Upper bounds keep deadline arithmetic bounded (it walks day by day): a year of working days at most.
 MAX_AMOUNT = {"d": 260, "h": 260 * 8, "m": 260 * 8 * 60}
@@ -108,22 +109,16 @@ def _active_policies() -> list[SlaPolicy]:
 
 
 def _effective(policies: list[SlaPolicy], case_type: str, service: str | None, clock_name: str) -> PolicyRow:
-    """The same precedence as services.sla.terms_for: a service's own policy, then the case type's policy,
-    then the catalogue (a service's resolution days), then the workflow's default."""
-    matching = [p for p in policies if p.case_type == case_type and p.clock == clock_name
-                and p.service in (None, service)]
-    policy = max(matching, key=lambda p: (p.service is not None, p.id), default=None)
-    config = current_app.config
-    if policy is not None:
-        source = "Kebijakan admin" + (" (layanan ini)" if policy.service else " (semua layanan)" if service else "")
-        return PolicyRow(case_type, service, clock_name, policy.target, policy.warn_percent, policy.escalate_every,
-                         source, policy)
-    target, source = REGISTRY[case_type].sla[clock_name], "Bawaan alur kerja"
-    spec = catalogue.SERVICES.get(service or "")
-    if clock_name == "resolution" and spec is not None:
-        target, source = f"{spec.sla_days}d", "Bawaan katalog layanan"
-    return PolicyRow(case_type, service, clock_name, target, config["SLA_WARN_PERCENT"], config["SLA_ESCALATE_EVERY"],
-                     source, None)
+    """What services.sla.effective_terms gives a new clock, with where it comes from in words."""
+    terms = effective_terms(policies, case_type, service, clock_name)
+    if terms is None:  # policy_clocks lists only the clocks a workflow runs
+        raise ValueError(f"{case_type} runs no {clock_name} clock")
+    if terms.policy is not None:
+        source = "Kebijakan admin" + (" (layanan ini)" if terms.policy.service else " (semua layanan)" if service else "")
+    else:
+        source = "Bawaan katalog layanan" if terms.from_catalogue else "Bawaan alur kerja"
+    return PolicyRow(case_type, service, clock_name, terms.target, terms.warn_percent, terms.escalate_every,
+                     source, terms.policy)
 
 
 def policy_table() -> list[PolicyRow]:
@@ -134,11 +129,11 @@ def policy_table() -> list[PolicyRow]:
     for case_type in REGISTRY:
         for clock_name in policy_clocks(case_type):
             rows.append(_effective(policies, case_type, None, clock_name))
-            if case_type != "service_request":
+            if not REGISTRY[case_type].per_service:
                 continue
             for key in catalogue.SERVICES:
                 own = any(p.case_type == case_type and p.service == key and p.clock == clock_name for p in policies)
-                if clock_name == "resolution" or own:
+                if clock_name == RESOLUTION or own:
                     rows.append(_effective(policies, case_type, key, clock_name))
     return rows
 
@@ -166,7 +161,8 @@ def save_policy(actor: User, *, case_type: str, clock_name: str, service: str | 
         errors["case_type"] = ["Jenis kasus tidak dikenal."]
     elif clock_name not in policy_clocks(case_type):
         errors["clock"] = [f"{REGISTRY[case_type].title} tidak memakai jam ini."]
-    if service is not None and (case_type != "service_request" or service not in catalogue.SERVICES):
+    if service is not None and (case_type not in REGISTRY or not REGISTRY[case_type].per_service
+                                or service not in catalogue.SERVICES):
         errors["service"] = ["Layanan hanya dapat dipilih untuk permohonan layanan kepegawaian dari katalog."]
     target, escalate_every = (target or "").strip().lower(), (escalate_every or "").strip().lower()
     if problem := duration_problem(target):

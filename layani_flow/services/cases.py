@@ -5,37 +5,29 @@ import datetime as dt
 import hashlib
 import logging
 import secrets
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from flask import current_app
-from sqlalchemy import and_, func, or_, select
-from sqlalchemy import case as sql_case
-from sqlalchemy.orm import selectinload
+from sqlalchemy import select
 
 from .. import catalogue, clock
 from ..extensions import db
-from ..models import Case, CaseClock, CaseDocument, CaseEvent, User
+from ..models import Case, CaseDocument, CaseEvent, User
 from ..models.cases import REF_ALPHABET
-from ..workflows import REGISTRY, Step, Workflow
-from . import anonymity, documents, notifications, sla
-from .access import (  # noqa: F401  (re-exported for the views: TrackedFiler, DESK_ROLES, the party rule)
-    DESK_ROLES,
-    DESK_TYPES,
-    PARTY_MESSAGE,
-    Actor,
-    TrackedFiler,
-    acts_for_desk,
-    can_view,
-    forbidden,
-    is_desk_head,
-    is_party,
-    on_desk,
-    party_on_desk,
-    subordinate_ids_query,
-    tags_for,
-    visible_cases,
+from ..workflows import REGISTRY, Intake, Step, Workflow
+from ..workflows.base import PersonInput
+from . import anonymity, documents
+from .access import PARTY_MESSAGE, Actor, TrackedFiler, can_view, tags_for  # noqa: F401 (callers use them from here)
+from .capabilities import (
+    assign_refusal,
+    assignee_refusal,
+    claim_refusal,
+    internal_note_refusal,
+    permission_refusal,
+    review_refusal,
+    state_refusal,
+    step_context,
+    upload_refusal,
 )
 from .db import unit_of_work
 from .errors import (
@@ -48,11 +40,11 @@ from .errors import (
     StaleCase,
     TransitionNotAllowed,
 )
-from .users import find_by_nip
+from .timeline import ANONYMOUS_LABEL, append_event, instant_for, recorded_actor  # noqa: F401 (the label: pages)
+from .users import active_user_by_nip, find_by_nip
 
 logger = logging.getLogger(__name__)
 
-ANONYMOUS_LABEL = "Pelapor anonim"
 TRACKING_ALPHABET = REF_ALPHABET  # no 0/O, 1/I/L: read aloud over the phone
 MAX_ID = 2**63 - 1
 
@@ -73,29 +65,6 @@ def hash_code(code: str) -> str:
 def new_tracking_code() -> str:
     raw = "".join(secrets.choice(TRACKING_ALPHABET) for _ in range(16))
     return "-".join(raw[i:i + 4] for i in range(0, 16, 4))
-
-
-def _actor_fields(case: Case, actor: Actor | None) -> dict[str, Any]:
-    if actor is None or isinstance(actor, TrackedFiler):
-        return {"actor_id": None, "actor_label": ANONYMOUS_LABEL}
-    return {"actor_id": actor.id, "actor_label": actor.name}
-
-
-def _instant(case: Case, actor: Actor | None) -> dt.datetime:
-    """When this actor's action on the case is recorded: now, except for an anonymous filer, whose actions
-    are timed only coarsely so that they cannot be ordered among the same person's named ones."""
-    if isinstance(actor, TrackedFiler) and case.is_anonymous:
-        return anonymity.filer_instant(clock.now(), (e.at for e in case.events))
-    return clock.now()
-
-
-def _append_event(case: Case, actor: Actor | None, kind: str, *, at: dt.datetime | None = None,
-                  **fields: Any) -> CaseEvent:
-    event = CaseEvent(case=case, at=at or _instant(case, actor), kind=kind, **_actor_fields(case, actor), **fields)
-    db.session.add(event)
-    sla.observe(case, event, actor)  # every event may start, pause, resume or stop a clock
-    notifications.observe(case, event, actor)  # and may owe someone an email, written in this transaction
-    return event
 
 
 def _visible_case(case_id: int, actor: Actor | None, *, for_update: bool = False) -> Case:
@@ -122,28 +91,21 @@ def _check_version(case: Case, version: Any) -> None:
         raise StaleCase(STALE_MESSAGE)
 
 
-def _user_by_nip(nip: str | None, field: str) -> User:
-    user = find_by_nip(nip)
-    if user is None or not user.is_active:
-        raise InvalidInput("Pegawai tidak ditemukan.", {field: ["Tidak ada pegawai aktif dengan NIP ini."]})
-    return user
-
-
 def _store_uploads(case: Case, actor: Actor | None, uploads: list[documents.CheckedUpload],
                    written: list[str], *, at: dt.datetime | None = None) -> None:
     for upload in uploads:
         stored = documents.write(upload)
         written.append(stored)
-        uploaded_at = at or _instant(case, actor)
+        uploaded_at = at or instant_for(case, actor)
         doc = CaseDocument(
             case=case, requirement=upload.requirement, original_name=upload.original_name,
             stored_name=stored, content_type=upload.content_type, size_bytes=len(upload.content),
-            sha256=upload.sha256, uploaded_by_id=_actor_fields(case, actor)["actor_id"],
+            sha256=upload.sha256, uploaded_by_id=recorded_actor(actor)[0],
             uploaded_at=uploaded_at,
         )
         db.session.add(doc)
-        _append_event(case, actor, "document", at=uploaded_at, comment=upload.original_name,
-                      data={"requirement": upload.requirement})
+        append_event(case, actor, "document", at=uploaded_at, comment=upload.original_name,
+                     data={"requirement": upload.requirement})
 
 
 class _UploadGuard:
@@ -162,149 +124,91 @@ class _UploadGuard:
 
 # -- opening ---------------------------------------------------------------------------------------
 
-def _intake_details(case_type: str, data: dict[str, Any], requester: User | None, *,
-                    anonymous: bool = False) -> dict[str, Any]:
-    """What the database must confirm about an intake: the people it names."""
-    details: dict[str, Any] = {}
-    if anonymous and data.get("reported_nip"):
+def _other_party_id(workflow: Workflow, data: dict[str, Any], requester: User | None, *,
+                    anonymous: bool) -> int | None:
+    """The person the intake names as the other party (workflow.other_party), confirmed in the database."""
+    other = workflow.other_party
+    nip = data.get(other.nip_field) if other is not None else None
+    if other is None or not (nip or other.required):
+        return None
+    if anonymous:
         # Whoever files anonymously may be nobody at all: the answer must not tell them whether a NIP
         # belongs to someone. A well-formed NIP is accepted either way; it stays in the case's fields for
         # the desk, and the case is tied to the person only when there is one (so they never read it).
-        reported = find_by_nip(data["reported_nip"])
-        return {"other_party_id": reported.id} if reported is not None else {}
-    if case_type == "mediation":
-        other = _user_by_nip(data.get("other_party_nip"), "other_party_nip")
-        if requester is not None and other.id == requester.id:
-            raise InvalidInput("Pihak lain tidak valid.", {"other_party_nip": ["Anda tidak dapat menjadi pihak lain."]})
-        details["other_party_id"] = other.id
-    if case_type == "complaint" and data.get("reported_nip"):
-        reported = _user_by_nip(data["reported_nip"], "reported_nip")
-        if requester is not None and reported.id == requester.id:  # the CHECK parties_differ would refuse it
-            raise InvalidInput("Pihak yang diadukan tidak valid.",
-                               {"reported_nip": ["Anda tidak dapat mengadukan diri sendiri."]})
-        details["other_party_id"] = reported.id
-    return details
+        found = find_by_nip(nip)
+        return found.id if found is not None else None
+    person = active_user_by_nip(nip, other.nip_field)
+    if requester is not None and person.id == requester.id:  # the CHECK parties_differ would refuse it
+        raise InvalidInput(other.invalid, {other.nip_field: [other.not_yourself]})
+    return person.id
 
 
-def _title_for(case_type: str, data: dict[str, Any]) -> str:
-    if case_type == "service_request":
+def _title(workflow: Workflow, data: dict[str, Any]) -> str:
+    if workflow.per_service:
         return catalogue.SERVICES[data["service"]].name
     return (data.get("subject") or "").strip()[:200]
 
 
 def open_case(case_type: str, data: dict[str, Any], actor: User | None, *,
               anonymous: bool = False, uploads: list[documents.CheckedUpload] | None = None) -> OpenedCase:
-    """File a case from validated form data. An anonymous complaint keeps no trace of who filed it."""
-    workflow = REGISTRY[case_type]
-    if anonymous and case_type != "complaint":
+    """File a case from validated form data. An anonymous one keeps no trace of who filed it."""
+    workflow = REGISTRY.get(case_type)
+    if workflow is None:
+        raise InvalidInput("Jenis kasus tidak dikenal.", {"type": [f"Pilih salah satu: {', '.join(REGISTRY)}."]})
+    if anonymous and not workflow.anonymous_allowed:
         raise InvalidInput("Hanya pengaduan yang dapat dikirim tanpa identitas.",
                            {"anonymous": ["Pilihan anonim hanya untuk pengaduan."]})
     if actor is None and not anonymous:
         raise Forbidden("Silakan masuk terlebih dahulu.")
     requester = None if anonymous else actor
     filer = None if anonymous else actor  # who the timeline names
-    # An anonymous complaint's id and instants must not place it among its filer's named actions.
+    # An anonymous case's id and instants must not place it among its filer's named actions.
     now = anonymity.filer_instant(clock.now()) if anonymous else clock.now()
     with _UploadGuard() as written, unit_of_work(keep_loaded=True):  # the guard sees a failed commit too
-        details = _intake_details(case_type, data, requester, anonymous=anonymous)
+        other_party_id = _other_party_id(workflow, data, requester, anonymous=anonymous)
         tracking_code = new_tracking_code() if anonymous else None
         fields = {k: v for k, v in data.items() if k not in ("anonymous", "service", "subject")}
+        intake = Intake(data, requester_has_superior=requester is not None and requester.superior_id is not None)
         case = Case(
             id=anonymity.new_case_id() if anonymous else None,
-            case_type=case_type, service=data.get("service"), title=_title_for(case_type, data),
-            state=_entry_state(workflow, data, requester), fields=fields,
+            case_type=case_type, service=data.get("service"), title=_title(workflow, data),
+            state=workflow.first_state(intake), fields=fields,
             requester_id=requester.id if requester else None, is_anonymous=anonymous,
             tracking_code_hash=hash_code(tracking_code) if tracking_code else None,
             created_at=now, updated_at=now, requester=requester, events=[], documents=[], clocks=[],
-            **details,
+            other_party_id=other_party_id,
         )
         db.session.add(case)  # inserted once, with its clocks and deadline, by the first flush
-        _append_event(case, filer, "created", at=now, to_state=case.state)
+        append_event(case, filer, "created", at=now, to_state=case.state)
         _store_uploads(case, filer, uploads or [], written, at=now)
-    if anonymous:
+    if anonymous or actor is None:
         logger.info("Case %s opened anonymously", case.ref)
     else:
         logger.info("Case %s opened by user %s", case.ref, actor.id)
     return OpenedCase(case, tracking_code)
 
 
-def _entry_state(workflow: Workflow, data: dict[str, Any], requester: User | None) -> str:
-    service = catalogue.SERVICES.get(data.get("service") or "")
-    if service and service.needs_superior and requester is not None and requester.superior_id is not None:
-        return "awaiting_superior"
-    return workflow.initial
-
-
 # -- transitions -----------------------------------------------------------------------------------
 
-def _effect_take_if_unowned(case: Case, actor: Actor, fields: dict) -> dict:
-    if case.owner_id is None:
-        case.owner_id = actor.id
-        return {"owner": actor.name}
-    return {}
-
-
-def _effect_set_mediator(case: Case, actor: Actor, fields: dict) -> dict:
-    case.owner_id = fields["mediator_id"]
-    return {"mediator": fields["mediator_name"]}
-
-
-def _effect_involve_other_party(case: Case, actor: Actor, fields: dict) -> dict:
-    case.is_other_party_involved = True
-    return {}
-
-
-def _effect_forward(case: Case, actor: Actor, fields: dict) -> dict:
-    case.external_body = fields["external_body"]
-    return {"external_body": case.external_body}
-
-
-def _effect_external_returned(case: Case, actor: Actor, fields: dict) -> dict:
-    body, case.external_body = case.external_body, None
-    return {"external_body": body}
-
-
-def _effect_answered(case: Case, actor: Actor, fields: dict) -> dict:
-    case.answered_at = clock.now()
-    return {}
-
-
-def _effect_reopened(case: Case, actor: Actor, fields: dict) -> dict:
-    case.answered_at = None
-    return {}
-
-
-# What a trigger changes on the case besides its state, by trigger name (the same in every workflow).
-EFFECTS: dict[str, Callable[[Case, Actor, dict], dict]] = {
-    "start_verification": _effect_take_if_unowned,
-    "triage": _effect_take_if_unowned,
-    "assign_mediator": _effect_set_mediator,
-    "bring_in_other_party": _effect_involve_other_party,
-    "forward": _effect_forward,
-    "external_returned": _effect_external_returned,
-    "answer": _effect_answered,
-    "reopen": _effect_reopened,
-}
-
-
-def _resolve_trigger_fields(case: Case, step: Step, fields: dict[str, Any]) -> dict[str, Any]:
-    """Turn a trigger form's fields into what guards and effects need (NIPs into people)."""
+def _resolved_inputs(step: Step, fields: dict[str, Any]) -> dict[str, Any]:
+    """The step's form fields plus what its declared inputs resolve to: the people a NIP names (who must
+    hold one of the input's roles), and choices checked against the declared ones."""
     resolved = dict(fields)
-    if step.trigger == "assign_mediator":
-        mediator = _user_by_nip(fields.get("mediator_nip"), "mediator_nip")
-        if mediator.role not in DESK_ROLES:
-            raise InvalidInput("Mediator tidak valid.",
-                               {"mediator_nip": ["Mediator harus petugas layanan atau atasan."]})
-        resolved.update(mediator_id=mediator.id, mediator_name=mediator.name)
-    if step.trigger == "forward":
-        allowed = {key for key, _ in catalogue.EXTERNAL_BODIES}
-        if fields.get("external_body") not in allowed:
-            raise InvalidInput("Instansi tujuan tidak valid.", {"external_body": ["Pilih instansi tujuan."]})
+    for spec in step.inputs:
+        if isinstance(spec, PersonInput):
+            found = active_user_by_nip(fields.get(spec.field), spec.field)
+            if found.role not in spec.roles:
+                raise InvalidInput(spec.invalid, {spec.field: [spec.hint]})
+            resolved.update({f"{spec.becomes}_id": found.id, f"{spec.becomes}_name": found.name})
+        elif fields.get(spec.field) not in spec.choices:
+            raise InvalidInput(spec.invalid, {spec.field: [spec.hint]})
     return resolved
 
 
 def transition_case(case_id: int, trigger: str, actor: Actor, version: Any, comment: str = "",
                     fields: dict[str, Any] | None = None) -> Case:
+    """Fire one step of the case's workflow: who may, from which state, with which inputs and guards come
+    from its declaration; so do what it changes (its effect) and whom it tells (notifications)."""
     with unit_of_work():
         case = _visible_case(case_id, actor, for_update=True)
         workflow = REGISTRY[case.case_type]
@@ -312,109 +216,37 @@ def transition_case(case_id: int, trigger: str, actor: Actor, version: Any, comm
         if step is None:
             raise TransitionNotAllowed(f"Tindakan '{trigger}' tidak dikenal untuk jenis kasus ini.")
         tags = tags_for(case, actor)
-        if not workflow.may_fire(trigger, tags):
-            raise forbidden(case, actor, step.who,
-                            f"Anda tidak berwenang melakukan tindakan \"{step.label}\" pada kasus ini.")
+        refusal: DomainError | None = permission_refusal(case, step, actor, tags)
+        if refusal is not None:
+            raise refusal
         _check_version(case, version)
-        if trigger not in workflow.triggers_from(case.state):
-            raise TransitionNotAllowed(
-                f"Tindakan \"{step.label}\" tidak dapat dilakukan saat kasus berstatus "
-                f"\"{workflow.states[case.state]}\"."
-            )
+        refusal = state_refusal(case, workflow, step)
+        if refusal is not None:
+            raise refusal
         comment = (comment or "").strip()
         if "comment" in step.needs and not comment:
             raise InvalidInput("Catatan wajib diisi.", {"comment": [f"Tuliskan alasan atau catatan untuk \"{step.label}\"."]})
-        resolved = _resolve_trigger_fields(case, step, fields or {})
-        now = clock.now()
-        ctx = {"actor_id": getattr(actor, "id", None), "tags": tags, "now": now, "fields": resolved,
-               "settings": {"complaint_reopen_days": current_app.config["COMPLAINT_REOPEN_DAYS"]}}
-        refusal = workflow.refusal(case, trigger, ctx)
-        if refusal:
-            raise TransitionNotAllowed(" ".join(refusal.reasons))
+        ctx = step_context(case, actor, tags, _resolved_inputs(step, fields or {}))
+        guarded = workflow.refusal(case, trigger, ctx)
+        if guarded:
+            raise TransitionNotAllowed(" ".join(guarded.reasons))
         from_state = case.state
         if not workflow.fire(case, trigger, **ctx):  # guards re-checked by the machine itself
             raise TransitionNotAllowed("Tindakan ditolak oleh aturan alur kerja.")
-        data = EFFECTS.get(trigger, lambda *a: {})(case, actor, resolved)
-        stamp = _instant(case, actor)  # guards judged `now`; what is stored is coarse for an anonymous filer
+        data = step.effect(case, ctx) if step.effect is not None else {}
+        stamp = instant_for(case, actor)  # guards judged `now`; what is stored is coarse for an anonymous filer
         if workflow.is_final(case.state):
             case.closed_at = stamp
         case.updated_at = stamp
-        _append_event(case, actor, "transition", at=stamp, trigger=trigger, from_state=from_state,
-                      to_state=case.state, comment=comment, data=data)
-    logger.info("Case %s %s→%s by %s", case.ref, from_state, case.state, _actor_fields(case, actor)["actor_label"])
+        append_event(case, actor, "transition", at=stamp, trigger=trigger, from_state=from_state,
+                     to_state=case.state, comment=comment, data=data)
+    logger.info("Case %s %s→%s by %s", case.ref, from_state, case.state, recorded_actor(actor)[1])
     return case
 
 
 # -- assignment ------------------------------------------------------------------------------------
-# Only the desk hands desk cases around: an officer claims an unclaimed case and passes on one they own;
-# the desk head (DESK_HEAD_NIP) may claim or reassign any. A line supervisor who can read a request does
-# not handle it, nor does an admin (admins configure the system, they do not work cases). Mediations get
-# their mediator through the workflow's "assign_mediator" step instead. Each rule below answers with the
-# error to raise, so the page (may_claim, may_assign) offers exactly what the service then allows.
-
-def _handling_refusal(case: Case, actor: Actor | None) -> DomainError | None:
-    """What refuses any claim or assignment on this case by this actor, whoever the assignee."""
-    if case.case_type not in DESK_TYPES:
-        return TransitionNotAllowed("Mediator ditunjuk melalui tindakan \"Tunjuk mediator\".")
-    if REGISTRY[case.case_type].is_final(case.state):
-        return TransitionNotAllowed("Kasus yang sudah selesai tidak dapat dialihkan.")
-    if is_party(case, getattr(actor, "id", None)):
-        return Forbidden(PARTY_MESSAGE)
-    return None
-
-
-def claim_refusal(case: Case, actor: Actor | None) -> DomainError | None:
-    """Why the actor may not take this case for themselves now; None when they may."""
-    refusal = _handling_refusal(case, actor)
-    if refusal is not None:
-        return refusal
-    if not on_desk(actor):
-        return Forbidden("Hanya petugas layanan atau kepala layanan kepegawaian yang dapat mengklaim kasus.")
-    if case.owner_id == actor.id:
-        return TransitionNotAllowed("Kasus ini sudah Anda tangani.")
-    if case.owner_id is not None and not is_desk_head(actor):
-        return TransitionNotAllowed("Kasus ini sudah ditangani petugas lain.")
-    return None
-
-
-def assign_refusal(case: Case, actor: Actor | None) -> DomainError | None:
-    """Why the actor may not hand this case to someone else now; None when they may (to assignable_staff)."""
-    refusal = _handling_refusal(case, actor)
-    if refusal is not None:
-        return refusal
-    if isinstance(actor, User) and (is_desk_head(actor) or (actor.role == "officer" and case.owner_id == actor.id)):
-        return None
-    return Forbidden("Hanya petugas penanggung jawab atau kepala layanan kepegawaian yang dapat menugaskan kasus ini.")
-
-
-def assignee_refusal(case: Case, assignee: User) -> InvalidInput | None:
-    """Why this person may not be given the case: off the desk, inactive, or a party to it."""
-    if not assignee.is_active or not on_desk(assignee):
-        return InvalidInput("Petugas tidak valid.", {"assignee_nip": [
-            "Hanya petugas layanan atau kepala layanan kepegawaian yang dapat ditugaskan."]})
-    if is_party(case, assignee.id):
-        return InvalidInput("Petugas tidak valid.", {"assignee_nip": ["Pihak dalam kasus tidak dapat menanganinya."]})
-    return None
-
-
-def may_claim(case: Case, actor: Actor | None) -> bool:
-    return claim_refusal(case, actor) is None
-
-
-def may_assign(case: Case, actor: Actor | None) -> bool:
-    return assign_refusal(case, actor) is None
-
-
-def assignable_staff(case: Case) -> list[User]:
-    """Who may be given this case, by name: active officers and the desk head, never a party to it."""
-    desk = User.role == "officer"
-    head_nip = current_app.config.get("DESK_HEAD_NIP")
-    if head_nip:
-        desk = or_(desk, and_(User.role == "supervisor", User.nip == head_nip))
-    query = (select(User).where(desk, User.is_active_account, User.id.not_in(sorted(case.party_ids)))
-             .order_by(User.name))
-    return list(db.session.scalars(query).unique().all())
-
+# Who may claim, assign and be assigned: services.capabilities (claim_refusal, assign_refusal,
+# assignee_refusal), the same rules the page asks what to offer.
 
 def claim_case(case_id: int, actor: User, version: Any) -> Case:
     """An officer takes an unclaimed desk case (the desk head: any desk case)."""
@@ -430,7 +262,7 @@ def assign_case(case_id: int, actor: User, assignee_nip: str, version: Any, comm
         refusal = claim_refusal(case, actor) if self_claim else assign_refusal(case, actor)
         if refusal is not None:
             raise refusal
-        assignee = actor if self_claim else _user_by_nip(assignee_nip, "assignee_nip")
+        assignee = actor if self_claim else active_user_by_nip(assignee_nip, "assignee_nip")
         refusal = assignee_refusal(case, assignee)
         if refusal is not None:
             raise refusal
@@ -440,41 +272,13 @@ def assign_case(case_id: int, actor: User, assignee_nip: str, version: Any, comm
         previous = case.owner.name if case.owner else None
         case.owner_id = assignee.id
         case.updated_at = clock.now()
-        _append_event(case, actor, "assignment", comment=(comment or "").strip(),
-                      data={"from": previous, "to": assignee.name})
+        append_event(case, actor, "assignment", comment=(comment or "").strip(),
+                     data={"from": previous, "to": assignee.name})
     logger.info("Case %s assigned to user %s by user %s", case.ref, assignee.id, actor.id)
     return case
 
 
 # -- messages and documents ------------------------------------------------------------------------
-
-def upload_refusal(case: Case, actor: Actor | None) -> DomainError | None:
-    """Why the actor may not add a document now: only the requester (or anonymous filer) and the owner may,
-    while the case is open; a party who is also on the desk adds documents as the requester does."""
-    if not tags_for(case, actor) & {"requester", "owner"}:
-        return forbidden(case, actor, {"requester", "owner"},
-                         "Hanya pemohon atau petugas penanggung jawab yang dapat mengunggah dokumen.")
-    if REGISTRY[case.case_type].is_final(case.state):
-        return TransitionNotAllowed("Kasus sudah selesai; dokumen tidak dapat ditambahkan.")
-    return None
-
-
-def review_refusal(case: Case, actor: Actor | None) -> DomainError | None:
-    """Why the actor may not verify or reject documents now: only the owner does, while the case is open."""
-    if "owner" not in tags_for(case, actor):
-        return forbidden(case, actor, {"owner"}, "Hanya petugas penanggung jawab yang dapat memverifikasi dokumen.")
-    if REGISTRY[case.case_type].is_final(case.state):
-        return TransitionNotAllowed("Kasus sudah selesai.")
-    return None
-
-
-def may_upload(case: Case, actor: Actor | None) -> bool:
-    return upload_refusal(case, actor) is None
-
-
-def may_review(case: Case, actor: Actor | None) -> bool:
-    return review_refusal(case, actor) is None
-
 
 def add_message(case_id: int, actor: Actor, body: str, *, internal: bool = False) -> CaseEvent:
     body = (body or "").strip()
@@ -484,9 +288,10 @@ def add_message(case_id: int, actor: Actor, body: str, *, internal: bool = False
         raise InvalidInput("Pesan terlalu panjang.", {"body": ["Maksimal 5.000 karakter."]})
     with unit_of_work():
         case = _visible_case(case_id, actor)
-        if internal and not acts_for_desk(case, actor):
-            raise Forbidden("Catatan internal hanya untuk petugas.")
-        event = _append_event(case, actor, "note" if internal else "message", comment=body, is_internal=internal)
+        refusal = internal_note_refusal(case, actor) if internal else None
+        if refusal is not None:
+            raise refusal
+        event = append_event(case, actor, "note" if internal else "message", comment=body, is_internal=internal)
     return event
 
 
@@ -494,7 +299,7 @@ def upload_documents(case_id: int, actor: Actor, uploads: list[documents.Checked
     """The requester (or anonymous filer) and the owner may add documents while the case is open."""
     with _UploadGuard() as written, unit_of_work():  # the guard sees a failed commit too
         case = _visible_case(case_id, actor)
-        refusal = upload_refusal(case, actor)
+        refusal = upload_refusal(case, actor, tags_for(case, actor))
         if refusal is not None:
             raise refusal
         for upload in uploads:
@@ -512,7 +317,7 @@ def review_document(case_id: int, number: int, actor: User, decision: str, note:
     desk where a document stands among everyone else's uploads."""
     with unit_of_work():
         case = _visible_case(case_id, actor)
-        refusal = review_refusal(case, actor)
+        refusal = review_refusal(case, actor, tags_for(case, actor))
         if refusal is not None:
             raise refusal
         if decision not in REVIEW_DECISIONS:
@@ -525,8 +330,8 @@ def review_document(case_id: int, number: int, actor: User, decision: str, note:
             raise NotFound("Dokumen tidak ditemukan.")
         doc.review_status, doc.review_note = decision, note
         doc.reviewed_by_id, doc.reviewed_at = actor.id, clock.now()
-        _append_event(case, actor, "document_review", comment=note,
-                      data={"document": doc.original_name, "requirement": doc.requirement, "decision": decision})
+        append_event(case, actor, "document_review", comment=note,
+                     data={"document": doc.original_name, "requirement": doc.requirement, "decision": decision})
     return doc
 
 
@@ -544,117 +349,3 @@ def document_by_number(case: Case, number: int) -> CaseDocument | None:
 def find_tracked_case(code: str) -> int | None:
     """The id of the anonymous complaint this tracking code opens, if any."""
     return db.session.scalar(select(Case.id).where(Case.tracking_code_hash == hash_code(code or "")))
-
-
-@dataclass(frozen=True)
-class Action:
-    """A step the viewer may take now, or could once `blocked_by` is dealt with."""
-
-    trigger: str
-    label: str
-    needs: frozenset[str]
-    tone: str
-    blocked_by: tuple[str, ...] = ()
-
-
-def case_actions(case: Case, actor: Actor | None) -> list[Action]:
-    """What this person may do to the case in its current state, with the reasons a guard would refuse."""
-    workflow = REGISTRY[case.case_type]
-    tags = tags_for(case, actor)
-    ctx = {"actor_id": getattr(actor, "id", None), "tags": tags, "now": clock.now(), "fields": {},
-           "settings": {"complaint_reopen_days": current_app.config["COMPLAINT_REOPEN_DAYS"]}}
-    actions = []
-    for step in workflow.available(case, tags):
-        # Guards that judge the step's own input (e.g. the chosen mediator) are checked when it is sent.
-        refusal = None if "form" in step.needs else workflow.refusal(case, step.trigger, ctx)
-        actions.append(Action(step.trigger, step.label, step.needs, step.tone,
-                              refusal.reasons if refusal else ()))
-    return actions
-
-
-# -- listings for the pages ------------------------------------------------------------------------
-# Read-only: no unit of work. Every list loads requester and owner in the same query (the relationships
-# are joined eagerly), the desk's lists load the page's clocks in one more query, and none touches events
-# or documents, so a page costs the same few queries whatever its length.
-
-@dataclass(frozen=True)
-class CasePage:
-    items: list[Case]
-    number: int
-    size: int
-    total: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.size))
-
-
-def final_state_clause():
-    """True for cases that sit in a final state of their own workflow."""
-    return or_(*(and_(Case.case_type == key, Case.state.in_(sorted(wf.final))) for key, wf in REGISTRY.items()))
-
-
-def next_running_due():
-    """Per case row: the earliest due instant among its running clocks (NULL when none runs)."""
-    return (select(func.min(CaseClock.due_at))
-            .where(CaseClock.case_id == Case.id, CaseClock.stopped_at.is_(None), CaseClock.paused_at.is_(None))
-            .correlate(Case).scalar_subquery())
-
-
-def _paged(query, number: int, size: int) -> CasePage:
-    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
-    number = min(max(number, 1), max(1, -(-total // size)))
-    items = db.session.scalars(query.limit(size).offset((number - 1) * size)).unique().all()
-    return CasePage(list(items), number, size, total)
-
-
-def list_own_cases(user: User, limit: int = 100) -> list[Case]:
-    """The person's own cases and the mediations they were brought into, newest first."""
-    query = (
-        select(Case)
-        .where(or_(Case.requester_id == user.id,
-                   and_(Case.case_type == "mediation", Case.other_party_id == user.id,
-                        Case.is_other_party_involved)))
-        .order_by(Case.created_at.desc(), Case.id.desc())
-        .limit(limit)
-    )
-    return list(db.session.scalars(query).unique().all())
-
-
-QUEUE_VIEWS = ("belum_diklaim", "saya", "semua")
-
-
-def list_queue(actor: User, *, view: str = "semua", state: str | None = None, case_type: str | None = None,
-               page: int = 1, size: int = 25) -> CasePage:
-    """The desk's work list: cases the actor may see, what is about to breach first (the earliest due instant
-    among running clocks; cases with none after), then oldest first; final states only when asked by name."""
-    # A party's own cases are on its home page, not in its work list: it may not handle them.
-    query = select(Case).where(visible_cases(actor), func.coalesce(Case.requester_id, 0) != actor.id,
-                               func.coalesce(Case.other_party_id, 0) != actor.id)
-    if view == "belum_diklaim":
-        query = query.where(Case.owner_id.is_(None))
-    elif view == "saya":
-        query = query.where(Case.owner_id == actor.id)
-    if case_type:
-        query = query.where(Case.case_type == case_type)
-    query = query.where(Case.state == state) if state else query.where(~final_state_clause())
-    due = next_running_due()
-    return _paged(query.options(selectinload(Case.clocks))
-                  .order_by(sql_case((due.is_(None), 1), else_=0), due, Case.created_at, Case.id), page, size)
-
-
-def list_team_cases(actor: User, *, page: int = 1, size: int = 25) -> CasePage:
-    """Cases the supervisor may see whose requester or owner works under them; open ones first, ordered as
-    the queue is."""
-    # Read the team first: visible_cases() holds its own "subordinates" CTE, and one statement cannot hold two.
-    team = db.session.scalars(subordinate_ids_query(actor.id)).all()
-    final, due = final_state_clause(), next_running_due()
-    query = (
-        select(Case)
-        .where(visible_cases(actor), or_(Case.requester_id.in_(team), Case.owner_id.in_(team)))
-        .options(selectinload(Case.clocks))
-        # Open cases by what is about to breach, then oldest; closed ones after, newest first.
-        .order_by(sql_case((final, 1), else_=0), sql_case((due.is_(None), 1), else_=0), due,
-                  sql_case((final, None), else_=Case.created_at), Case.created_at.desc(), Case.id.desc())
-    )
-    return _paged(query, page, size)

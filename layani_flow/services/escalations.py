@@ -17,10 +17,12 @@ from ..working_time import CalendarError, due
 from . import sla, tokens
 from .access import PARTY_MESSAGE, is_party
 from .calendar import load_calendar
-from .cases import _append_event, _user_by_nip, assignee_refusal
+from .capabilities import assignee_refusal
 from .db import unit_of_work
 from .errors import Conflict, Forbidden, InvalidInput, NotFound
 from .sweep import EMAIL_ACTIONS
+from .timeline import append_event
+from .users import active_user_by_nip
 
 logger = logging.getLogger(__name__)
 
@@ -74,31 +76,19 @@ def preview(token: str) -> PendingAction:
     return pending
 
 
-def _restart_clock(case: Case, old: CaseClock, due_at: dt.datetime, now: dt.datetime) -> CaseClock:
-    """Close a breached cycle and open the next with a new deadline (its notices start again at level 0)."""
-    old.stopped_at = old.stopped_at or now
-    cal = load_calendar()
-    fresh = CaseClock(case=case, name=old.name, cycle=old.cycle + 1, target=old.target,
-                      warn_percent=old.warn_percent, escalate_every=old.escalate_every, started_at=now,
-                      due_at=due_at, warn_at=sla._warn_instant(cal, now, due_at, old.warn_percent),
-                      escalation_level=0, paused_minutes=0)
-    db.session.add(fresh)
-    return fresh
-
-
 def _take_charge(p: PendingAction, now: dt.datetime, note: str) -> None:
     previous = p.case.owner.name if p.case.owner else None
     p.case.owner_id = p.recipient.id
     if p.clock is not None:
         p.clock.acknowledged_at, p.clock.acknowledged_by_id = now, p.recipient.id
-    _append_event(p.case, p.recipient, "assignment", comment=note,
-                  data={"from": previous, "to": p.recipient.name, "via": "email", "escalation": p.notice.level})
+    append_event(p.case, p.recipient, "assignment", comment=note,
+                 data={"from": previous, "to": p.recipient.name, "via": "email", "escalation": p.notice.level})
 
 
 def _reassign(p: PendingAction, now: dt.datetime, nip: str, note: str) -> None:
     # The escalation chain asked the recipient, so they may reassign without being on the desk; the case
     # still goes only to someone who may handle it (an officer or the desk head, not a party).
-    assignee = _user_by_nip(nip, "assignee_nip")
+    assignee = active_user_by_nip(nip, "assignee_nip")
     refusal = assignee_refusal(p.case, assignee)
     if refusal is not None:
         raise refusal
@@ -106,9 +96,10 @@ def _reassign(p: PendingAction, now: dt.datetime, nip: str, note: str) -> None:
     p.case.owner_id = assignee.id
     if p.clock is not None and p.clock.stopped_at is None:
         # The new owner gets one escalation step to act before the chain is told again.
-        _restart_clock(p.case, p.clock, due(load_calendar(), now, p.clock.escalate_every), now)
-    _append_event(p.case, p.recipient, "assignment", comment=note,
-                  data={"from": previous, "to": assignee.name, "via": "email", "escalation": p.notice.level})
+        cal = load_calendar()
+        sla.restart_clock(p.case, p.clock, due(cal, now, p.clock.escalate_every), now, cal)
+    append_event(p.case, p.recipient, "assignment", comment=note,
+                 data={"from": previous, "to": assignee.name, "via": "email", "escalation": p.notice.level})
 
 
 def _extend(p: PendingAction, now: dt.datetime, days: str, note: str) -> None:
@@ -123,12 +114,13 @@ def _extend(p: PendingAction, now: dt.datetime, days: str, note: str) -> None:
     if p.clock is None or p.clock.stopped_at is not None:
         raise Conflict("Batas waktu ini sudah tidak berjalan; tidak ada yang perlu diperpanjang.")
     try:
-        new_due = load_calendar().add_days(now, n)
+        cal = load_calendar()
+        new_due = cal.add_days(now, n)
     except CalendarError as exc:
         raise InvalidInput(str(exc)) from None
-    fresh = _restart_clock(p.case, p.clock, new_due, now)
-    _append_event(p.case, p.recipient, "sla_extension", comment=note,
-                  data={"clock": fresh.name, "days": n, "due_at": new_due.isoformat(), "via": "email"})
+    fresh = sla.restart_clock(p.case, p.clock, new_due, now, cal)
+    append_event(p.case, p.recipient, "sla_extension", comment=note,
+                 data={"clock": fresh.name, "days": n, "due_at": new_due.isoformat(), "via": "email"})
 
 
 def _instruct(p: PendingAction, now: dt.datetime, note: str) -> None:
@@ -137,8 +129,8 @@ def _instruct(p: PendingAction, now: dt.datetime, note: str) -> None:
     if p.clock is not None and p.clock.next_escalation_at is not None:
         # The supervisor has spoken: the owner gets one escalation step to comply before the next level.
         p.clock.next_escalation_at = due(load_calendar(), now, p.clock.escalate_every)
-    _append_event(p.case, p.recipient, "note", comment=note, is_internal=True,
-                  data={"instruction": True, "via": "email", "escalation": p.notice.level})
+    append_event(p.case, p.recipient, "note", comment=note, is_internal=True,
+                 data={"instruction": True, "via": "email", "escalation": p.notice.level})
 
 
 def perform(claim: tokens.ActionClaim, *, note: str = "", assignee_nip: str = "", days: str = "",

@@ -9,11 +9,11 @@ from flask import current_app
 from .. import clock
 from ..extensions import db
 from ..models import Case, CaseEvent, OutboxMessage, User
-from ..models.cases import SYSTEM_LABEL
 from ..timefmt import human_wib
 from ..workflows import REGISTRY
+from ..workflows.clocks import FIRST_RESPONSE, RESOLUTION
 from ..working_time import due
-from . import anonymity, outbox
+from . import anonymity, outbox, sla, timeline
 from .access import acts_for_desk
 from .calendar import load_calendar
 
@@ -21,7 +21,7 @@ from .calendar import load_calendar
 def _send(user: User | None, case: Case, headline: str, comment: str = "", *, actor=None) -> OutboxMessage | None:
     if user is None or not user.is_active or (actor is not None and getattr(actor, "id", None) == user.id):
         return None
-    resolution = next((c for c in reversed(case.clocks) if c.name == "resolution"), None)
+    resolution = sla.current_cycle(case, RESOLUTION)
     return outbox.enqueue(to=user.email, template="case_update", case=case, context={
         "recipient_name": user.name, "headline": headline, "comment": comment,
         "state_label": REGISTRY[case.case_type].states[case.state],
@@ -32,8 +32,8 @@ def _send(user: User | None, case: Case, headline: str, comment: str = "", *, ac
 def answer_due_at(case: Case, now: dt.datetime) -> dt.datetime:
     """When a message sent now can expect an answer: the running first-response deadline, else the
     configured reply target in working time."""
-    first = next((c for c in reversed(case.clocks) if c.name == "first_response" and c.is_running), None)
-    if first is not None and first.due_at > now:  # a deadline already missed is no promise
+    first = sla.current_cycle(case, FIRST_RESPONSE)
+    if first is not None and first.is_running and first.due_at > now:  # a deadline already missed is no promise
         return first.due_at
     return due(load_calendar(), now, current_app.config["REPLY_TARGET"])
 
@@ -45,8 +45,8 @@ def _auto_reply(case: Case, event: CaseEvent) -> None:
     answer_by = answer_due_at(case, event.at)
     text = (f"Pesan Anda diterima di luar jam kerja. Petugas akan menanggapi paling lambat "
             f"{human_wib(answer_by)}.")
-    case.events.append(CaseEvent(at=event.at, actor_id=None, actor_label=SYSTEM_LABEL, kind="auto_reply",
-                                 comment=text, data={"answer_due_at": answer_by.isoformat()}))
+    timeline.append_event(case, timeline.SYSTEM, "auto_reply", at=event.at, comment=text,
+                          data={"answer_due_at": answer_by.isoformat()})
     if case.requester is not None:
         _send(case.requester, case, "Pesan Anda sudah kami terima", text)
 
@@ -56,6 +56,15 @@ def _owner(case: Case) -> User | None:
     return db.session.get(User, case.owner_id) if case.owner_id else None
 
 
+def _person(case: Case, relation: str) -> User | None:
+    """Who holds `relation` (a Step.notify recipient) on the case; the mediator is its owner."""
+    if relation == "requester":
+        return case.requester
+    if relation == "other_party":
+        return case.other_party
+    return _owner(case)  # "owner", or what the workflow calls its owner ("mediator")
+
+
 def observe(case: Case, event: CaseEvent, actor) -> None:
     from_desk = acts_for_desk(case, actor)
     workflow = REGISTRY[case.case_type]
@@ -63,12 +72,10 @@ def observe(case: Case, event: CaseEvent, actor) -> None:
         # A receipt the filer can keep, with the case number and the target date.
         _send(case.requester, case, "Kasus Anda sudah kami terima")
     elif event.kind == "transition":
+        # Whom the step tells, with what headline, is declared with the step (Step.notify).
         state = workflow.states[event.to_state]
-        _send(case.requester, case, f"Status kasus Anda: {state}", event.comment, actor=actor)
-        if event.trigger == "bring_in_other_party":
-            _send(case.other_party, case, "Anda diundang dalam fasilitasi mediasi", event.comment, actor=actor)
-        if event.trigger == "assign_mediator":
-            _send(_owner(case), case, "Anda ditunjuk sebagai mediator", event.comment, actor=actor)
+        for relation, headline in workflow.by_trigger[event.trigger or ""].notify:
+            _send(_person(case, relation), case, headline.format(state=state), event.comment, actor=actor)
     elif event.kind == "assignment":
         _send(_owner(case), case, "Kasus ditugaskan kepada Anda", event.comment, actor=actor)
     elif event.kind == "message" and from_desk:

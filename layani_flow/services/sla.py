@@ -12,6 +12,8 @@ Each case keeps the earliest instant at which the sweep has something to do in `
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
 
 from flask import current_app, g, has_request_context
 from sqlalchemy import func, select
@@ -21,11 +23,10 @@ from ..extensions import db
 from ..models import Case, CaseEvent
 from ..models.sla import CaseClock, SlaPolicy
 from ..workflows import REGISTRY
+from ..workflows.clocks import EXTERNAL, FIRST_RESPONSE, RESOLUTION
 from ..working_time import WorkingCalendar, due
 from .access import acts_for_desk
 from .calendar import load_calendar
-
-CLOCK_LABELS = {"first_response": "Tanggapan pertama", "resolution": "Penyelesaian", "external": "Instansi luar"}
 
 
 def _active_policies(case_type: str) -> list[SlaPolicy]:
@@ -37,27 +38,52 @@ def _active_policies(case_type: str) -> list[SlaPolicy]:
     return cache[case_type]
 
 
-def terms_for(case: Case, clock_name: str) -> tuple[str, int, str] | None:
-    """(target, warn percent, escalate every) for a new clock: the admin's policy, else the defaults."""
-    policies = [p for p in _active_policies(case.case_type)
-                if p.clock == clock_name and p.service in (None, case.service)]
-    policy = max(policies, key=lambda p: (p.service is not None, p.id), default=None)
+@dataclass(frozen=True)
+class Terms:
+    """What a new clock runs under, and where that comes from."""
+
+    target: str  # "2d", "8h", "90m"
+    warn_percent: int
+    escalate_every: str
+    policy: SlaPolicy | None = None  # the admin's policy, when one applies
+    from_catalogue: bool = False  # the service's own resolution days (catalogue.Service.sla_days)
+
+    def as_tuple(self) -> tuple[str, int, str]:
+        return self.target, self.warn_percent, self.escalate_every
+
+
+def effective_terms(policies: Iterable[SlaPolicy], case_type: str, service: str | None,
+                    clock_name: str) -> Terms | None:
+    """The one precedence rule: a service's own policy, then the case type's policy, then the catalogue (a
+    service's resolution days), then the workflow's default. None when the case type runs no such clock."""
+    matching = [p for p in policies
+                if p.case_type == case_type and p.clock == clock_name and p.service in (None, service)]
+    policy = max(matching, key=lambda p: (p.service is not None, p.id), default=None)
     if policy is not None:
-        return policy.target, policy.warn_percent, policy.escalate_every
-    target = REGISTRY[case.case_type].sla.get(clock_name)
-    service = catalogue.SERVICES.get(case.service or "")
-    if clock_name == "resolution" and service is not None:
-        target = f"{service.sla_days}d"
+        return Terms(policy.target, policy.warn_percent, policy.escalate_every, policy=policy)
+    target = REGISTRY[case_type].sla.get(clock_name)
+    spec = catalogue.SERVICES.get(service or "")
+    from_catalogue = clock_name == RESOLUTION and spec is not None
+    if spec is not None and from_catalogue:
+        target = f"{spec.sla_days}d"
     if target is None:
         return None
-    return target, current_app.config["SLA_WARN_PERCENT"], current_app.config["SLA_ESCALATE_EVERY"]
+    config = current_app.config
+    return Terms(target, config["SLA_WARN_PERCENT"], config["SLA_ESCALATE_EVERY"], from_catalogue=from_catalogue)
+
+
+def terms_for(case: Case, clock_name: str) -> tuple[str, int, str] | None:
+    """(target, warn percent, escalate every) for a new clock of this case (see effective_terms)."""
+    terms = effective_terms(_active_policies(case.case_type), case.case_type, case.service, clock_name)
+    return terms.as_tuple() if terms is not None else None
 
 
 def _clocks(case: Case) -> list[CaseClock]:
     return list(case.clocks)
 
 
-def _current(case: Case, name: str) -> CaseClock | None:
+def current_cycle(case: Case, name: str) -> CaseClock | None:
+    """The latest cycle of the case's clock `name` (running, paused or stopped), if it ever ran."""
     cycles = [c for c in _clocks(case) if c.name == name]
     return max(cycles, key=lambda c: c.cycle, default=None)
 
@@ -66,19 +92,33 @@ def _warn_instant(cal: WorkingCalendar, start: dt.datetime, due_at: dt.datetime,
     return cal.add(start, cal.elapsed(start, due_at) * percent / 100)
 
 
-def start_clock(case: Case, name: str, now: dt.datetime, cal: WorkingCalendar) -> CaseClock | None:
-    terms = terms_for(case, name)
-    if terms is None:
-        return None
+def _open_cycle(case: Case, name: str, cycle: int, terms: tuple[str, int, str], now: dt.datetime,
+                due_at: dt.datetime, cal: WorkingCalendar) -> CaseClock:
     target, warn_percent, every = terms
-    previous = _current(case, name)
-    due_at = due(cal, now, target)
-    clock = CaseClock(case=case, name=name, cycle=(previous.cycle + 1) if previous else 1, target=target,
-                      warn_percent=warn_percent, escalate_every=every, started_at=now, due_at=due_at,
+    clock = CaseClock(case=case, name=name, cycle=cycle, target=target, warn_percent=warn_percent,
+                      escalate_every=every, started_at=now, due_at=due_at,
                       warn_at=_warn_instant(cal, now, due_at, warn_percent),
                       escalation_level=0, paused_minutes=0)  # set now: the deadline is read before any flush
     db.session.add(clock)
     return clock
+
+
+def start_clock(case: Case, name: str, now: dt.datetime, cal: WorkingCalendar) -> CaseClock | None:
+    """A new cycle of `name` under the terms in force now (None when the case type runs no such clock)."""
+    terms = terms_for(case, name)
+    if terms is None:
+        return None
+    previous = current_cycle(case, name)
+    return _open_cycle(case, name, (previous.cycle + 1) if previous else 1, terms, now, due(cal, now, terms[0]), cal)
+
+
+def restart_clock(case: Case, old: CaseClock, due_at: dt.datetime, now: dt.datetime,
+                  cal: WorkingCalendar) -> CaseClock:
+    """Close `old` and open its next cycle under the same terms with a new deadline (an extension, or a new
+    owner's time to act); its notices start again at level 0."""
+    old.stopped_at = old.stopped_at or now
+    return _open_cycle(case, old.name, old.cycle + 1, (old.target, old.warn_percent, old.escalate_every), now,
+                       due_at, cal)
 
 
 def _pause(clock: CaseClock | None, now: dt.datetime) -> None:
@@ -120,40 +160,40 @@ def observe(case: Case, event: CaseEvent, actor=None) -> None:
     now = event.at
     cal = load_calendar()
     if event.kind == "created":
-        for name in ("first_response", "resolution"):
+        for name in (FIRST_RESPONSE, RESOLUTION):
             clock = start_clock(case, name, now, cal)
             if case.state in workflow.paused_in:
                 _pause(clock, now)
     if _is_desk_response(case, event, actor):
-        _stop(_current(case, "first_response"), now)
+        _stop(current_cycle(case, FIRST_RESPONSE), now)
     if event.kind == "transition" and event.from_state != event.to_state:
         _on_state_change(case, workflow, event.from_state, event.to_state, now, cal)
     case.next_deadline_at = next_deadline(case)
 
 
 def _on_state_change(case: Case, workflow, source: str, dest: str, now: dt.datetime, cal: WorkingCalendar) -> None:
-    resolution = _current(case, "resolution")
+    resolution = current_cycle(case, RESOLUTION)
     if workflow.is_final(dest):
         for clock in _clocks(case):
             _stop(clock, now)
         return
     if source in workflow.external_in and dest not in workflow.external_in:
-        _stop(_current(case, "external"), now)
+        _stop(current_cycle(case, EXTERNAL), now)
     if dest in workflow.answered_in:
         _stop(resolution, now)
         return
     if source in workflow.answered_in:  # reopened: the desk owes a new answer
-        start_clock(case, "resolution", now, cal)
+        start_clock(case, RESOLUTION, now, cal)
         return
     if dest in workflow.paused_in:
         _pause(resolution, now)
-        _pause(_current(case, "first_response"), now)
+        _pause(current_cycle(case, FIRST_RESPONSE), now)
     elif dest in workflow.external_in:
         _pause(resolution, now)
-        start_clock(case, "external", now, cal)
+        start_clock(case, EXTERNAL, now, cal)
     else:
         _resume(resolution, now, cal)
-        _resume(_current(case, "first_response"), now, cal)
+        _resume(current_cycle(case, FIRST_RESPONSE), now, cal)
 
 
 def clock_next_action(clock: CaseClock) -> dt.datetime | None:

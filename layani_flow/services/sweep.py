@@ -27,16 +27,18 @@ from sqlalchemy.orm import selectinload
 
 from .. import clock as wall
 from ..extensions import db
-from ..models import Case, CaseEvent, SlaNotice, User
-from ..models.cases import SYSTEM_LABEL
+from ..models import Case, SlaNotice, User
 from ..models.sla import CaseClock
 from ..timefmt import human_wib
 from ..workflows import REGISTRY
+from ..workflows.clocks import CLOCK_LABELS
 from ..working_time import WorkingCalendar, due
 from . import outbox, sla, tokens
+from .access import superior_chain
 from .calendar import load_calendar
 from .db import unit_of_work
 from .errors import StaleCase
+from .timeline import SYSTEM, append_event
 
 logger = logging.getLogger(__name__)
 
@@ -107,26 +109,14 @@ def escalation_chain(case: Case, head: Callable[[], User | None] = desk_head) ->
         start = head()
         if start is not None:
             people.append(start)
-    seen = {case.owner_id}
-    current = start
-    while current is not None and current.superior_id is not None and current.superior_id not in seen:
-        seen.add(current.superior_id)
-        # The relationship, not session.get(): the loaded superior stays referenced from its subordinate,
-        # so the identity map (weak) keeps it for the rest of the batch instead of one SELECT per case.
-        current = current.superior
-        people.append(current)
+    people += superior_chain(start)
     parties = case.party_ids
     return [p for p in people if p.id not in parties and p.is_active and p.id != case.owner_id]
 
 
-def _system_event(case: Case, now: dt.datetime, kind: str, comment: str, data: dict) -> None:
-    db.session.add(CaseEvent(case=case, at=now, actor_id=None, actor_label=SYSTEM_LABEL, kind=kind,
-                             comment=comment, data=data, is_internal=False))
-
-
 def _email_context(case: Case, clock: CaseClock, recipient: User, cal: WorkingCalendar, now: dt.datetime) -> dict:
     return {
-        "recipient_name": recipient.name, "clock_label": sla.CLOCK_LABELS[clock.name],
+        "recipient_name": recipient.name, "clock_label": CLOCK_LABELS[clock.name],
         "due_text": human_wib(clock.due_at), "state_label": REGISTRY[case.case_type].states[case.state],
         "owner_name": case.owner.name if case.owner else "belum ada petugas",
         "remaining": sla.remaining(clock, now, cal),
@@ -141,9 +131,9 @@ def _warn(case: Case, clock: CaseClock, now: dt.datetime, cal: WorkingCalendar, 
         return
     db.session.add(SlaNotice(case_id=case.id, clock=clock.name, cycle=clock.cycle, level=0,
                              recipient_id=recipient.id, at=now))
-    _system_event(case, now, "sla_warning",
-                  f"Peringatan: batas waktu {sla.CLOCK_LABELS[clock.name].lower()} {human_wib(clock.due_at)}.",
-                  {"clock": clock.name, "to": recipient.name})
+    append_event(case, SYSTEM, "sla_warning", at=now,
+                 comment=f"Peringatan: batas waktu {CLOCK_LABELS[clock.name].lower()} {human_wib(clock.due_at)}.",
+                 data={"clock": clock.name, "to": recipient.name})
     outbox.enqueue(to=recipient.email, template="sla_warning", case=case,
                    context=_email_context(case, clock, recipient, cal, now),
                    dedupe_key=f"sla:{case.id}:{clock.name}:{clock.cycle}:0")
@@ -156,9 +146,9 @@ def _escalate(case: Case, clock: CaseClock, level: int, now: dt.datetime, cal: W
     if level > len(chain):
         clock.next_escalation_at = None
         clock.escalation_level = level - 1
-        _system_event(case, now, "sla_chain_end",
-                      "Rantai eskalasi sudah sampai puncak; tidak ada atasan lain untuk diberi tahu.",
-                      {"clock": clock.name, "level": level - 1})
+        append_event(case, SYSTEM, "sla_chain_end", at=now,
+                     comment="Rantai eskalasi sudah sampai puncak; tidak ada atasan lain untuk diberi tahu.",
+                     data={"clock": clock.name, "level": level - 1})
         report.chain_ended.append(f"{case.ref} {clock.name}")
         return
     recipient = chain[level - 1]
@@ -168,10 +158,10 @@ def _escalate(case: Case, clock: CaseClock, level: int, now: dt.datetime, cal: W
     clock.escalation_level = level
     clock.next_escalation_at = due(cal, now, clock.escalate_every)
     db.session.flush()  # the notice's id goes into the signed links; the clock's changes ride in this flush
-    _system_event(case, now, "sla_escalation",
-                  f"Eskalasi tingkat {level} kepada {recipient.name}: {sla.CLOCK_LABELS[clock.name].lower()} "
-                  f"melewati batas waktu {human_wib(clock.due_at)}.",
-                  {"clock": clock.name, "level": level, "to": recipient.name})
+    append_event(case, SYSTEM, "sla_escalation", at=now,
+                 comment=f"Eskalasi tingkat {level} kepada {recipient.name}: {CLOCK_LABELS[clock.name].lower()} "
+                 f"melewati batas waktu {human_wib(clock.due_at)}.",
+                 data={"clock": clock.name, "level": level, "to": recipient.name})
     base = current_app.config["BASE_URL"].rstrip("/")
     links = {action: f"{base}/email/aksi/{tokens.sign_action(notice.id, recipient.id, action)}"
              for action in EMAIL_ACTIONS}

@@ -15,8 +15,9 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from .. import clock
 from ..extensions import db
-from ..forms.base import nip_problem
-from ..models import ApiToken, Role, User
+from ..models import ApiToken, User
+from ..nip import nip_problem
+from ..roles import Role
 from . import sessions
 from .db import unit_of_work
 from .errors import InvalidInput, NotFound
@@ -50,6 +51,14 @@ def normalized_email(text: str) -> str:
     if len(address) > 254:
         raise InvalidInput(EMAIL_INVALID, {"email": ["Alamat email terlalu panjang (maksimal 254 karakter)."]})
     return address
+
+
+def active_user_by_nip(nip: str | None, field: str) -> User:
+    """The active person with this NIP; InvalidInput on `field` when there is none."""
+    user = find_by_nip(nip)
+    if user is None or not user.is_active:
+        raise InvalidInput("Pegawai tidak ditemukan.", {field: ["Tidak ada pegawai aktif dengan NIP ini."]})
+    return user
 
 
 def create_user(*, nip: str, name: str, email: str, role: str, password: str,

@@ -7,11 +7,12 @@ from flask_login import current_user
 
 from layani_flow import catalogue
 from layani_flow.forms.admin import CalendarExceptionForm, PolicyForm
+from layani_flow.roles import Role
 from layani_flow.services import admin_settings, passwords, users
 from layani_flow.services.errors import InvalidInput
-from layani_flow.services.sla import CLOCK_LABELS
 from layani_flow.timefmt import DAYS
 from layani_flow.workflows import REGISTRY
+from layani_flow.workflows.clocks import CLOCK_LABELS
 
 from .auth import role_required
 
@@ -19,7 +20,7 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 
 @bp.get("")
-@role_required("admin")
+@role_required(Role.ADMIN)
 def index():
     return render_template("admin/index.html")
 
@@ -36,13 +37,13 @@ def render_policies(form: PolicyForm | None = None, errors: dict | None = None, 
 
 
 @bp.get("/sla")
-@role_required("admin")
+@role_required(Role.ADMIN)
 def policies():
     return render_policies()
 
 
 @bp.post("/sla")
-@role_required("admin")
+@role_required(Role.ADMIN)
 def save_policy():
     form = PolicyForm()
     if not form.validate():
@@ -71,13 +72,13 @@ def render_calendar(form: CalendarExceptionForm | None = None, errors: dict | No
 
 
 @bp.get("/kalender")
-@role_required("admin")
+@role_required(Role.ADMIN)
 def calendar():
     return render_calendar()
 
 
 @bp.post("/kalender")
-@role_required("admin")
+@role_required(Role.ADMIN)
 def add_day():
     form = CalendarExceptionForm()
     if not form.validate():
@@ -92,7 +93,7 @@ def add_day():
 
 
 @bp.post("/kalender/<int:exception_id>/hapus")
-@role_required("admin")
+@role_required(Role.ADMIN)
 def delete_day(exception_id: int):
     try:
         admin_settings.delete_calendar_exception(current_user, exception_id)
@@ -111,13 +112,13 @@ def render_people(query: str = "", errors: dict | None = None, status: int = 200
 
 
 @bp.get("/pengguna")
-@role_required("admin")
+@role_required(Role.ADMIN)
 def people():
     return render_people(request.args.get("q", ""))
 
 
 @bp.post("/pengguna/<int:user_id>/tautan-sandi")
-@role_required("admin")
+@role_required(Role.ADMIN)
 def send_password_link(user_id: int):
     query = request.form.get("q", "")
     try:

@@ -1,56 +1,25 @@
 """The JSON API (/api/v1). Bearer tokens; the same forms and services as the pages."""
 from __future__ import annotations
 
-import datetime as dt
 import json
-import re
 from functools import wraps
 
 from flask import Blueprint, g, jsonify, request
-from sqlalchemy import and_, exists, or_, select
-from sqlalchemy.orm import selectinload
 
-from .. import catalogue, clock
-from ..extensions import csrf, db
+from .. import catalogue
+from ..extensions import csrf
 from ..forms import JsonShapeError, describe_fields, intake_form_class, trigger_form_class
-from ..models import Case, CaseClock
 from ..services import cases as case_service
-from ..services import documents
-from ..services.access import visible_cases
+from ..services import documents, listings
 from ..services.errors import DomainError, InvalidInput
 from ..services.users import user_for_token
-from ..workflows import ALL_STATES, REGISTRY
+from ..workflows import REGISTRY
 from .errors import error_response
 from .json_input import MAX_DEPTH, nesting_depth_of_body
 from .presenters import case_detail, case_summary, event_dict, numbered_events
 
 bp = Blueprint("api_v1", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)  # token-authenticated; browsers never send the bearer token on their own
-
-MAX_PAGE = 100
-CURSOR_RE = re.compile(r"^(\d{1,17})_(-?\d{1,18})$")
-
-
-# Lists run newest first by (created_at, id), and the cursor carries both. Ordering by id alone no longer
-# means anything: an anonymous complaint's id is random (and negative), precisely so that it says nothing
-# about when it was filed.
-def _cursor_for(case: Case) -> str:
-    micros = (case.created_at - dt.datetime(1970, 1, 1, tzinfo=dt.UTC)) // dt.timedelta(microseconds=1)
-    return f"{micros}_{case.id}"
-
-
-def _after_cursor(cursor: str):
-    """The WHERE clause for the rows after `cursor`, or None when it is not one of ours."""
-    match = CURSOR_RE.match(cursor)
-    if match is None or not cursor.isascii():
-        return None
-    micros, case_id = int(match.group(1)), int(match.group(2))
-    try:
-        created = dt.datetime(1970, 1, 1, tzinfo=dt.UTC) + dt.timedelta(microseconds=micros)
-    except OverflowError:
-        return None
-    return or_(Case.created_at < created, and_(Case.created_at == created, Case.id < case_id))
-
 
 def token_required(view):
     @wraps(view)
@@ -104,7 +73,7 @@ def case_types():
             "transitions": [{"trigger": s.trigger, "label": s.label, "from": list(s.sources), "to": s.dest,
                              "who": sorted(s.who), "needs": sorted(s.needs)} for s in workflow.steps],
         }
-        if key == "service_request":
+        if workflow.per_service:
             item["services"] = [
                 {"key": svc.key, "name": svc.name, "summary": svc.summary,
                  "fields": describe_fields(intake_form_class(key, svc.key).from_json({})),
@@ -151,44 +120,8 @@ def get_case(case_id: int):
 @bp.get("/cases")
 @token_required
 def list_cases():
-    args = request.args
-    errors = {}
-    query = select(Case).where(visible_cases(g.api_user))
-    if args.get("type"):
-        if args["type"] not in REGISTRY:
-            errors["type"] = ["Jenis kasus tidak dikenal."]
-        query = query.where(Case.case_type == args["type"])
-    if args.get("state"):
-        if args["state"] not in ALL_STATES:
-            errors["state"] = ["Status tidak dikenal."]
-        query = query.where(Case.state == args["state"])
-    if args.get("overdue") not in (None, "", "true", "false"):
-        errors["overdue"] = ["Gunakan true atau false."]
-    if args.get("overdue") in ("true", "false"):
-        # Overdue: a clock still running (not stopped, not paused) whose due instant has passed.
-        late = exists().where(CaseClock.case_id == Case.id, CaseClock.stopped_at.is_(None),
-                              CaseClock.paused_at.is_(None), CaseClock.due_at <= clock.now())
-        query = query.where(late if args["overdue"] == "true" else ~late)
-    if args.get("cursor"):
-        after = _after_cursor(args["cursor"])
-        if after is None:
-            errors["cursor"] = ["Kursor tidak valid."]
-        else:
-            query = query.where(after)
-    try:
-        limit = min(max(int(args.get("limit", 25)), 1), MAX_PAGE)
-    except ValueError:
-        errors["limit"] = ["Harus berupa angka."]
-        limit = 25
-    if errors:
-        raise InvalidInput("Parameter tidak valid.", errors)
-    # The page's clocks in one more query (never one per row): every summary carries its `sla`.
-    query = (query.options(selectinload(Case.clocks))
-             .order_by(Case.created_at.desc(), Case.id.desc()).limit(limit + 1))
-    rows = db.session.scalars(query).unique().all()
-    page = rows[:limit]
-    return jsonify({"items": [case_summary(c) for c in page],
-                    "next": _cursor_for(page[-1]) if len(rows) > limit else None})
+    page, after = listings.list_cases(g.api_user, request.args)
+    return jsonify({"items": [case_summary(c) for c in page], "next": after})
 
 
 @bp.post("/cases/<int(signed=True):case_id>/transitions")

@@ -32,7 +32,6 @@ from layani_flow.services.errors import Forbidden, InvalidInput
 
 bp = Blueprint("auth", __name__)
 
-LEAD_ROLES = ("supervisor", "admin")
 WRONG_CREDENTIALS = "NIP atau kata sandi salah."
 
 

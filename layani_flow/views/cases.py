@@ -17,11 +17,12 @@ from layani_flow.services import cases as case_service
 from layani_flow.services import documents
 from layani_flow.services.access import Actor
 from layani_flow.services.calendar import load_calendar
+from layani_flow.services.capabilities import Action, Capabilities, capabilities
 from layani_flow.services.errors import InvalidInput
-from layani_flow.services.sla import CLOCK_LABELS
 from layani_flow.timefmt import human_wib
 from layani_flow.views.presenters import current_clock_views, visible_events, working_text
 from layani_flow.workflows import REGISTRY
+from layani_flow.workflows.clocks import CLOCK_LABELS
 
 from .home import REVIEW_LABELS, tanggal
 
@@ -37,7 +38,7 @@ SYSTEM_KINDS = ("auto_reply", "sla_warning", "sla_escalation", "sla_chain_end")
 class ActionView:
     """One step the viewer may take (or could, once `blocked_by` is dealt with), with its form."""
 
-    action: case_service.Action
+    action: Action
     form: Any
     errors: dict[str, list[str]] = field(default_factory=dict)
 
@@ -160,9 +161,9 @@ def shows_comment(event: CaseEvent) -> bool:
     return bool(event.comment) and event.kind != "document" and event.kind not in SYSTEM_KINDS
 
 
-def action_views(case: Case, viewer: Actor, posted: tuple[str, Any, dict] | None = None) -> list[ActionView]:
+def action_views(case: Case, caps: Capabilities, posted: tuple[str, Any, dict] | None = None) -> list[ActionView]:
     views = []
-    for action in case_service.case_actions(case, viewer):
+    for action in caps.actions:
         if posted and posted[0] == action.trigger:
             views.append(ActionView(action, posted[1], posted[2]))
             continue
@@ -177,26 +178,18 @@ def render_case(case: Case, viewer: Actor, *, tracked: bool = False, status: int
                 typed: dict | None = None):
     """The case page. `errors`/`typed` refill the small forms (message, upload, review, assign)."""
     workflow = REGISTRY[case.case_type]
-    is_open = not workflow.is_final(case.state)
-    # What the viewer may do comes from the services that will decide it, never from a copy of their rules.
-    # Desk staff who are a party to the case read it as a party does: no internal notes, and no names of
-    # whom its escalations went to.
-    desk = case_service.acts_for_desk(case, viewer)
-    can_assign = case_service.may_assign(case, viewer)
+    # What the viewer may do comes from the one answer the services then enforce, never from a copy of
+    # their rules. Desk staff who are a party to the case read it as a party does: no internal notes, and
+    # no names of whom its escalations went to (caps.internal_note).
+    caps = capabilities(case, viewer)
     now, cal = clock.now(), load_calendar()
     context = dict(
-        case=case, workflow=workflow, tracked=tracked, is_open=is_open, desk_viewer=desk,
-        desk_names=desk, clocks=current_clock_views(case, now, cal),
+        case=case, workflow=workflow, tracked=tracked, is_open=not workflow.is_final(case.state), caps=caps,
+        clocks=current_clock_views(case, now, cal),
         intake_rows=intake_rows(case), events=visible_events(case, viewer), describe_event=describe_event,
         shows_comment=shows_comment, working_text=working_text, system_kinds=SYSTEM_KINDS,
         requirement_label=requirement_label, upload_choices=upload_choices(case),
-        actions=action_views(case, viewer, posted_action), errors=errors or {}, typed=typed or {},
-        can_upload=not tracked and case_service.may_upload(case, viewer),  # /lacak has no upload form
-        can_review=case_service.may_review(case, viewer),
-        can_claim=case_service.may_claim(case, viewer),
-        can_assign=can_assign,
-        staff=case_service.assignable_staff(case) if can_assign else [],
-        party_notice=case_service.PARTY_MESSAGE if case_service.party_on_desk(case, viewer) else None,
+        actions=action_views(case, caps, posted_action), errors=errors or {}, typed=typed or {},
     )
     return render_template("cases/detail.html", **context), status
 

@@ -7,7 +7,7 @@ from flask import Blueprint, render_template
 from ..forms.base import choices
 from ..forms.email_actions import EmailActionForm
 from ..services import escalations
-from ..services.cases import assignable_staff
+from ..services.capabilities import assignable_staff
 from ..services.errors import InvalidInput
 from .auth import refuse_other_person
 

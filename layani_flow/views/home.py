@@ -7,12 +7,11 @@ from flask import Blueprint, g, render_template
 from flask_login import current_user, login_required
 
 from layani_flow import catalogue, clock
+from layani_flow.roles import DESK_ROLES, LEAD_ROLES, Role
 from layani_flow.services import cases as case_service
-from layani_flow.services.cases import DESK_ROLES
+from layani_flow.services import listings
 from layani_flow.timefmt import MONTHS, human_wib
 from layani_flow.workflows import REGISTRY
-
-from .auth import LEAD_ROLES
 
 bp = Blueprint("home", __name__)
 
@@ -22,7 +21,7 @@ REVIEW_LABELS = {"pending": "Menunggu pemeriksaan", "verified": "Terverifikasi",
 @bp.get("/")
 @login_required
 def index():
-    return render_template("home.html", cases=case_service.list_own_cases(current_user))
+    return render_template("home.html", cases=listings.list_own_cases(current_user))
 
 
 # -- template helpers ------------------------------------------------------------------------------
@@ -82,7 +81,7 @@ def page_helpers() -> dict:
         "page_notices": g.get("page_notices") or [],
         "is_desk": signed_in and user.has_role(*DESK_ROLES),
         "is_lead": signed_in and user.has_role(*LEAD_ROLES),
-        "is_admin": signed_in and user.has_role("admin"),
+        "is_admin": signed_in and user.has_role(Role.ADMIN),
         "state_label": state_label,
         "type_label": type_label,
         "service_name": service_name,

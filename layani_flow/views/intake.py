@@ -27,6 +27,10 @@ from . import tracking_state
 
 bp = Blueprint("intake", __name__)
 
+# /aduan-anonim is the anonymous complaint form: the one case type a stranger files. Which types may be
+# filed anonymously at all is the workflows' to say (Workflow.anonymous_allowed).
+ANONYMOUS_FORM_TYPE = "complaint"
+
 # A field people never see (and are told, by its label, to leave empty): software that fills in every
 # field fills it, and its complaint is not filed.
 HONEYPOT = "website"
@@ -39,10 +43,17 @@ def _anonymity_ticked() -> bool:
     return request.method == "POST" and request.form.get("anonymous", "") not in BooleanField.false_values
 
 
+def _anonymous_type() -> str | None:
+    """The case type this request files anonymously, if it does."""
+    if request.endpoint == "intake.anonymous":
+        return ANONYMOUS_FORM_TYPE
+    case_type = (request.view_args or {}).get("case_type") if request.endpoint == "intake.new" else None
+    workflow = REGISTRY.get(case_type or "")
+    return case_type if workflow is not None and workflow.anonymous_allowed and _anonymity_ticked() else None
+
+
 def _files_anonymously() -> bool:
-    return request.endpoint == "intake.anonymous" or (
-        request.endpoint == "intake.new" and (request.view_args or {}).get("case_type") == "complaint"
-        and _anonymity_ticked())
+    return _anonymous_type() is not None
 
 
 @bp.url_value_preprocessor
@@ -71,7 +82,7 @@ def too_many(exc: RateLimitExceeded):
     wait = max(1, math.ceil(current.reset_at - time.time())) if current is not None else 3600
     message = (f"Terlalu banyak pengaduan anonim dari alamat jaringan ini. Silakan coba lagi dalam "
                f"{math.ceil(wait / 60)} menit; isian Anda di bawah belum terkirim.")
-    form = intake_form_class("complaint")()
+    form = intake_form_class(_anonymous_type() or ANONYMOUS_FORM_TYPE)()
     response = current_app.make_response(_anonymous_page(form, {"form": [message]}, 429))
     response.headers["Retry-After"] = str(wait)
     return response
@@ -102,13 +113,15 @@ def anonymous():
 
 def _anonymous_page(form, errors: dict[str, list[str]], status: int = 200):
     """The form again: /aduan-anonim's own, or the complaint form with its "anonim" box ticked."""
-    return render_template("cases/complaint/new.html", form=form, service=None, errors=errors,
+    case_type = _anonymous_type() or ANONYMOUS_FORM_TYPE
+    return render_template(f"cases/{case_type}/new.html", form=form, service=None, errors=errors,
                            anonymous_only=request.endpoint == "intake.anonymous",
                            honeypot=request.form.get(HONEYPOT, "")), status
 
 
 def _file_anonymously():
-    form = intake_form_class("complaint")()
+    case_type = _anonymous_type() or ANONYMOUS_FORM_TYPE
+    form = intake_form_class(case_type)()
     if not form.is_submitted():
         return _anonymous_page(form, {})
     if request.form.get(HONEYPOT):
@@ -117,7 +130,7 @@ def _file_anonymously():
     if not form.validate():
         return _anonymous_page(form, form.first_errors(), 422)
     try:
-        opened = case_service.open_case("complaint", {**form.payload(), "anonymous": True}, None, anonymous=True)
+        opened = case_service.open_case(case_type, {**form.payload(), "anonymous": True}, None, anonymous=True)
     except InvalidInput as exc:
         return _anonymous_page(form, exc.errors or {"form": [exc.message]}, 422)
     response = redirect(url_for("track.code"), code=303)
@@ -129,16 +142,17 @@ def _file_anonymously():
 
 @login_required
 def _file_named(case_type: str):
-    if case_type not in REGISTRY:
+    workflow = REGISTRY.get(case_type)
+    if workflow is None:
         abort(404)
     service = None
-    if case_type == "service_request":
+    if workflow.per_service:  # first the catalogue, then the chosen service's own form
         service = catalogue.SERVICES.get(request.form.get("service") or request.args.get("layanan") or "")
         if service is None:
             status = 422 if request.method == "POST" else 200
-            return render_template("cases/service_request/catalogue.html", services=catalogue.SERVICES), status
+            return render_template(f"cases/{case_type}/catalogue.html", services=catalogue.SERVICES), status
     form = intake_form_class(case_type, service.key if service else None)()
-    if case_type == "service_request":
+    if service is not None:
         form.service.data = service.key
 
     def page(errors: dict[str, list[str]], status: int = 200):

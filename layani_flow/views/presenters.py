@@ -11,13 +11,14 @@ from typing import Any
 
 from .. import clock as wall
 from ..models import Case, CaseDocument, CaseEvent, User
-from ..models.sla import CLOCK_NAMES, CaseClock
+from ..models.sla import CaseClock
 from ..services.access import Actor, acts_for_desk
 from ..services.calendar import load_calendar
-from ..services.cases import case_actions
-from ..services.sla import CLOCK_LABELS, remaining
+from ..services.capabilities import capabilities
+from ..services.sla import current_cycle, remaining
 from ..timefmt import iso_wib
 from ..workflows import REGISTRY
+from ..workflows.clocks import CLOCK_LABELS, CLOCK_NAMES, RESOLUTION
 from ..working_time import WorkingCalendar
 
 
@@ -93,9 +94,7 @@ def _pause_reason(case: Case, clock: CaseClock) -> str:
     workflow = REGISTRY[case.case_type]
     if case.state in workflow.external_in:
         return f"menunggu instansi lain: {case.external_body}" if case.external_body else "menunggu instansi lain"
-    if case.state == "awaiting_superior":
-        return "menunggu persetujuan atasan pemohon"
-    return "menunggu pemohon"
+    return workflow.waiting_on(case.state)
 
 
 @dataclass(frozen=True)
@@ -165,18 +164,14 @@ def clock_views(case: Case, now: dt.datetime | None = None, cal: WorkingCalendar
 def current_clock_views(case: Case, now: dt.datetime | None = None,
                         cal: WorkingCalendar | None = None) -> list[ClockView]:
     """The latest cycle of each clock: what the case page shows."""
-    latest: dict[str, CaseClock] = {}
-    for c in case.clocks:
-        if c.name not in latest or c.cycle > latest[c.name].cycle:
-            latest[c.name] = c
+    latest = [c for c in (current_cycle(case, name) for name in CLOCK_NAMES) if c is not None]
     now, cal = now or wall.now(), cal or load_calendar()
-    return [clock_view(case, c, now, cal) for c in _ordered(latest.values())]
+    return [clock_view(case, c, now, cal) for c in latest]
 
 
 def current_resolution(case: Case) -> CaseClock | None:
     """The resolution clock that still counts (running or paused), if any."""
-    cycles = [c for c in case.clocks if c.name == "resolution"]
-    latest = max(cycles, key=lambda c: c.cycle, default=None)
+    latest = current_cycle(case, RESOLUTION)
     return latest if latest is not None and latest.stopped_at is None else None
 
 
@@ -219,20 +214,24 @@ def case_summary(case: Case) -> dict[str, Any]:
 
 
 def case_detail(case: Case, viewer: Actor) -> dict[str, Any]:
-    actions = case_actions(case, viewer)
+    caps = capabilities(case, viewer)
+    other = REGISTRY[case.case_type].other_party
+    takes_part = other is not None and other.takes_part
     body = case_summary(case)
     body.update(
         fields=case.fields or {},
         external_body=case.external_body,
-        other_party=person(case.other_party) if case.case_type == "mediation" else None,
-        other_party_involved=case.is_other_party_involved if case.case_type == "mediation" else None,
+        # The other side of a case they take part in; the person a complaint is about is not named here.
+        other_party=person(case.other_party) if takes_part else None,
+        other_party_involved=case.is_other_party_involved if takes_part else None,
         events=[event_dict(e, n) for n, e in numbered_events(case, viewer)],
         documents=[document_dict(case, d, n) for n, d in enumerate(case.documents, start=1)],
-        allowed_triggers=[a.trigger for a in actions if not a.blocked_by],
+        allowed_triggers=caps.allowed_triggers,
         actions=[{"trigger": a.trigger, "label": a.label, "needs": sorted(a.needs),
-                  "blocked_by": list(a.blocked_by)} for a in actions],
+                  "blocked_by": list(a.blocked_by)} for a in caps.actions],
+        capabilities=caps.as_dict(),
     )
-    if case.fields.get("reported_nip") and acts_for_desk(case, viewer):
+    if other is not None and not takes_part and case.fields.get(other.nip_field) and caps.see_other_party:
         # For the desk only: whether the NIP named in the complaint belongs to someone. The filer is never
         # told (an anonymous form must not answer "does this NIP exist?").
         body["reported_nip_registered"] = case.other_party_id is not None

@@ -5,12 +5,13 @@ from flask import Blueprint, current_app, render_template, request
 from flask_login import current_user
 
 from layani_flow import clock
-from layani_flow.services import cases as case_service
+from layani_flow.roles import DESK_ROLES, LEAD_ROLES, Role
+from layani_flow.services import listings
 from layani_flow.services.calendar import load_calendar
-from layani_flow.services.cases import DESK_ROLES, CasePage
+from layani_flow.services.listings import CasePage
 from layani_flow.workflows import ALL_STATES, REGISTRY
 
-from .auth import LEAD_ROLES, role_required
+from .auth import role_required
 from .presenters import ClockView, next_due
 
 bp = Blueprint("queue", __name__)
@@ -33,12 +34,12 @@ def _page_number() -> int:
 @bp.get("/antrian")
 @role_required(*DESK_ROLES)
 def index():
-    default_view = "belum_diklaim" if current_user.role == "officer" else "semua"
+    default_view = "belum_diklaim" if current_user.role == Role.OFFICER else "semua"
     view = request.args.get("tampilan", default_view)
-    view = view if view in case_service.QUEUE_VIEWS else default_view
+    view = view if view in listings.QUEUE_VIEWS else default_view
     state = request.args.get("status") if request.args.get("status") in ALL_STATES else None
     case_type = request.args.get("jenis") if request.args.get("jenis") in REGISTRY else None
-    page = case_service.list_queue(current_user, view=view, state=state, case_type=case_type,
+    page = listings.list_queue(current_user, view=view, state=state, case_type=case_type,
                                    page=_page_number(), size=current_app.config["PAGE_SIZE"])
     filters = {"tampilan": view, "status": state or "", "jenis": case_type or ""}
     return render_template("queue/index.html", page=page, filters=filters, view_labels=VIEW_LABELS,
@@ -48,5 +49,5 @@ def index():
 @bp.get("/tim")
 @role_required(*LEAD_ROLES)
 def team():
-    page = case_service.list_team_cases(current_user, page=_page_number(), size=current_app.config["PAGE_SIZE"])
+    page = listings.list_team_cases(current_user, page=_page_number(), size=current_app.config["PAGE_SIZE"])
     return render_template("queue/team.html", page=page, filters={}, dues=_dues(page))

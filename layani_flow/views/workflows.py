@@ -5,7 +5,7 @@ import os
 
 from flask import Blueprint, abort, current_app, render_template
 
-from layani_flow.services.cases import DESK_ROLES
+from layani_flow.roles import DESK_ROLES
 from layani_flow.workflows import REGISTRY
 from layani_flow.workflows.docs import transition_rows
 

@@ -1,6 +1,20 @@
-"""Every case type's workflow, keyed by case type."""
+"""Every case type's workflow, keyed by case type: the one place a case type is declared."""
+from __future__ import annotations
+
+from collections.abc import Callable
+
 from . import complaint, mediation, service_request
-from .base import Guard, Refusal, Step, TransitionImpossible, Workflow
+from .base import (
+    STATUS_UPDATE,
+    Guard,
+    Intake,
+    OtherParty,
+    Refusal,
+    Step,
+    StepContext,
+    TransitionImpossible,
+    Workflow,
+)
 
 REGISTRY: dict[str, Workflow] = {
     wf.case_type: wf for wf in (service_request.WORKFLOW, complaint.WORKFLOW, mediation.WORKFLOW)
@@ -9,4 +23,12 @@ REGISTRY: dict[str, Workflow] = {
 # Every state name of every case type (filters check against it before they reach a query).
 ALL_STATES: frozenset[str] = frozenset(state for wf in REGISTRY.values() for state in wf.states)
 
-__all__ = ["ALL_STATES", "REGISTRY", "Guard", "Refusal", "Step", "TransitionImpossible", "Workflow"]
+
+def case_types_where(trait: Callable[[Workflow], bool]) -> list[str]:
+    """The case types whose declaration has `trait`, e.g. for a SQL `case_type IN (…)`. Read at each call,
+    so a type registered later (a test's) counts too."""
+    return sorted(key for key, wf in REGISTRY.items() if trait(wf))
+
+
+__all__ = ["ALL_STATES", "REGISTRY", "STATUS_UPDATE", "Guard", "Intake", "OtherParty", "Refusal", "Step",
+           "StepContext", "TransitionImpossible", "Workflow", "case_types_where"]

@@ -1,28 +1,92 @@
-"""The workflow engine: a case type's lifecycle declared as data, run by one shared `transitions` Machine.
+"""The workflow engine: a case type declared as data, run by one shared `transitions` Machine.
 
-A declaration holds states, steps (transitions with their Indonesian label, who may fire them, the
-guards that must hold and the input they need). Everything that `transitions` does not know about
-(labels, roles, inputs) lives beside the machine config, and `validate()` checks every key of it.
-Nothing here touches the database, Flask or forms: the service layer hands in the actor's relations.
+A declaration holds what the type *is* (states, steps, SLA side tables) and what it *does*: each step's
+effect on the case, whom it notifies, the inputs it turns into people or checked choices; and the type's
+traits (confidential, between two parties, handled by the desk, who it starts with, its reference prefix,
+whether it may be filed anonymously). The services read these and stay generic: nothing outside
+`workflows/` asks which case type or trigger it is dealing with.
+
+Everything that `transitions` does not know about lives beside the machine config, and `validate()` checks
+every key of it. Nothing here touches the database, Flask or forms: the service layer hands in the actor's
+relations, the instant and the step's inputs (a StepContext), and writes what the effects changed.
 """
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+import datetime as dt
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol, TypedDict, cast
 
-from transitions import Machine, MachineError
+from transitions import EventData, Machine, MachineError
 from transitions.extensions import GraphMachine
 
+from ..roles import Role
+from .clocks import CLOCK_NAMES
+
 # Who can be allowed to fire a step: roles anyone may hold, and relations to one case.
-ROLES = frozenset({"employee", "officer", "supervisor", "admin"})
+ROLES: frozenset[str] = frozenset(Role)
 RELATIONS = frozenset({"requester", "owner", "requester_superior", "mediator", "other_party"})
 INPUTS = frozenset({"comment", "form"})
-SLA_CLOCKS = ("first_response", "resolution", "external")
+# Whom a step can notify by email: people in a relation to the case (an anonymous filer has no address).
+RECIPIENTS = frozenset({"requester", "owner", "mediator", "other_party"})
+# The requester hears of every step unless it says otherwise; "{state}" becomes the new state's label.
+STATUS_UPDATE = "Status kasus Anda: {state}"
+TONES = frozenset({"primary", "secondary", "danger"})
 
 
 def _is_duration(text: str) -> bool:
     return len(text) >= 2 and text[-1] in "mhd" and text[:-1].isdigit()
+
+
+# -- what guards and effects see ----------------------------------------------------------------------------
+
+class DocumentRecord(Protocol):
+    @property
+    def requirement(self) -> str: ...
+
+    @property
+    def review_status(self) -> str: ...
+
+
+class CaseRecord(Protocol):
+    """The parts of a case that guards read and effects change (models.Case, or any plain object in tests)."""
+
+    state: str
+    owner_id: int | None
+    answered_at: dt.datetime | None
+    external_body: str | None
+    is_other_party_involved: bool
+
+    @property
+    def service(self) -> str | None: ...
+
+    @property
+    def documents(self) -> Sequence[DocumentRecord]: ...
+
+    @property
+    def party_ids(self) -> set[int]: ...
+
+
+class Settings(TypedDict, total=False):
+    complaint_reopen_days: int
+
+
+class StepContext(TypedDict, total=False):
+    """What a guard or an effect knows when a step is judged or fired. `transitions` hands it to guards as
+    the event's keyword arguments, so it is a dict; the service fills every key."""
+
+    actor_id: int | None
+    actor_name: str
+    tags: frozenset[str]  # the actor's role and relations to this case (services.access.tags_for)
+    now: dt.datetime  # the instant the step is judged at: effects use it, never the wall clock
+    fields: Mapping[str, Any]  # the step's validated inputs, with the people and choices they resolved to
+    settings: Settings
+
+
+# What an effect tells the timeline (the event's `data`: the page shows owner, mediator, external_body).
+EffectData = dict[str, Any]
+Effect = Callable[[CaseRecord, StepContext], EffectData]
 
 
 @dataclass(frozen=True)
@@ -31,22 +95,60 @@ class Guard:
 
     name: str
     message: str
-    test: Callable[[Any, Mapping[str, Any]], bool]
+    test: Callable[[CaseRecord, StepContext], bool]
 
     @property
     def __name__(self) -> str:  # GraphMachine labels conditions by __name__
         return self.name
 
-    def __call__(self, event) -> bool:  # how `transitions` calls a condition (send_event=True)
-        return bool(self.test(event.model, event.kwargs))
+    def __call__(self, event: EventData) -> bool:  # how `transitions` calls a condition (send_event=True)
+        # The model is the case fire() was given, and the keyword arguments are its StepContext.
+        return bool(self.test(cast(CaseRecord, event.model), cast(StepContext, event.kwargs)))
 
-    def holds(self, case, ctx: Mapping[str, Any]) -> bool:
+    def holds(self, case: CaseRecord, ctx: StepContext) -> bool:
         return bool(self.test(case, ctx))
 
 
+# -- inputs a step turns into something the service must check -----------------------------------------------
+
+@dataclass(frozen=True)
+class PersonInput:
+    """A NIP on the step's form naming someone the service must find: an active person holding one of
+    `roles`. Guards and effects then read fields[f"{becomes}_id"] and fields[f"{becomes}_name"]."""
+
+    field: str
+    becomes: str
+    roles: frozenset[str]
+    invalid: str  # the form's message when the person may not take the part
+    hint: str  # the field's message
+
+
+@dataclass(frozen=True)
+class ChoiceInput:
+    """A field whose value must be one of `choices` (the form checks it too; the service trusts no one)."""
+
+    field: str
+    choices: frozenset[str]
+    invalid: str
+    hint: str
+
+
+StepInput = PersonInput | ChoiceInput
+
+
+def person(field: str, *, becomes: str, roles: Iterable[str], invalid: str, hint: str) -> PersonInput:
+    return PersonInput(field, becomes, frozenset(roles), invalid, hint)
+
+
+def choice(field: str, choices: Iterable[str], *, invalid: str, hint: str) -> ChoiceInput:
+    return ChoiceInput(field, frozenset(choices), invalid, hint)
+
+
+# -- steps ------------------------------------------------------------------------------------------------------
+
 @dataclass(frozen=True)
 class Step:
-    """One transition: `trigger` moves a case from `source` to `dest`."""
+    """One transition: `trigger` moves a case from `source` to `dest`, and what comes with it."""
 
     trigger: str
     source: str | tuple[str, ...]
@@ -56,14 +158,23 @@ class Step:
     guards: tuple[Guard, ...] = ()
     needs: frozenset[str] = frozenset()
     tone: str = "primary"  # how the button looks: primary, secondary, danger
+    effect: Effect | None = None  # what it changes besides the state (workflows/effects.py)
+    inputs: tuple[StepInput, ...] = ()
+    # Who hears of it by email, each with the headline they read ("{state}": the new state's label).
+    notify: tuple[tuple[str, str], ...] = (("requester", STATUS_UPDATE),)
 
     @property
     def sources(self) -> tuple[str, ...]:
         return (self.source,) if isinstance(self.source, str) else tuple(self.source)
 
 
-def step(trigger, source, dest, label, *, who, guards=(), needs=(), tone="primary") -> Step:
-    return Step(trigger, source, dest, label, frozenset(who), tuple(guards), frozenset(needs), tone)
+def step(trigger: str, source: str | tuple[str, ...], dest: str, label: str, *, who: Iterable[str],
+         guards: Iterable[Guard] = (), needs: Iterable[str] = (), tone: str = "primary",
+         effect: Effect | None = None, inputs: Iterable[StepInput] = (),
+         notify: Mapping[str, str] | None = None) -> Step:
+    """A step as declarations write it; `notify` defaults to the requester's status update."""
+    return Step(trigger, source, dest, label, frozenset(who), tuple(guards), frozenset(needs), tone, effect,
+                tuple(inputs), tuple(notify.items()) if notify is not None else Step.notify)
 
 
 @dataclass(frozen=True)
@@ -72,31 +183,74 @@ class Refusal:
     reasons: tuple[str, ...]
 
 
+# -- traits -----------------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class OtherParty:
+    """Someone besides the requester whom the case is between, named on the intake form by NIP."""
+
+    nip_field: str  # the intake field that names them
+    required: bool
+    # True: they are brought in later (is_other_party_involved), then read the case and act as "other_party".
+    # False: the case is about them; they never read it, and only the desk is told who they are.
+    takes_part: bool
+    invalid: str  # the form's message when the NIP names the filer
+    not_yourself: str  # the field's message then
+
+
+@dataclass(frozen=True)
+class Intake:
+    """What a new case's first state may depend on (Workflow.starts_in)."""
+
+    fields: Mapping[str, Any]
+    requester_has_superior: bool
+
+
+# -- the declaration --------------------------------------------------------------------------------------------
+
 @dataclass
 class Workflow:
     case_type: str
     title: str
     initial: str
-    states: dict[str, str]  # state → Indonesian label, in lifecycle order
-    steps: list[Step]
-    final: frozenset[str]
-    # Other states a case may start in, chosen by open_case (e.g. a leave request starts with the superior).
-    entry_states: frozenset[str] = frozenset()
+    states: Mapping[str, str]  # state → Indonesian label, in lifecycle order
+    steps: Sequence[Step]
+    final: AbstractSet[str]
+
+    # What the type is, beyond its lifecycle.
+    ref_prefix: str = "CASE"  # references read LYN-2026-00042
+    # Only the requester, the owner, uninvolved supervisors and admins (and whoever an SLA notice went to)
+    # read it; otherwise the desk (officers, admins, the desk head) and the owner's superiors do.
+    confidential: bool = False
+    requester_superiors_read: bool = False  # the requester's superiors read it too (their team's requests)
+    other_party: OtherParty | None = None
+    desk_claims: bool = False  # officers claim it and the desk hands it around (services.capabilities)
+    not_claimed_because: str = "Kasus jenis ini tidak diklaim atau dialihkan oleh petugas layanan."
+    owner_called: str | None = None  # a relation the owner also holds here (a mediation's owner: "mediator")
+    anonymous_allowed: bool = False  # may be filed with no identity, followed by a tracking code
+    per_service: bool = False  # filed for a catalogue service: its form, documents, title and SLA days
+    # Other states a case may start in, and the function that picks one when it is filed (else: initial).
+    entry_states: AbstractSet[str] = frozenset()
+    starts_in: Callable[[Intake], str] | None = None
+
     # Service levels: default targets per clock ("2d" = close of the 2nd working day, "8h", "90m").
-    sla: dict[str, str] = field(default_factory=dict)
-    # Clocks pause here: the case waits on the requester or their superior, not on the desk.
-    paused_in: frozenset[str] = frozenset()
+    sla: Mapping[str, str] = field(default_factory=dict)
+    # Clocks pause here: the case waits on the requester or their superior, not on the desk. The value
+    # says what it waits on, as the page shows it.
+    paused_in: Mapping[str, str] = field(default_factory=dict)
     # Time here runs on the external clock (BKPSDMD, BKN) and the resolution clock pauses.
-    external_in: frozenset[str] = frozenset()
+    external_in: AbstractSet[str] = frozenset()
     # The desk has answered: the resolution clock stops, and restarts if the case leaves again (reopen).
-    answered_in: frozenset[str] = frozenset()
+    answered_in: AbstractSet[str] = frozenset()
+
+    # Built from the above.
+    by_trigger: dict[str, Step] = field(init=False, repr=False)
     machine: Machine = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         self.final = frozenset(self.final)
         self.entry_states = frozenset(self.entry_states) | {self.initial}
-        self.paused_in, self.external_in = frozenset(self.paused_in), frozenset(self.external_in)
-        self.answered_in = frozenset(self.answered_in)
+        self.external_in, self.answered_in = frozenset(self.external_in), frozenset(self.answered_in)
         self.validate()
         self.by_trigger = {s.trigger: s for s in self.steps}
         self.machine = Machine(
@@ -121,10 +275,14 @@ class Workflow:
             if name not in self.states:
                 problems.append(f"unknown state {name!r}")
         for clock_name, target in self.sla.items():
-            if clock_name not in SLA_CLOCKS:
+            if clock_name not in CLOCK_NAMES:
                 problems.append(f"unknown SLA clock {clock_name!r}")
             if not _is_duration(target):
                 problems.append(f"SLA target {target!r} of {clock_name} is not like 90m, 8h or 2d")
+        if self.owner_called is not None and self.owner_called not in RELATIONS:
+            problems.append(f"owner_called must be a relation, got {self.owner_called!r}")
+        if len(self.entry_states) > 1 and self.starts_in is None:
+            problems.append("several entry states need starts_in to choose among them")
         for s in self.steps:
             for name in (*s.sources, s.dest):
                 if name not in self.states:
@@ -133,8 +291,15 @@ class Workflow:
                 problems.append(f"{s.trigger}: who must name roles/relations, got {sorted(s.who)}")
             if not s.needs <= INPUTS:
                 problems.append(f"{s.trigger}: unknown inputs {sorted(s.needs - INPUTS)}")
+            if s.inputs and "form" not in s.needs:
+                problems.append(f"{s.trigger}: inputs come from a form; add needs={{'form'}}")
             if set(s.sources) & self.final:
                 problems.append(f"{s.trigger}: leaves a final state")
+            if s.tone not in TONES:
+                problems.append(f"{s.trigger}: unknown tone {s.tone!r}")
+            for recipient, _ in s.notify:
+                if recipient not in RECIPIENTS:
+                    problems.append(f"{s.trigger}: cannot notify {recipient!r}")
         reachable = self.reachable_states()
         for name in self.states:
             if name not in reachable:
@@ -163,6 +328,26 @@ class Workflow:
             for s in self.steps
         ]
 
+    # -- traits, asked of one case ------------------------------------------------------------
+    def first_state(self, intake: Intake) -> str:
+        """The state a case filed with this intake starts in."""
+        state = self.starts_in(intake) if self.starts_in is not None else self.initial
+        if state not in self.entry_states:
+            raise ValueError(f"workflow {self.case_type}: starts_in chose {state!r}, not an entry state")
+        return state
+
+    @property
+    def other_party_takes_part(self) -> bool:
+        return self.other_party is not None and self.other_party.takes_part
+
+    def other_party_reads(self, case: CaseRecord) -> bool:
+        """The case's other party takes part in it now (and so reads it, as "other_party")."""
+        return self.other_party_takes_part and case.is_other_party_involved
+
+    def waiting_on(self, state: str) -> str:
+        """What a case paused in `state` waits on, as the page says it."""
+        return self.paused_in.get(state, "menunggu pemohon")
+
     # -- running ------------------------------------------------------------------------------
     def is_final(self, state: str) -> bool:
         return state in self.final
@@ -175,19 +360,19 @@ class Workflow:
         step_ = self.by_trigger.get(trigger)
         return step_ is not None and bool(step_.who & set(actor_tags))
 
-    def refusal(self, case, trigger: str, ctx: Mapping[str, Any]) -> Refusal | None:
+    def refusal(self, case: CaseRecord, trigger: str, ctx: StepContext) -> Refusal | None:
         """Why `trigger` would not fire now, or None if every guard holds."""
         reasons = tuple(g.message for g in self.by_trigger[trigger].guards if not g.holds(case, ctx))
         return Refusal(trigger, reasons) if reasons else None
 
-    def fire(self, case, trigger: str, **ctx: Any) -> bool:
+    def fire(self, case: CaseRecord, trigger: str, **ctx: Any) -> bool:
         """Fire on the shared machine; reads and writes `case.state`. False when a guard refuses."""
         try:
-            return self.machine.events[trigger].trigger(case, **ctx)
+            return bool(self.machine.events[trigger].trigger(case, **ctx))
         except (KeyError, MachineError) as exc:
             raise TransitionImpossible(trigger, case.state) from exc
 
-    def available(self, case, actor_tags: Iterable[str]) -> list[Step]:
+    def available(self, case: CaseRecord, actor_tags: Iterable[str]) -> list[Step]:
         """Steps leaving the case's state that these roles/relations may fire (guards not checked)."""
         tags = set(actor_tags)
         return [self.by_trigger[t] for t in self.triggers_from(case.state) if self.by_trigger[t].who & tags]
@@ -204,7 +389,7 @@ class Workflow:
             graph_engine="mermaid",
             title=self.title,
         )
-        text = graph.get_graph().draw(None)
+        text: str = graph.get_graph().draw(None)
         # Show the Indonesian state names the desk uses; the ids stay as they are in the code.
         for name, label in self.states.items():
             text = text.replace(f'state "{name}" as {name}', f'state "{label}" as {name}')

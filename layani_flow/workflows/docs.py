@@ -1,10 +1,11 @@
 """The committed picture of a workflow (docs/workflows/<case_type>.md), generated from its declaration."""
 from __future__ import annotations
 
+from ..roles import Role
 from .base import Workflow
 
 WHO_LABELS = {
-    "employee": "pegawai", "officer": "petugas", "supervisor": "atasan/supervisor", "admin": "admin",
+    Role.EMPLOYEE: "pegawai", Role.OFFICER: "petugas", Role.SUPERVISOR: "atasan/supervisor", Role.ADMIN: "admin",
     "requester": "pemohon", "owner": "petugas penanggung jawab", "requester_superior": "atasan pemohon",
     "mediator": "mediator", "other_party": "pihak lain",
 }

@@ -1,13 +1,13 @@
-"""Reusable guards: pure functions of the case and the firing context (actor, now, fields, settings)."""
+"""Reusable guards: pure functions of the case and the step's context (actor, now, fields, settings)."""
 from __future__ import annotations
 
 import datetime as dt
 
 from .. import catalogue
-from .base import Guard
+from .base import CaseRecord, Guard, StepContext
 
 
-def _required_documents_verified(case, ctx) -> bool:
+def _required_documents_verified(case: CaseRecord, ctx: StepContext) -> bool:
     return not catalogue.missing_verified_documents(case.service, case.documents)
 
 
@@ -24,7 +24,7 @@ has_owner = Guard(
 )
 
 
-def _within_reopen_window(case, ctx) -> bool:
+def _within_reopen_window(case: CaseRecord, ctx: StepContext) -> bool:
     if case.answered_at is None:
         return False
     window = dt.timedelta(days=ctx.get("settings", {}).get("complaint_reopen_days", 14))
@@ -38,7 +38,7 @@ reopen_window_open = Guard(
 )
 
 
-def _chosen_mediator_not_party(case, ctx) -> bool:
+def _chosen_mediator_not_party(case: CaseRecord, ctx: StepContext) -> bool:
     mediator_id = (ctx.get("fields") or {}).get("mediator_id")
     return mediator_id is not None and mediator_id not in case.party_ids
 

@@ -1,10 +1,20 @@
 """Fasilitasi masalah atasan–bawahan: confidential; the mediator is never a party."""
-from .base import Workflow, step
+from ..roles import DESK_ROLES
+from .base import STATUS_UPDATE, OtherParty, Workflow, person, step
+from .effects import bring_in_other_party, make_owner
 from .guards import mediator_not_party
 
 WORKFLOW = Workflow(
     case_type="mediation",
     title="Fasilitasi masalah atasan–bawahan",
+    ref_prefix="MED",
+    # Read by the requester, the mediator, supervisors and admins who are not parties, and the other
+    # party once the mediator brings them in. Not a desk case: a lead picks the mediator.
+    confidential=True,
+    other_party=OtherParty(nip_field="other_party_nip", required=True, takes_part=True,
+                           invalid="Pihak lain tidak valid.", not_yourself="Anda tidak dapat menjadi pihak lain."),
+    owner_called="mediator",
+    not_claimed_because='Mediator ditunjuk melalui tindakan "Tunjuk mediator".',
     initial="submitted",
     states={
         "submitted": "Diajukan",
@@ -19,9 +29,14 @@ WORKFLOW = Workflow(
     sla={"first_response": "2d", "resolution": "14d"},
     steps=[
         step("assign_mediator", ("submitted", "mediator_assigned"), "mediator_assigned", "Tunjuk mediator",
-             who={"supervisor", "admin"}, guards=[mediator_not_party], needs={"form"}),
+             who={"supervisor", "admin"}, guards=[mediator_not_party], needs={"form"},
+             inputs=[person("mediator_nip", becomes="mediator", roles=DESK_ROLES, invalid="Mediator tidak valid.",
+                            hint="Mediator harus petugas layanan atau atasan.")],
+             effect=make_owner("mediator"),
+             notify={"requester": STATUS_UPDATE, "mediator": "Anda ditunjuk sebagai mediator"}),
         step("bring_in_other_party", "mediator_assigned", "in_mediation", "Libatkan pihak lain",
-             who={"mediator"}, needs={"comment"}),
+             who={"mediator"}, needs={"comment"}, effect=bring_in_other_party,
+             notify={"requester": STATUS_UPDATE, "other_party": "Anda diundang dalam fasilitasi mediasi"}),
         step("record_agreement", "in_mediation", "resolved", "Catat kesepakatan",
              who={"mediator"}, needs={"comment"}),
         step("record_no_agreement", "in_mediation", "not_resolved", "Catat tidak sepakat",

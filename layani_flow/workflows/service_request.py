@@ -1,12 +1,28 @@
 """Layanan kepegawaian: a request from the service catalogue, verified document by document."""
-from .base import Workflow, step
+from .. import catalogue
+from .base import Intake, Workflow, choice, step
+from .effects import back_from_external_body, hand_to_external_body, take_if_unclaimed
 from .guards import documents_verified, unclaimed_or_mine
+
+
+def _starts_in(intake: Intake) -> str:
+    """A service the atasan endorses first (cuti) starts with the requester's superior, if they have one."""
+    service = catalogue.SERVICES.get(intake.fields.get("service") or "")
+    if service is not None and service.needs_superior and intake.requester_has_superior:
+        return "awaiting_superior"
+    return "submitted"
+
 
 WORKFLOW = Workflow(
     case_type="service_request",
     title="Layanan kepegawaian",
+    ref_prefix="LYN",
+    per_service=True,
+    desk_claims=True,
+    requester_superiors_read=True,
     initial="submitted",
-    entry_states={"awaiting_superior"},  # services that need the atasan's endorsement first (cuti)
+    entry_states={"awaiting_superior"},
+    starts_in=_starts_in,
     states={
         "awaiting_superior": "Menunggu persetujuan atasan",
         "submitted": "Diajukan",
@@ -20,7 +36,7 @@ WORKFLOW = Workflow(
     },
     final={"completed", "rejected", "withdrawn"},
     sla={"first_response": "1d", "resolution": "5d", "external": "10d"},  # resolution per service: catalogue
-    paused_in={"awaiting_superior", "revision_requested"},
+    paused_in={"awaiting_superior": "menunggu persetujuan atasan pemohon", "revision_requested": "menunggu pemohon"},
     external_in={"forwarded"},
     steps=[
         step("superior_approve", "awaiting_superior", "submitted", "Setujui sebagai atasan",
@@ -28,7 +44,7 @@ WORKFLOW = Workflow(
         step("superior_decline", "awaiting_superior", "rejected", "Tolak sebagai atasan",
              who={"requester_superior"}, needs={"comment"}, tone="danger"),
         step("start_verification", "submitted", "in_verification", "Mulai verifikasi",
-             who={"officer"}, guards=[unclaimed_or_mine]),
+             who={"officer"}, guards=[unclaimed_or_mine], effect=take_if_unclaimed),
         step("request_revision", "in_verification", "revision_requested", "Minta perbaikan berkas",
              who={"owner"}, needs={"comment"}, tone="secondary"),
         step("resubmit", "revision_requested", "in_verification", "Kirim perbaikan",
@@ -36,9 +52,11 @@ WORKFLOW = Workflow(
         step("start_processing", "in_verification", "processing", "Berkas lengkap, proses",
              who={"owner"}, guards=[documents_verified]),
         step("forward", "processing", "forwarded", "Teruskan ke instansi lain",
-             who={"owner"}, needs={"form"}, tone="secondary"),
+             who={"owner"}, needs={"form"}, tone="secondary", effect=hand_to_external_body,
+             inputs=[choice("external_body", (key for key, _ in catalogue.EXTERNAL_BODIES),
+                            invalid="Instansi tujuan tidak valid.", hint="Pilih instansi tujuan.")]),
         step("external_returned", "forwarded", "processing", "Jawaban instansi lain diterima",
-             who={"owner"}, needs={"comment"}, tone="secondary"),
+             who={"owner"}, needs={"comment"}, tone="secondary", effect=back_from_external_body),
         step("complete", ("processing", "forwarded"), "completed", "Selesaikan",
              who={"owner"}, guards=[documents_verified], needs={"comment"}),
         step("reject", ("in_verification", "processing", "forwarded"), "rejected", "Tolak permohonan",

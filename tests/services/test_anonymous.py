@@ -10,7 +10,8 @@ from sqlalchemy import select
 
 from layani_flow.extensions import db
 from layani_flow.models import Case, OutboxMessage
-from layani_flow.services import cases
+from layani_flow.services import cases, listings
+from layani_flow.services.capabilities import capabilities
 from layani_flow.services.errors import Forbidden, InvalidInput, NotFound, TransitionNotAllowed
 from layani_flow.workflows.guards import reopen_window_open
 
@@ -71,7 +72,7 @@ def test_an_anonymous_complaint_is_structurally_anonymous(office, filed):
 def test_the_filer_does_not_see_it_as_their_own(office, filed):
     with pytest.raises(NotFound):
         cases.get_case(filed.case.id, office.employee)
-    assert cases.list_own_cases(office.employee) == []
+    assert listings.list_own_cases(office.employee) == []
 
 
 @pytest.mark.parametrize("typed", [
@@ -125,7 +126,7 @@ def test_the_filer_replies_and_reopens_within_the_window_and_not_after(app, offi
         walk(case.id, ("reopen", filer, "Masih belum."))
     assert info.value.message == reopen_window_open.message
     assert db.session.get(Case, case.id).state == "answered"
-    assert [a.blocked_by for a in cases.case_actions(case, filer) if a.trigger == "reopen"] == [
+    assert [a.blocked_by for a in capabilities(case, filer).actions if a.trigger == "reopen"] == [
         (reopen_window_open.message,)]
 
     case = walk(case.id, ("close", filer, ""))

@@ -16,6 +16,7 @@ from layani_flow.extensions import db
 from layani_flow.models import Case, CaseEvent
 from layani_flow.services import cases, escalations, mail_in, tokens
 from layani_flow.services.access import PARTY_MESSAGE, tags_for
+from layani_flow.services.capabilities import assignable_staff, capabilities
 from layani_flow.services.errors import Forbidden, InvalidInput, NotFound
 
 from ..factories import CaseDocumentFactory, CaseFactory, SlaNoticeFactory
@@ -59,9 +60,9 @@ def test_an_officer_cannot_take_their_own_request(desk, own_request):
     refused_as_party(lambda: cases.assign_case(case.id, officer, officer.nip, case.version))
     assert snapshot(case.id) == before
     # Nothing of the desk's is offered to them; what a requester does stays theirs.
-    assert [a.trigger for a in cases.case_actions(case, officer)] == ["withdraw"]
-    assert not cases.may_claim(case, officer) and not cases.may_assign(case, officer)
-    assert not cases.may_review(case, officer) and cases.may_upload(case, officer)
+    assert [a.trigger for a in capabilities(case, officer).actions] == ["withdraw"]
+    assert not capabilities(case, officer).claim and not capabilities(case, officer).assign
+    assert not capabilities(case, officer).review and capabilities(case, officer).upload
     assert tags_for(case, officer) == {"requester"}
 
 
@@ -97,7 +98,7 @@ def test_an_owner_who_is_a_party_from_old_data_cannot_act_as_owner(desk):
     refused_as_party(lambda: cases.review_document(case.id, doc.id, officer, "verified"))
     refused_as_party(lambda: cases.assign_case(case.id, officer, desk.officer2.nip, case.version))
     assert snapshot(case.id) == before
-    assert cases.case_actions(case, officer) == []
+    assert capabilities(case, officer).actions == []
     # The desk head takes it back onto the desk.
     case = cases.assign_case(case.id, desk.kasubbag, desk.officer2.nip, case.version, "Pemohon tidak boleh menangani.")
     assert case.owner_id == desk.officer2.id
@@ -113,7 +114,7 @@ def test_an_officer_cannot_triage_or_reject_their_own_complaint(desk):
     refused_as_party(lambda: cases.transition_case(case.id, "reject", officer, case.version, "Tidak relevan."))
     refused_as_party(lambda: cases.claim_case(case.id, officer, case.version))
     assert snapshot(case.id) == before
-    assert cases.case_actions(case, officer) == []
+    assert capabilities(case, officer).actions == []
     case = cases.transition_case(case.id, "triage", desk.officer2, case.version)
     assert case.owner_id == desk.officer2.id
 
@@ -131,7 +132,7 @@ def test_a_complaint_against_an_officer_is_not_theirs_to_triage_or_claim(desk):
     assert "assignee_nip" in info.value.errors
     assert snapshot(case.id) == before
     assert tags_for(case, officer) == frozenset()  # even if they could read it, they would be no officer here
-    assert officer not in cases.assignable_staff(case)
+    assert officer not in assignable_staff(case)
 
 
 # -- mediation -------------------------------------------------------------------------------------
@@ -143,7 +144,7 @@ def test_a_supervisor_who_asked_for_mediation_does_not_pick_its_mediator(desk):
     refused_as_party(lambda: cases.transition_case(case.id, "assign_mediator", desk.kasubbag, case.version, "",
                                                    {"mediator_nip": desk.officer2.nip}))
     assert snapshot(case.id) == before
-    assert [a.trigger for a in cases.case_actions(case, desk.kasubbag)] == ["withdraw"]
+    assert [a.trigger for a in capabilities(case, desk.kasubbag).actions] == ["withdraw"]
     # A supervisor who is not a party picks one, and never a party (the guard mediator_not_party).
     with pytest.raises(cases.TransitionNotAllowed):
         cases.transition_case(case.id, "assign_mediator", desk.outsider, case.version, "",
@@ -179,15 +180,15 @@ def test_only_the_desk_claims_or_assigns(desk, kgb_filed_wednesday, who):
             call()
     assert snapshot(case.id) == before
     viewed = cases.get_case(case.id, actor)  # they may read it, and the page offers them neither
-    assert not cases.may_claim(viewed, actor) and not cases.may_assign(viewed, actor)
+    assert not capabilities(viewed, actor).claim and not capabilities(viewed, actor).assign
 
 
 def test_the_desk_head_claims_and_reassigns_any_desk_case_to_the_desk_only(desk, kgb_filed_wednesday):
     head = desk.kasubbag
     case = kgb_filed_wednesday
     case = cases.claim_case(case.id, desk.officer, case.version)
-    assert cases.may_claim(case, head) and cases.may_assign(case, head)
-    assert {u.name for u in cases.assignable_staff(case)} == {head.name, desk.officer.name, desk.officer2.name}
+    assert capabilities(case, head).claim and capabilities(case, head).assign
+    assert {u.name for u in assignable_staff(case)} == {head.name, desk.officer.name, desk.officer2.name}
     for not_on_desk in (desk.kabid, desk.admin, desk.colleague, desk.employee):
         with pytest.raises(InvalidInput) as info:
             cases.assign_case(case.id, head, not_on_desk.nip, case.version)
