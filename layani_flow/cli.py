@@ -315,4 +315,5 @@ def mail_in(host, port):
 
     from .services.mail_listener import serve
 
-    serve(current_app._get_current_object(), host, port, echo=click.echo)
+    # current_app is typed as Flask but is the proxy; Flask's own code reads it the same way.
+    serve(current_app._get_current_object(), host, port, echo=click.echo)  # type: ignore[attr-defined]

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import overload
 
 from flask import current_app, has_app_context
 
@@ -42,6 +43,10 @@ def now() -> dt.datetime:
     return _system.now()
 
 
+@overload
+def as_utc(value: dt.datetime) -> dt.datetime: ...
+@overload
+def as_utc(value: None) -> None: ...
 def as_utc(value: dt.datetime | None) -> dt.datetime | None:
     """SQLite hands back naive datetimes; every stored instant is UTC."""
     if value is None:

@@ -13,7 +13,7 @@ import logging
 import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NoReturn
 
 import click
 
@@ -40,7 +40,7 @@ class Kind:
     label: str = ""  # the type in the README's table (the hint is what a person reads in an error)
 
 
-def _fail(hint: str):
+def _fail(hint: str) -> NoReturn:
     raise ValueError(hint)
 
 
@@ -292,7 +292,8 @@ def _problem(key: str, source: str, setting: Setting, shown: Any) -> str:
 
 def check(values: Mapping[str, Any], source: str) -> dict[str, Any]:
     """The declared keys of `values`, each checked (and normalised) against its type."""
-    checked, problems = {}, []
+    checked: dict[str, Any] = {}
+    problems: list[str] = []
     for key, value in values.items():
         setting = SETTINGS.get(key)
         if setting is None:
@@ -326,7 +327,8 @@ def from_environment(environ: Mapping[str, str] | None = None) -> dict[str, Any]
     """Declared settings given as LAYANI_<KEY> variables, converted to their types. Unknown LAYANI_ names
     are ignored with a warning (a typo must not pass unseen, nor stop scripts that use the prefix)."""
     environ = os.environ if environ is None else environ
-    values, problems = {}, []
+    values: dict[str, Any] = {}
+    problems: list[str] = []
     for name in sorted(environ):
         if not name.startswith(ENV_PREFIX):
             continue

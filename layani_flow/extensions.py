@@ -1,4 +1,6 @@
 """Unbound extension singletons; create_app binds them with init_app."""
+from typing import TYPE_CHECKING
+
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -23,6 +25,15 @@ class Base(DeclarativeBase):
 
 
 db = SQLAlchemy(model_class=Base)
+
+# The models' base class. Flask-SQLAlchemy builds db.Model at run time (Base's body in a new class with its
+# bind and query mixins), and mypy cannot take an attribute as a base class (python/mypy#8603). To the type
+# checker the models derive from Base itself: the same DeclarativeBase, metadata and mapped columns.
+if TYPE_CHECKING:
+    Model = Base
+else:
+    Model = db.Model
+
 migrate = Migrate()
 mail = Mail()
 csrf = CSRFProtect()

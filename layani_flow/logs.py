@@ -20,7 +20,7 @@ import re
 import secrets
 import sys
 import traceback
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, MutableMapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 
@@ -232,7 +232,7 @@ class AccessLogFilter(RedactFilter):
     def filter(self, record: logging.LogRecord) -> bool:
         atoms = record.args
         try:
-            if isinstance(atoms, Mapping) and is_anonymous_path(str(atoms.get("U") or "")):
+            if isinstance(atoms, MutableMapping) and is_anonymous_path(str(atoms.get("U") or "")):
                 for key in list(atoms):  # gunicorn's own dict, made for this line
                     if key == "h" or (key.startswith("{") and any(word in key for word in _ADDRESS_WORDS)):
                         atoms[key] = "-"
@@ -251,7 +251,8 @@ def _guard_gunicorn_access_log() -> None:
 
 def init_app(app: Flask) -> None:
     logging.getLogger("layani_flow").setLevel(app.config["LOG_LEVEL"])
-    app.wsgi_app = RequestIds(app.wsgi_app)
+    # Flask's documented way to wrap the app in WSGI middleware; mypy sees wsgi_app only as a method.
+    app.wsgi_app = RequestIds(app.wsgi_app)  # type: ignore[method-assign]
     root = logging.getLogger()
     ours = [h for h in root.handlers if isinstance(h, OperatorHandler)]
     if ours:  # the app was created again in this process (e.g. by a test): the last one's format wins
@@ -267,10 +268,11 @@ def trace_without_messages(exc: BaseException) -> str:
     messages can quote that data: a charset name, an address, a SQL parameter holding the body."""
     lines: list[str] = []
     seen: set[int] = set()
-    while exc is not None and id(exc) not in seen:
-        seen.add(id(exc))
-        frames = traceback.extract_tb(exc.__traceback__)
-        lines.append(("" if not lines else "from ") + f"{type(exc).__module__}.{type(exc).__qualname__}")
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        frames = traceback.extract_tb(current.__traceback__)
+        lines.append(("" if not lines else "from ") + f"{type(current).__module__}.{type(current).__qualname__}")
         lines.extend(f"  {frame.filename}:{frame.lineno} in {frame.name}" for frame in frames)
-        exc = exc.__cause__ or (None if exc.__suppress_context__ else exc.__context__)
+        current = current.__cause__ or (None if current.__suppress_context__ else current.__context__)
     return "\n".join(lines)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import overload
 from zoneinfo import ZoneInfo
 
 WIB = ZoneInfo("Asia/Jakarta")
@@ -10,10 +11,18 @@ MONTHS = ("Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agust
 DAYS = ("Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu")
 
 
+@overload
+def to_wib(value: dt.datetime) -> dt.datetime: ...
+@overload
+def to_wib(value: None) -> None: ...
 def to_wib(value: dt.datetime | None) -> dt.datetime | None:
     return value.astimezone(WIB) if value is not None else None
 
 
+@overload
+def iso_wib(value: dt.datetime) -> str: ...
+@overload
+def iso_wib(value: dt.datetime | None) -> str | None: ...
 def iso_wib(value: dt.datetime | None) -> str | None:
     """ISO 8601 with the +07:00 offset, as the API and the CLI print instants."""
     return to_wib(value).isoformat(timespec="seconds") if value is not None else None

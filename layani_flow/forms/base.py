@@ -2,11 +2,14 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from collections.abc import Iterable
+from typing import Any, cast
 
 from flask_wtf import FlaskForm
 from werkzeug.datastructures import MultiDict
-from wtforms import HiddenField, SelectChoice, TextAreaField
+
+# SelectChoice is new in WTForms 3.3; types-WTForms still describes 3.2, which had no such class.
+from wtforms import HiddenField, SelectChoice, SelectField, StringField, TextAreaField  # type: ignore[attr-defined]
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from ..nip import nip_problem
@@ -24,9 +27,24 @@ def length(max: int, min: int = -1) -> Length:
     return Length(max=max, message=f"Maksimal {max} karakter.")
 
 
-def choices(pairs) -> list[SelectChoice]:
+def choices(pairs: Iterable[tuple[str, str]]) -> list[SelectChoice]:
     """(value, label) pairs as WTForms 3.3+ wants them."""
     return [SelectChoice(value, label) for value, label in pairs]
+
+
+def entered(field: StringField) -> str:
+    """What was typed in a required text field, read after the form validated. WTForms types `data` as
+    str | None: None only when the request did not carry the field, which its required validator refuses."""
+    if field.data is None:
+        raise ValueError(f"Form field {field.name!r} read before its form was validated")
+    return field.data
+
+
+def select_choices(field: SelectField) -> list[SelectChoice]:
+    """A select field's choices, as WTForms 3.3 holds them: SelectChoice objects, or none yet."""
+    # cast: types-WTForms describes 3.2, where `choices` kept what the form was given ((value, label) pairs
+    # or a dict); 3.3 turns whatever it is given into a list of SelectChoice.
+    return cast("list[SelectChoice]", field.choices or [])
 
 
 def valid_nip(form, field) -> None:
@@ -108,7 +126,8 @@ def json_formdata(payload: Any) -> MultiDict:
         payload = {}
     if not isinstance(payload, dict):
         raise JsonShapeError({"fields": ["Harus berupa objek JSON."]})
-    data, errors = MultiDict(), {}
+    data: MultiDict[str, str] = MultiDict()
+    errors: dict[str, list[str]] = {}
     for key, value in payload.items():
         if not isinstance(key, str):
             continue
@@ -149,6 +168,6 @@ def describe_fields(form: BaseForm) -> list[dict[str, Any]]:
             "required": any(isinstance(v, DataRequired | InputRequired) for v in f.validators),
         }
         if f.type == "SelectField":
-            item["choices"] = [{"value": c.value, "label": str(c.label)} for c in f.choices]
+            item["choices"] = [{"value": c.value, "label": str(c.label)} for c in select_choices(f)]
         fields.append(item)
     return fields

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, event, func, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..extensions import db
+from ..extensions import Model
 from ..workflows import REGISTRY
 from .types import CleanJSON, CleanString, CleanText, UTCDateTime
 from .users import User
@@ -35,7 +35,7 @@ def anonymous_ref_code(case_id: int) -> str:
     return REF_ALPHABET[rest % _LETTERS] + "".join(reversed(chars))
 
 
-class Case(db.Model):
+class Case(Model):
     __tablename__ = "cases"
     __table_args__ = (
         # Which case types exist is the workflow registry's to say (services.cases.open_case checks it); the
@@ -113,7 +113,7 @@ class Case(db.Model):
         return f"<Case {self.ref} {self.case_type} {self.state}>"
 
 
-class CaseEvent(db.Model):
+class CaseEvent(Model):
     """One line of a case's timeline. Appended, never updated or deleted."""
 
     __tablename__ = "case_events"
@@ -136,8 +136,14 @@ class CaseEvent(db.Model):
     case: Mapped[Case] = relationship(back_populates="events")
     actor: Mapped[User | None] = relationship(lazy="joined")
 
+    def moved(self) -> tuple[str, str]:
+        """A transition's (from_state, to_state): services.cases.transition_case records both, always."""
+        if self.from_state is None or self.to_state is None:
+            raise ValueError(f"Case event {self.id} ({self.kind}) does not record the states it moved between")
+        return self.from_state, self.to_state
 
-class CaseDocument(db.Model):
+
+class CaseDocument(Model):
     __tablename__ = "case_documents"
     __table_args__ = (
         CheckConstraint("review_status IN ('pending', 'verified', 'rejected')", name="review_status_known"),

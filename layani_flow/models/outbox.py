@@ -6,11 +6,11 @@ import datetime as dt
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..extensions import db
+from ..extensions import Model
 from .types import CleanString, CleanText, UTCDateTime
 
 
-class OutboxMessage(db.Model):
+class OutboxMessage(Model):
     __tablename__ = "outbox_messages"
     __table_args__ = (
         # failed: a permanent refusal (bad address, rejected recipient); `last_error` says why. Never retried
@@ -41,7 +41,7 @@ class OutboxMessage(db.Model):
     last_error: Mapped[str] = mapped_column(Text, default="")
 
 
-class InboundMessage(db.Model):
+class InboundMessage(Model):
     """An email reply that was read once (by the SHA-256 of its Message-ID): a mail server delivering it
     again changes nothing the second time."""
 

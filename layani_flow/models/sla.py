@@ -6,12 +6,12 @@ import datetime as dt
 from sqlalchemy import JSON, CheckConstraint, Date, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..extensions import db
+from ..extensions import Model
 from ..workflows.clocks import sql_list
 from .types import UTCDateTime
 
 
-class SlaPolicy(db.Model):
+class SlaPolicy(Model):
     """An admin's terms for one clock of a case type (optionally one service). Rows are never edited:
     a change deactivates the old row and adds a new one, and only cases opened later use it."""
 
@@ -34,7 +34,7 @@ class SlaPolicy(db.Model):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
 
-class CaseClock(db.Model):
+class CaseClock(Model):
     """One clock of one case, with the terms it started under (so later policy edits never rewrite it)."""
 
     __tablename__ = "case_clocks"
@@ -70,7 +70,7 @@ class CaseClock(db.Model):
         return self.stopped_at is None and self.paused_at is None
 
 
-class SlaNotice(db.Model):
+class SlaNotice(Model):
     """A warning or escalation that was sent. Unique per clock cycle and level, so a rerun is a no-op."""
 
     __tablename__ = "sla_notices"
@@ -89,7 +89,7 @@ class SlaNotice(db.Model):
     recipient = relationship("User")
 
 
-class CalendarException(db.Model):
+class CalendarException(Model):
     """A day the office is closed or works shorter hours than its usual week."""
 
     __tablename__ = "calendar_exceptions"
@@ -102,7 +102,7 @@ class CalendarException(db.Model):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
 
-class UsedEmailToken(db.Model):
+class UsedEmailToken(Model):
     """A signed email link or reply address that has been used; each works once."""
 
     __tablename__ = "used_email_tokens"

@@ -7,12 +7,12 @@ from flask_login import UserMixin
 from sqlalchemy import CheckConstraint, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..extensions import db
+from ..extensions import Model
 from ..roles import ROLE_LABELS, Role
 from .types import UTCDateTime
 
 
-class User(UserMixin, db.Model):
+class User(UserMixin, Model):
     __tablename__ = "users"
     __table_args__ = (
         CheckConstraint(f"role IN ({', '.join(repr(r.value) for r in Role)})", name="role_known"),
@@ -51,7 +51,7 @@ class User(UserMixin, db.Model):
         return f"<User {self.nip} {self.role}>"
 
 
-class ApiToken(db.Model):
+class ApiToken(Model):
     """A personal API token; only its SHA-256 is stored, the token itself is shown once."""
 
     __tablename__ = "api_tokens"
@@ -67,7 +67,7 @@ class ApiToken(db.Model):
     user: Mapped[User] = relationship(lazy="joined")
 
 
-class UserSession(db.Model):
+class UserSession(Model):
     """One signed-in browser. The cookie holds a random key whose SHA-256 is stored here, so logout, a
     password change or deactivation ends the session on the server: a copy of the cookie opens nothing."""
 

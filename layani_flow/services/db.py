@@ -3,7 +3,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import cast
 
+from sqlalchemy import CursorResult, Delete, Update
 from sqlalchemy.orm.exc import StaleDataError
 
 from ..extensions import db
@@ -45,3 +47,11 @@ def unit_of_work(*, keep_loaded: bool = False) -> Iterator[None]:
     finally:
         session.expire_on_commit = expire_on_commit
         session.info.pop(_OPEN, None)
+
+
+def rows_changed(statement: Update | Delete) -> int:
+    """Run a bulk UPDATE or DELETE in the current transaction: how many rows it changed."""
+    # cast: Session.execute is typed to return Result for every statement, but for an UPDATE or DELETE
+    # it is the CursorResult, which carries rowcount (SQLAlchemy 2.0's own advice for typed code).
+    result = cast(CursorResult[object], db.session.execute(statement))
+    return result.rowcount or 0

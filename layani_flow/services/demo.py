@@ -67,7 +67,8 @@ DEMO_PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Typ
 @contextmanager
 def _clock_at(instant: dt.datetime):
     """File something as if it happened at `instant` (demo history only)."""
-    app = current_app._get_current_object()
+    # current_app is typed as Flask but is the proxy; Flask's own code reads it the same way.
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
     real = app.extensions["clock"]
     app.extensions["clock"] = FrozenClock(instant)
     try:
@@ -150,7 +151,7 @@ def _seed_cases(p: dict[str, User]) -> int:
                                         "discipline_concern": "tidak"}, p["maya"]).case
     _walk(med, p["sekdis"], ("assign_mediator", "Kasubbag kepegawaian menjadi mediator."),
           fields={"mediator_nip": p["kasubbag"].nip})
-    return db.session.scalar(select(func.count(Case.id)))
+    return db.session.execute(select(func.count(Case.id))).scalar_one()
 
 
 def seed_demo(password: str) -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
-from email.message import EmailMessage
+from email.message import EmailMessage, MIMEPart
 from html.parser import HTMLParser
 
 QUOTE_START = re.compile(r"^(>|On .+ wrote:|Pada .+ menulis:|-----Original Message-----|-- $)", re.IGNORECASE)
@@ -47,7 +47,7 @@ def cut(text: str, max_chars: int) -> str:
     return text[:max_chars - len(note)].rstrip() + note
 
 
-def _body_part(message: EmailMessage) -> tuple[EmailMessage | None, bool]:
+def _body_part(message: EmailMessage) -> tuple[MIMEPart | None, bool]:
     try:
         part = message.get_body(("plain", "html"))
         return (part, part.get_content_subtype() == "html") if part is not None else (None, False)
@@ -55,7 +55,7 @@ def _body_part(message: EmailMessage) -> tuple[EmailMessage | None, bool]:
         return None, False
 
 
-def _decode(part: EmailMessage, limit: int) -> str:
+def _decode(part: MIMEPart, limit: int) -> str:
     try:
         payload = part.get_payload(decode=True)
         charset = part.get_content_charset() or "utf-8"

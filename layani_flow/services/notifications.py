@@ -73,7 +73,7 @@ def observe(case: Case, event: CaseEvent, actor) -> None:
         _send(case.requester, case, "Kasus Anda sudah kami terima")
     elif event.kind == "transition":
         # Whom the step tells, with what headline, is declared with the step (Step.notify).
-        state = workflow.states[event.to_state]
+        state = workflow.states[event.moved()[1]]
         for relation, headline in workflow.by_trigger[event.trigger or ""].notify:
             _send(_person(case, relation), case, headline.format(state=state), event.comment, actor=actor)
     elif event.kind == "assignment":

@@ -45,6 +45,7 @@ from dataclasses import dataclass
 from email.charset import QP, Charset
 from email.mime.text import MIMEText
 from email.utils import parseaddr
+from typing import Any, cast
 
 from flask import current_app, render_template
 from flask_mail import BadHeaderError, Message, email_dispatched, sanitize_address, sanitize_addresses
@@ -109,7 +110,9 @@ class _QuotedPrintableMessage(Message):
     def _mimetext(self, text, subtype="plain"):
         body_charset = Charset("utf-8")
         body_charset.body_encoding = QP
-        return MIMEText(text or "", _subtype=subtype, _charset=body_charset)
+        # cast: typeshed allows only a charset name here, but MIMEText hands _charset to set_payload, which
+        # takes a Charset too; only a Charset object carries the quoted-printable body encoding.
+        return MIMEText(text or "", _subtype=subtype, _charset=cast(Any, body_charset))
 
 
 def _message(row: OutboxMessage) -> Message:
@@ -244,6 +247,9 @@ def _record(row_id: int, now: dt.datetime, verdict: Verdict | None, report: Deli
     """One message's result, committed at once: a crash after this never sends it again."""
     with unit_of_work():
         row = db.session.get(OutboxMessage, row_id)
+        if row is None:  # deleted by hand while it was out: nothing left to record
+            logger.warning("Outbox %s vanished before its result was recorded", row_id)
+            return
         if verdict is None:
             row.status, row.sent_at, row.last_error = "sent", now, ""
             report.sent += 1
@@ -285,6 +291,9 @@ def _send_batch(session: SmtpSession, ids: list[int], now: dt.datetime, report: 
                            "for this mail server", current_app.config["OUTBOX_LEASE_SECONDS"], len(ids) - position)
             return False
         row = db.session.get(OutboxMessage, row_id)
+        if row is None:  # deleted by hand since it was claimed: nothing to send
+            logger.warning("Outbox %s vanished before it was sent", row_id)
+            continue
         try:
             envelope = _compose(row, now)
         except Exception as exc:  # composing depends on nothing but the row: permanent
@@ -319,7 +328,8 @@ def _send_batch(session: SmtpSession, ids: list[int], now: dt.datetime, report: 
             _record(row_id, now, verdict, report)
             continue
         drops = 0
-        email_dispatched.send(current_app._get_current_object(), message=envelope.message)
+        # current_app is typed as Flask but is the proxy; Flask's own code reads it the same way.
+        email_dispatched.send(current_app._get_current_object(), message=envelope.message)  # type: ignore[attr-defined]
         _record(row_id, now, None, report)
     return True
 

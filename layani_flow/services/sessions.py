@@ -12,6 +12,7 @@ import datetime as dt
 import hashlib
 import logging
 import secrets
+from typing import TypeGuard
 
 from flask import current_app
 from sqlalchemy import select, update
@@ -20,7 +21,7 @@ from sqlalchemy.orm import contains_eager
 from .. import clock
 from ..extensions import db
 from ..models import User, UserSession
-from .db import unit_of_work
+from .db import rows_changed, unit_of_work
 
 logger = logging.getLogger(__name__)
 
@@ -46,10 +47,9 @@ def start(user: User) -> str:
 
 def end_all(user_id: int, reason: str) -> int:
     """End every live session of the person (flush only); how many there were."""
-    result = db.session.execute(
+    return rows_changed(
         update(UserSession).where(UserSession.user_id == user_id, UserSession.ended_at.is_(None))
         .values(ended_at=clock.now(), end_reason=reason).execution_options(synchronize_session=False))
-    return result.rowcount or 0
 
 
 def sign_in(nip: str, password: str, *, replacing: str | None = None) -> tuple[User, str] | None:
@@ -82,7 +82,7 @@ def _end_key(key: str, reason: str) -> None:
         .values(ended_at=clock.now(), end_reason=reason).execution_options(synchronize_session=False))
 
 
-def _plausible(key) -> bool:
+def _plausible(key: object) -> TypeGuard[str]:
     return isinstance(key, str) and 0 < len(key) <= MAX_KEY_LENGTH
 
 

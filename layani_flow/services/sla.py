@@ -132,13 +132,14 @@ def _resume(clock: CaseClock | None, now: dt.datetime, cal: WorkingCalendar) -> 
         return
     paused_at = clock.paused_at
 
-    def shifted(instant: dt.datetime | None) -> dt.datetime | None:
-        if instant is None or instant <= paused_at:
+    def shifted(instant: dt.datetime) -> dt.datetime:
+        if instant <= paused_at:
             return instant
         return cal.add(now, cal.elapsed(paused_at, instant))
 
     clock.due_at, clock.warn_at = shifted(clock.due_at), shifted(clock.warn_at)
-    clock.next_escalation_at = shifted(clock.next_escalation_at)
+    if clock.next_escalation_at is not None:
+        clock.next_escalation_at = shifted(clock.next_escalation_at)
     clock.paused_minutes += int(cal.elapsed(paused_at, now).total_seconds() // 60)
     clock.paused_at = None
 
@@ -167,7 +168,7 @@ def observe(case: Case, event: CaseEvent, actor=None) -> None:
     if _is_desk_response(case, event, actor):
         _stop(current_cycle(case, FIRST_RESPONSE), now)
     if event.kind == "transition" and event.from_state != event.to_state:
-        _on_state_change(case, workflow, event.from_state, event.to_state, now, cal)
+        _on_state_change(case, workflow, *event.moved(), now, cal)
     case.next_deadline_at = next_deadline(case)
 
 
@@ -221,4 +222,4 @@ def remaining(clock: CaseClock, now: dt.datetime, cal: WorkingCalendar) -> dt.ti
 def open_clock_count(case_ids: list[int]) -> dict[int, int]:
     rows = db.session.execute(select(CaseClock.case_id, func.count()).where(
         CaseClock.case_id.in_(case_ids), CaseClock.stopped_at.is_(None)).group_by(CaseClock.case_id))
-    return dict(rows.all())
+    return dict(rows.tuples().all())

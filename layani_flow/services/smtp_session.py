@@ -29,13 +29,17 @@ class SmtpSession:
 
     @property
     def is_open(self) -> bool:
+        return self._live_host() is not None
+
+    def _live_host(self) -> smtplib.SMTP | None:
         # smtplib sets sock to None when it closes the connection itself (on a 421, or a reply it could
         # not read), so this also notices a server that went away in the middle of a message.
-        return self.host is not None and self.host.sock is not None
+        host = self.host
+        return host if host is not None and host.sock is not None else None
 
-    def open(self) -> None:
-        """Connect, greet, STARTTLS and log in. Raises OSError or SMTPException when the server is not there
-        (refused, silent past the timeout, greeting or login refused)."""
+    def open(self) -> smtplib.SMTP:
+        """Connect, greet, STARTTLS and log in, and return the connection. Raises OSError or SMTPException
+        when the server is not there (refused, silent past the timeout, greeting or login refused)."""
         self.close()
         cls = smtplib.SMTP_SSL if self.use_ssl else smtplib.SMTP
         host = cls(self.server, self.port, timeout=self.timeout)
@@ -50,21 +54,24 @@ class SmtpSession:
             host.close()
             raise
         self.host = host
+        return host
 
     def send(self, sender: str, recipients: list[str], message: bytes) -> None:
         """One message in one SMTP transaction. smtplib's own errors pass through unchanged."""
-        if not self.is_open:
-            self.open()
-        self.host.sendmail(sender, recipients, message)
+        host = self._live_host()
+        if host is None:
+            host = self.open()
+        host.sendmail(sender, recipients, message)
 
     def reset(self) -> None:
         """Leave the session ready for the next message after a failure in the middle of one (a MAIL FROM
         may already have been accepted). A server that does not answer RSET is dropped: the next send
         reconnects."""
-        if not self.is_open:
+        host = self._live_host()
+        if host is None:
             return
         try:
-            self.host.rset()
+            host.rset()
         except (OSError, smtplib.SMTPException):
             self.close()
 

@@ -226,7 +226,7 @@ def _is_busy(exc: OperationalError) -> bool:
 
 
 def _due_count(now: dt.datetime) -> int:
-    count = db.session.scalar(select(func.count(Case.id)).where(Case.next_deadline_at <= now))
+    count = db.session.execute(select(func.count(Case.id)).where(Case.next_deadline_at <= now)).scalar_one()
     db.session.rollback()
     return count
 

@@ -10,7 +10,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from email_validator import EmailNotValidError, validate_email
-from sqlalchemy import func, or_, select, true, update
+from sqlalchemy import ColumnElement, func, or_, select, true, update
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from .. import clock
@@ -19,7 +19,7 @@ from ..models import ApiToken, User
 from ..nip import nip_problem
 from ..roles import Role
 from . import sessions
-from .db import unit_of_work
+from .db import rows_changed, unit_of_work
 from .errors import InvalidInput, NotFound
 from .passwords import password_problems
 
@@ -166,7 +166,7 @@ def revoke_tokens(*, token_ids: tuple[int, ...] = (), nip: str | None = None) ->
     """Revoke the tokens with these ids, and every live token of the person with this NIP: how many were
     live. An unknown id or NIP changes nothing and says so; an already revoked token is left as it was."""
     with unit_of_work():
-        conditions = []
+        conditions: list[ColumnElement[bool]] = []
         if token_ids:
             found = set(db.session.scalars(select(ApiToken.id).where(ApiToken.id.in_(token_ids))))
             if missing := sorted(set(token_ids) - found):
@@ -179,9 +179,9 @@ def revoke_tokens(*, token_ids: tuple[int, ...] = (), nip: str | None = None) ->
             conditions.append(ApiToken.user_id == user.id)
         if not conditions:
             raise InvalidInput("Sebutkan token yang dicabut: --id ID dan/atau --nip NIP.")
-        revoked = db.session.execute(
+        revoked = rows_changed(
             update(ApiToken).where(or_(*conditions), ApiToken.revoked_at.is_(None))
-            .values(revoked_at=clock.now()).execution_options(synchronize_session=False)).rowcount or 0
+            .values(revoked_at=clock.now()).execution_options(synchronize_session=False))
     logger.info("Revoked %s API token(s) (ids %s, nip %s)", revoked, list(token_ids), nip)
     return revoked
 
@@ -206,9 +206,9 @@ def deactivate_user(nip: str) -> Deactivation:
         if was_active:
             user.is_active_account, user.deactivated_at = False, now
         ended = sessions.end_all(user.id, "deactivated")
-        revoked = db.session.execute(
+        revoked = rows_changed(
             update(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
-            .values(revoked_at=now).execution_options(synchronize_session=False)).rowcount or 0
+            .values(revoked_at=now).execution_options(synchronize_session=False))
     logger.info("User %s deactivated (was active: %s); %s session(s) ended, %s token(s) revoked",
                 user.id, was_active, ended, revoked)
     return Deactivation(user, was_active, ended, revoked)
@@ -216,11 +216,11 @@ def deactivate_user(nip: str) -> Deactivation:
 
 def list_users(query: str = "", limit: int = 50) -> tuple[list[User], int]:
     """People whose name or NIP contains `query` (all when empty), by name: (first `limit`, how many)."""
-    condition = true()
+    condition: ColumnElement[bool] = true()
     query = (query or "").replace("\x00", "").strip()[:100]
     if query:
         pattern = "%" + query.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         condition = or_(func.lower(User.name).like(pattern, escape="\\"), User.nip.like(pattern, escape="\\"))
-    total = db.session.scalar(select(func.count(User.id)).where(condition))
+    total = db.session.execute(select(func.count(User.id)).where(condition)).scalar_one()
     rows = db.session.scalars(select(User).where(condition).order_by(User.name, User.id).limit(limit)).unique()
     return list(rows), total

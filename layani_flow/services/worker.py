@@ -11,33 +11,37 @@ import signal
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
 
 from .. import logs
 from ..extensions import db
-from .outbox import deliver_pending
-from .sweep import SweepBusy, sweep_due_cases
+from .outbox import DeliveryReport, deliver_pending
+from .sweep import SweepBusy, SweepReport, sweep_due_cases
 
 logger = logging.getLogger(__name__)
 
 
+Report = TypeVar("Report")
+
+
 @dataclass(frozen=True)
-class Job:
+class Job(Generic[Report]):
     name: str
-    run: Callable[[], object]
-    summary: Callable[[object], str]
-    counts: Callable[[object], dict[str, int]] = lambda report: {}  # for the cycle's log line
+    run: Callable[[], Report]
+    summary: Callable[[Report], str]
+    counts: Callable[[Report], dict[str, int]] = lambda report: {}  # for the cycle's log line
 
 
-def _sweep_summary(report) -> str:
+def _sweep_summary(report: SweepReport) -> str:
     return f"peringatan {len(report.warned)}, eskalasi {len(report.escalated)}" if report.warned or report.escalated else ""
 
 
-def _deliver_summary(report) -> str:
+def _deliver_summary(report: DeliveryReport) -> str:
     return f"terkirim {report.sent}, tertunda {report.retried}, gagal {report.failed}" \
         if report.sent or report.retried or report.failed else ""
 
 
-JOBS: tuple[Job, ...] = (
+JOBS: tuple[Job[Any], ...] = (
     Job("sweep", lambda: sweep_due_cases(), _sweep_summary,
         lambda report: {"warned": len(report.warned), "escalated": len(report.escalated)}),
     Job("deliver", lambda: deliver_pending(), _deliver_summary,
@@ -51,7 +55,7 @@ class CycleResult:
     lines: list[str]
 
 
-def run_cycle(jobs: tuple[Job, ...] = JOBS, echo: Callable[[str], None] = print) -> CycleResult:
+def run_cycle(jobs: tuple[Job[Any], ...] = JOBS, echo: Callable[[str], None] = print) -> CycleResult:
     """One cycle: every job once, each on its own; a failure is logged with its traceback and the session
     is rolled back before the next job starts. Every line logged in the cycle carries its cycle id, and
     the last one says what each job did (at DEBUG when nothing happened, so an idle desk logs nothing)."""
@@ -90,7 +94,7 @@ def run_cycle(jobs: tuple[Job, ...] = JOBS, echo: Callable[[str], None] = print)
 
 
 def run_worker(interval: float, once: bool = False, echo: Callable[[str], None] = print,
-               stop: threading.Event | None = None, jobs: tuple[Job, ...] = JOBS) -> int:
+               stop: threading.Event | None = None, jobs: tuple[Job[Any], ...] = JOBS) -> int:
     """Returns the number of cycles run."""
     stop = stop or threading.Event()
     previous = {}

@@ -7,6 +7,7 @@ from flask_login import current_user
 
 from layani_flow import catalogue
 from layani_flow.forms.admin import CalendarExceptionForm, PolicyForm
+from layani_flow.forms.base import entered
 from layani_flow.roles import Role
 from layani_flow.services import admin_settings, passwords, users
 from layani_flow.services.errors import InvalidInput
@@ -51,7 +52,8 @@ def save_policy():
     try:
         policy = admin_settings.save_policy(
             current_user, case_type=form.case_type.data, clock_name=form.clock.data, service=form.service.data or None,
-            target=form.target.data, warn_percent=form.warn_percent.data, escalate_every=form.escalate_every.data)
+            target=entered(form.target), warn_percent=form.warn_percent.data,
+            escalate_every=entered(form.escalate_every))
     except InvalidInput as exc:
         return render_policies(form, exc.errors or {"form": [exc.message]}, 422)
     flash(f"Kebijakan SLA disimpan: {REGISTRY[policy.case_type].title}, {CLOCK_LABELS[policy.clock].lower()} "

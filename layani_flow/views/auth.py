@@ -26,6 +26,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 from layani_flow import clock
 from layani_flow.extensions import limiter
 from layani_flow.forms.auth import ChangePasswordForm, LoginForm, SetPasswordForm, new_password_hint
+from layani_flow.forms.base import entered
 from layani_flow.models import User
 from layani_flow.services import passwords, sessions
 from layani_flow.services.errors import Forbidden, InvalidInput
@@ -130,7 +131,7 @@ def login():
     form = LoginForm()
     next_url = request.args.get("next")
     if form.validate_on_submit():
-        signed_in = sessions.sign_in(form.nip.data, form.password.data, replacing=session.get(sessions.KEY_FIELD))
+        signed_in = sessions.sign_in(entered(form.nip), entered(form.password), replacing=session.get(sessions.KEY_FIELD))
         if signed_in is not None:
             _start_browser_session(*signed_in)
             return redirect(safe_next(next_url))
@@ -167,8 +168,8 @@ def change_password():
     if not form.validate():
         return _password_page("auth/change_password.html", form, form.first_errors(), 422)
     try:
-        user, key = passwords.change_password(current_user.id, current=form.current_password.data,
-                                              new=form.new_password.data)
+        user, key = passwords.change_password(current_user.id, current=entered(form.current_password),
+                                              new=entered(form.new_password))
     except passwords.WrongPassword as exc:
         g.password_refused = True
         return _password_page("auth/change_password.html", form, exc.errors, 422)
@@ -192,7 +193,7 @@ def set_password(token: str):
         return _password_page("auth/set_password.html", form, form.first_errors(), 422, addressee=addressee,
                               token=token)
     try:
-        passwords.set_password_with_link(token, form.new_password.data)
+        passwords.set_password_with_link(token, entered(form.new_password))
     except InvalidInput as exc:
         return _password_page("auth/set_password.html", form, exc.errors or {"form": [exc.message]}, 422,
                               addressee=addressee, token=token)

@@ -12,6 +12,7 @@ from wtforms import BooleanField, DateField, SelectField
 
 from layani_flow import catalogue, clock
 from layani_flow.forms import intake_form_class, trigger_form_class
+from layani_flow.forms.base import select_choices
 from layani_flow.models import Case, CaseEvent
 from layani_flow.services import cases as case_service
 from layani_flow.services import documents
@@ -22,6 +23,7 @@ from layani_flow.services.errors import InvalidInput
 from layani_flow.timefmt import human_wib
 from layani_flow.views.presenters import current_clock_views, visible_events, working_text
 from layani_flow.workflows import REGISTRY
+from layani_flow.workflows.base import Workflow
 from layani_flow.workflows.clocks import CLOCK_LABELS
 
 from .home import REVIEW_LABELS, tanggal
@@ -57,7 +59,7 @@ def intake_rows(case: Case) -> list[tuple[str, str]]:
             continue
         value = stored[f.name]
         if isinstance(f, SelectField):
-            value = next((str(c.label) for c in f.choices if c.value == value), value)
+            value = next((str(c.label) for c in select_choices(f) if c.value == value), value)
         elif isinstance(f, DateField):
             value = tanggal(value)
         elif isinstance(f, BooleanField):
@@ -113,6 +115,11 @@ def _system_event(event: CaseEvent, data: dict, desk: bool) -> str | None:
     return None
 
 
+def _state_label(workflow: Workflow, state: str | None) -> str:
+    """A state as people read it; a state the workflow no longer declares by its name."""
+    return workflow.states.get(state, state) if state is not None else "–"
+
+
 def describe_event(case: Case, event: CaseEvent, desk: bool = True) -> str:
     """What happened, in one Indonesian sentence (the comment is shown beside it). `desk` False leaves out
     the names of the people an escalation went to: the filer needs to know that it went up, not to whom."""
@@ -122,12 +129,11 @@ def describe_event(case: Case, event: CaseEvent, desk: bool = True) -> str:
     if system is not None:
         return system
     if event.kind == "created":
-        return f"Kasus diajukan dengan status \"{workflow.states.get(event.to_state, event.to_state)}\"."
+        return f"Kasus diajukan dengan status \"{_state_label(workflow, event.to_state)}\"."
     if event.kind == "transition":
         step = workflow.by_trigger.get(event.trigger or "")
         text = (f"{step.label if step else event.trigger}: "
-                f"{workflow.states.get(event.from_state, event.from_state)} → "
-                f"{workflow.states.get(event.to_state, event.to_state)}.")
+                f"{_state_label(workflow, event.from_state)} → {_state_label(workflow, event.to_state)}.")
         for key, label in (("owner", "Penanggung jawab"), ("mediator", "Mediator"),
                            ("external_body", "Instansi")):
             if data.get(key):
@@ -168,7 +174,7 @@ def action_views(case: Case, caps: Capabilities, posted: tuple[str, Any, dict] |
             views.append(ActionView(action, posted[1], posted[2]))
             continue
         form = trigger_form_class(case.case_type, action.trigger)(formdata=None)
-        form.version.data = case.version
+        form.version.data = str(case.version)  # a hidden field holds text; it renders the same
         views.append(ActionView(action, form))
     return views
 
@@ -274,6 +280,7 @@ def assign(case_id: int):
     except InvalidInput as exc:
         return render_case(_own_case(case_id), current_user, status=422, errors=exc.errors,
                            typed={"assignee_nip": nip})
+    assert case.owner is not None, "assign_case gives the case an owner"
     flash(f"Kasus ditugaskan kepada {case.owner.name}.", "success")
     return _back(case_id)
 
@@ -302,8 +309,10 @@ def upload(case_id: int):
 def document(case_id: int, number: int):
     case = _own_case(case_id)
     doc = case_service.document_by_number(case, number)
-    path = documents.path_of(doc.stored_name) if doc else None
-    if path is None or not path.is_file():
+    if doc is None:
+        abort(404)
+    path = documents.path_of(doc.stored_name)
+    if not path.is_file():
         abort(404)
     response = send_file(path, mimetype=doc.content_type, as_attachment=True, download_name=doc.original_name)
     response.headers["X-Content-Type-Options"] = "nosniff"

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import logging
 import math
+from typing import Any
 
 from flask import Flask, jsonify, make_response, render_template, request
 from flask_limiter import RateLimitExceeded
@@ -49,7 +50,7 @@ def wants_json() -> bool:
 
 def error_response(status: int, code: str, message: str, errors: dict | None = None):
     if wants_json():
-        body = {"error": code, "message": message}
+        body: dict[str, Any] = {"error": code, "message": message}
         if errors:
             body["errors"] = errors
         return jsonify(body), status

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from flask import Blueprint, g, make_response, redirect, render_template, request, url_for
 
+from layani_flow.forms.base import entered
 from layani_flow.forms.complaint import TrackForm
 from layani_flow.services import cases as case_service
 from layani_flow.services.access import TrackedFiler
@@ -51,7 +52,7 @@ def index():
     form = TrackForm()
     failed = False
     if form.validate_on_submit():
-        case_id = case_service.find_tracked_case(form.code.data)
+        case_id = case_service.find_tracked_case(entered(form.code))
         if case_id is not None:
             return tracking_state.updated(redirect(url_for("track.case")), case_id=case_id, notice=None)
         failed = True

@@ -20,6 +20,7 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from flask import current_app, g, request
 
 from .. import clock
+from ..extensions import login_manager
 from ..services import anonymity
 
 COOKIE = "layani_lacak"
@@ -39,6 +40,8 @@ class TrackingState:
 
 def _fernet() -> Fernet:
     secret = current_app.secret_key
+    if secret is None:  # config.py requires SECRET_KEY; only code that unsets it by hand gets here
+        raise RuntimeError("SECRET_KEY is not set: the tracking cookie cannot be sealed")
     secret = secret.encode() if isinstance(secret, str) else secret
     key = HKDF(algorithm=hashes.SHA256(), length=32, salt=SALT, info=b"tracking cookie").derive(secret)
     return Fernet(base64.urlsafe_b64encode(key))
@@ -92,5 +95,5 @@ def mark_anonymous_page() -> None:
     signed-in person's account (and whatever a session store records on loading it) is never touched, and
     the pages are the same whoever sends the request. Notices come from the tracking state, not flash()."""
     g.anonymous_page = True
-    g._login_user = current_app.login_manager.anonymous_user()
+    g._login_user = login_manager.anonymous_user()  # the manager create_app bound as app.login_manager
 

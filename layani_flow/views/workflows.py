@@ -18,7 +18,8 @@ MERMAID = "vendor/mermaid.min.js"  # installed from npm by the set-up script; ne
 
 
 def mermaid_available() -> bool:
-    return os.path.exists(os.path.join(current_app.static_folder, MERMAID))
+    folder = current_app.static_folder
+    return folder is not None and os.path.exists(os.path.join(folder, MERMAID))
 
 
 @bp.get("/alur")

@@ -5,7 +5,7 @@ import datetime as dt
 
 import pytest
 from aiosmtpd.controller import Controller
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from layani_flow.models import OutboxMessage
 from layani_flow.services import outbox
@@ -77,6 +77,27 @@ def test_a_dedupe_key_makes_a_second_enqueue_a_no_op(app, db, office):
     assert _enqueue(case, dedupe_key="eskalasi:1:resolution:1") is not None
     assert _enqueue(case, dedupe_key="eskalasi:1:resolution:1") is None
     assert len(db.session.scalars(select(OutboxMessage)).all()) == 1
+
+
+def test_a_row_deleted_by_hand_after_its_claim_is_skipped_and_the_rest_still_goes(app, db, smtp_server, office,
+                                                                                   monkeypatch, caplog):
+    case = CaseFactory(requester=office.employee)
+    gone, kept = _enqueue(case, to="hilang@dkp.babelprov.go.id"), _enqueue(case)
+    gone_id, claim = gone.id, outbox._claim
+
+    def claim_then_delete(now, batch):  # an operator deletes a row by hand while the batch is out
+        ids = claim(now, batch)
+        if gone_id in ids:
+            with unit_of_work():
+                db.session.execute(delete(OutboxMessage).where(OutboxMessage.id == gone_id))
+        return ids
+
+    monkeypatch.setattr(outbox, "_claim", claim_then_delete)
+    report = outbox.deliver_pending()
+
+    assert (report.sent, report.failed) == (1, 0)
+    assert [m["Message-ID"] for _, m in smtp_server.messages] == [kept.message_id]
+    assert f"Outbox {gone_id} vanished" in caplog.text
 
 
 def test_backoff_grows_and_is_capped():
