@@ -8,7 +8,7 @@
 - A view that sets its own policy keeps it: a download's `sandbox`. (The workflow diagram needed inline styles
   while mermaid drew it in the browser; it is server-made SVG with presentation attributes now, so no page does.)
 - Every dynamic answer is `Cache-Control: no-store`: pages show case data, personal data or a CSRF token, and a
-  rule by path would miss the next page that does. Static files keep Flask's caching.
+  rule by path would miss the next page that does. Static files are cached by static_files.py.
 - `Referrer-Policy: no-referrer`: an email action link carries its signed token in the path, and must not leak
   through the Referer of anything the page links to or loads.
 - `Strict-Transport-Security` only when BASE_URL is https: over plain http browsers ignore it, and a test or
@@ -46,7 +46,7 @@ def page_policy(**overrides: str) -> str:
 
 def _is_static() -> bool:
     endpoint = request.endpoint or ""
-    return endpoint == "static" or endpoint.endswith(".static")
+    return endpoint in ("static", "favicon") or endpoint.endswith(".static")
 
 
 def add_security_headers(response: Response) -> Response:
