@@ -133,3 +133,26 @@ def test_a_post_on_a_stopped_clock_is_refused_with_the_same_words(escalated, cli
     case_service.claim_case(case_id, desk.officer, db.session.get(Case, case_id).version)
     refused = client.post(path, data={"csrf_token": token, "days": "3", "note": "Menunggu data."})
     assert refused.status_code == 409 and "tidak ada yang perlu diperpanjang" in refused.get_data(as_text=True)
+
+
+CASE_TEMPLATES = ("case_update", "sla_warning", "sla_escalation", "mail_in_refusal")
+
+
+@pytest.mark.parametrize("template", CASE_TEMPLATES)
+def test_every_email_about_a_case_has_the_link_in_both_parts(app, db, desk, kgb_filed_wednesday, template):
+    """Each template as the outbox renders it (the same context helper), whatever else its sender passes."""
+    case = kgb_filed_wednesday
+    row = outbox.enqueue(to=desk.kasubbag.email, template=template, case=case, context={
+        "recipient_name": desk.kasubbag.name, "headline": "Uji", "reason": "Uji", "received_text": "tadi",
+        "every_minutes": 60, "links": {}, "actions": {}, "level": 1, "clock_label": "Penyelesaian"})
+    assert f"Lihat kasus: {BASE}/kasus/{case.id}" in row.body_text
+    assert f'<a href="{BASE}/kasus/{case.id}"' in row.body_html and ">Lihat kasus</a>" in row.body_html
+
+
+def test_the_emails_without_a_case_lead_to_the_app(app, db, desk):
+    row = outbox.enqueue(to=desk.employee.email, template="password_changed", context={
+        "recipient_name": desk.employee.name, "nip": desk.employee.nip, "when_text": "tadi", "how": "oleh Anda"})
+    assert f"Masuk ke LAYANI: {BASE}/masuk" in row.body_text and f'href="{BASE}/masuk"' in row.body_html
+    refusal = outbox.enqueue(to=desk.employee.email, template="mail_in_refusal", context={
+        "recipient_name": desk.employee.name, "reason": "Uji", "received_text": "tadi", "every_minutes": 60})
+    assert f"{BASE}/" in refusal.body_text and "Lihat kasus" not in refusal.body_text
