@@ -8,7 +8,7 @@ from pathlib import Path
 from flask import Flask
 
 from . import config as settings
-from . import logs, security_headers
+from . import logs, security_headers, static_files
 
 MIGRATIONS_DIR = str(Path(__file__).parent / "migrations")
 
@@ -21,6 +21,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     register_blueprints(app)
     register_cli(app)
     security_headers.init_app(app)
+    static_files.init_app(app)
     return app
 
 

@@ -5,9 +5,10 @@
   The templates hold no inline script, style or on…= handler (tests/views/test_security_headers.py checks).
 - Everything else (the JSON API, static files) gets a policy that allows nothing: a JSON answer opened as a
   document runs nothing, and a static file is never a page.
-- A view that sets its own policy keeps it: a download's `sandbox`, the workflow diagram's inline styles.
+- A view that sets its own policy keeps it: a download's `sandbox`. (The workflow diagram needed inline styles
+  while mermaid drew it in the browser; it is server-made SVG with presentation attributes now, so no page does.)
 - Every dynamic answer is `Cache-Control: no-store`: pages show case data, personal data or a CSRF token, and a
-  rule by path would miss the next page that does. Static files keep Flask's caching.
+  rule by path would miss the next page that does. Static files are cached by static_files.py.
 - `Referrer-Policy: no-referrer`: an email action link carries its signed token in the path, and must not leak
   through the Referer of anything the page links to or loads.
 - `Strict-Transport-Security` only when BASE_URL is https: over plain http browsers ignore it, and a test or
@@ -15,10 +16,7 @@
 """
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import wraps
-
-from flask import Flask, Response, current_app, make_response, request
+from flask import Flask, Response, current_app, request
 
 PAGE_POLICY = {
     "default-src": "'self'",
@@ -46,30 +44,16 @@ def page_policy(**overrides: str) -> str:
     return "; ".join(f"{name} {value}" for name, value in {**PAGE_POLICY, **overrides}.items())
 
 
-def inline_styles_allowed(view: Callable) -> Callable:
-    """For a page whose script draws with inline styles: mermaid puts a <style> element and style attributes
-    into each SVG it draws, with generated ids, so neither a hash nor a nonce can name them. Scripts stay
-    'self' only; only a successful answer of the decorated view is relaxed (its 404 page is an ordinary page)."""
-
-    @wraps(view)
-    def wrapper(*args, **kwargs):
-        response = make_response(view(*args, **kwargs))
-        response.headers["Content-Security-Policy"] = page_policy(**{"style-src": "'self' 'unsafe-inline'"})
-        return response
-
-    return wrapper
-
-
 def _is_static() -> bool:
     endpoint = request.endpoint or ""
-    return endpoint == "static" or endpoint.endswith(".static")
+    return endpoint in ("static", "favicon") or endpoint.endswith(".static")
 
 
 def add_security_headers(response: Response) -> Response:
     headers = response.headers
     for name, value in ALWAYS.items():
         headers.setdefault(name, value)
-    if "Content-Security-Policy" not in headers:  # a view's own policy (sandbox, inline styles) wins
+    if "Content-Security-Policy" not in headers:  # a view's own policy (a download's sandbox) wins
         headers["Content-Security-Policy"] = page_policy() if response.mimetype == "text/html" else NOTHING_POLICY
     if not _is_static() and "no-store" not in headers.get("Cache-Control", ""):
         headers["Cache-Control"] = "no-store"

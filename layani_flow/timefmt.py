@@ -34,3 +34,24 @@ def human_wib(value: dt.datetime | None) -> str:
         return "–"
     local = to_wib(value)
     return f"{DAYS[local.weekday()]}, {local.day} {MONTHS[local.month - 1]} {local.year} {local:%H.%M} WIB"
+
+
+WORKDAY_MINUTES = 450  # 7.5 working hours: the contract's working day (37.5 hours a week)
+
+
+def working_text(minutes: int) -> str:
+    """Working time in Indonesian, without a sign: '2 hari 3 jam kerja', '3 jam 15 menit kerja'.
+
+    A day is 7.5 working hours whatever the calendar does to a particular day; below a day, hours and
+    minutes; from a day up, days and whole hours (minutes no longer matter there).
+    """
+    minutes = abs(int(minutes))
+    days, rest = divmod(minutes, WORKDAY_MINUTES)
+    hours, mins = divmod(rest, 60)
+    if days:
+        parts = [f"{days} hari"] + ([f"{hours} jam"] if hours else [])
+    elif hours:
+        parts = [f"{hours} jam"] + ([f"{mins} menit"] if mins else [])
+    else:
+        parts = [f"{mins} menit"]
+    return " ".join(parts) + " kerja"

@@ -8,6 +8,7 @@ days costs about thirty day-steps, whatever the hours.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cache
@@ -177,12 +178,33 @@ class WorkingCalendar:
             day += dt.timedelta(days=1)
 
 
+# People write a duration as the office says it ("2 hari", "3 jam kerja", "30 menit") or in the short form the
+# CLI and the declarations use ("2d", "3h", "30m"). A "hari" is always a working day here: "2 hari" and
+# "2 hari kerja" mean the same close of the 2nd working day, as the contract's `Nd` does.
+DURATION_UNITS = {
+    "m": "m", "menit": "m", "mnt": "m",
+    "h": "h", "j": "h", "jam": "h",
+    "d": "d", "hr": "d", "hari": "d",
+}
+_DURATION_RE = re.compile(r"^(\d{1,7})\s*([a-z]+)(?:\s+kerja)?$")
+DURATION_HELP = ("tulis angka lalu satuannya: menit, jam atau hari (hari kerja), mis. 30 menit, 3 jam, 2 hari, "
+                 "2 hari kerja; atau singkat 30m, 3h, 2d")
+
+
 def parse_duration(text: str) -> tuple[str, int]:
-    """'90m' → ('m', 90); '4h' → ('h', 4); '20d' → ('d', 20)."""
-    text = (text or "").strip().lower()
-    if len(text) < 2 or text[-1] not in "mhd" or not text[:-1].isdigit():
-        raise CalendarError("durasi harus berupa angka diikuti m (menit), h (jam) atau d (hari kerja), mis. 90m, 4h, 20d")
-    return text[-1], int(text[:-1])
+    """'90m' → ('m', 90); '4h' → ('h', 4); '20d' → ('d', 20); also '90 menit', '4 jam', '2 hari kerja'."""
+    cleaned = " ".join((text or "").strip().lower().split())
+    match = _DURATION_RE.match(cleaned)
+    unit = DURATION_UNITS.get(match.group(2)) if match else None
+    if match is None or unit is None:
+        raise CalendarError(f"durasi tidak dikenali: {DURATION_HELP}")
+    return unit, int(match.group(1))
+
+
+def normalized_duration(text: str) -> str:
+    """The short form a duration is stored in ('2 hari kerja' → '2d'), so every reader keeps reading `Nd`."""
+    unit, amount = parse_duration(text)
+    return f"{amount}{unit}"
 
 
 def due(calendar: WorkingCalendar, start: dt.datetime, duration: str) -> dt.datetime:

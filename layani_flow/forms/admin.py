@@ -37,14 +37,15 @@ class PolicyForm(BaseForm):
                           validators=[Optional()],
                           description="Kosongkan untuk berlaku pada semua layanan jenis ini.")
     clock = SelectField("Jam", choices=choices(CLOCK_LABELS.items()), validators=[required("Pilih jam.")])
-    target = StringField("Target", validators=[required(), _duration(True), length(10)],
-                         description="Waktu kerja: angka lalu d (hari kerja), h (jam) atau m (menit), mis. 2d, 8h, 90m.")
+    target = StringField("Target", validators=[required(), _duration(True), length(30)],
+                         description="Waktu kerja: angka lalu hari (hari kerja), jam atau menit, mis. 2 hari, 8 jam, "
+                                     "90 menit (atau singkat 2d, 8h, 90m).")
     warn_percent = IntegerField("Peringatan pada (% dari target)", default=75,
                                 validators=[InputRequired("Wajib diisi."),
                                             NumberRange(1, 99, "Isi bilangan bulat 1 sampai 99.")])
     escalate_every = StringField("Eskalasi berikutnya setiap", default="1d",
-                                 validators=[required(), _duration(False), length(10)],
-                                 description="Jeda waktu kerja antartingkat eskalasi, mis. 1d atau 4h.")
+                                 validators=[required(), _duration(False), length(30)],
+                                 description="Jeda waktu kerja antartingkat eskalasi, mis. 1 hari atau 4 jam.")
 
 
 class CalendarExceptionForm(BaseForm):

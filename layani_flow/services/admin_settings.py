@@ -22,7 +22,7 @@ from ..models.sla import CalendarException, SlaPolicy
 from ..timefmt import to_wib
 from ..workflows import REGISTRY
 from ..workflows.clocks import CLOCK_LABELS, RESOLUTION
-from ..working_time import CalendarError, parse_duration
+from ..working_time import CalendarError, normalized_duration, parse_duration
 from .calendar import load_calendar
 from .db import unit_of_work
 from .errors import InvalidInput, NotFound
@@ -37,15 +37,16 @@ INTERVAL_RE = re.compile(r"^([01]\d|2[0-3])[:.]([0-5]\d)\s*[-–]\s*([01]\d|2[0-
 # -- validation (pure) ---------------------------------------------------------------------------
 
 def duration_problem(text: str | None, *, allow_zero_days: bool = True) -> str | None:
-    """Why `text` is not a usable SLA duration ('2d', '8h', '90m'), or None."""
+    """Why `text` is not a usable SLA duration ('2d', '8h', '90m', '2 hari', '8 jam kerja', '90 menit'), or None."""
     try:
         unit, amount = parse_duration(text or "")
     except CalendarError as exc:
         return str(exc).capitalize() + "."
     if amount == 0 and not (unit == "d" and allow_zero_days):
-        return "Durasi harus lebih dari nol (0d berarti akhir hari kerja yang sama)."
+        return "Durasi harus lebih dari nol (0 hari berarti akhir hari kerja yang sama)."
     if amount > MAX_AMOUNT[unit]:
-        return f"Terlalu panjang: paling banyak {MAX_AMOUNT['d']}d, {MAX_AMOUNT['h']}h atau {MAX_AMOUNT['m']}m."
+        return (f"Terlalu panjang: paling banyak {MAX_AMOUNT['d']} hari kerja, {MAX_AMOUNT['h']} jam atau "
+                f"{MAX_AMOUNT['m']} menit.")
     return None
 
 
@@ -173,6 +174,8 @@ def save_policy(actor: User, *, case_type: str, clock_name: str, service: str | 
         errors["warn_percent"] = ["Isi bilangan bulat 1 sampai 99."]
     if errors:
         raise InvalidInput("Kebijakan SLA tidak disimpan; periksa isiannya.", errors)
+    # Stored in the short form every reader of a policy parses ("2 hari kerja" → "2d").
+    target, escalate_every = normalized_duration(target), normalized_duration(escalate_every)
     with unit_of_work():
         now = clock.now()
         same = [SlaPolicy.case_type == case_type, SlaPolicy.clock == clock_name, SlaPolicy.is_active,

@@ -27,6 +27,9 @@ from .users import active_user_by_nip
 logger = logging.getLogger(__name__)
 
 MAX_EXTENSION_DAYS = 30
+CASE_CLOSED = "Kasus ini sudah selesai; tidak ada tindakan yang diperlukan."
+CLOCK_STOPPED = ("Batas waktu ini sudah tidak berjalan (petugas sudah menanggapi atau kasus sudah berpindah tahap); "
+                 "tidak ada yang perlu diperpanjang.")
 
 
 @dataclass(frozen=True)
@@ -42,6 +45,16 @@ class PendingAction:
     @property
     def label(self) -> str:
         return EMAIL_ACTIONS[self.claim.action]
+
+    @property
+    def blocked(self) -> str | None:
+        """Why this link can no longer do what it offers, said on the confirmation page before anyone types a
+        reason; `perform` refuses the same cases with the same words."""
+        if REGISTRY[self.case.case_type].is_final(self.case.state):
+            return CASE_CLOSED
+        if self.claim.action == "perpanjang" and (self.clock is None or self.clock.stopped_at is not None):
+            return CLOCK_STOPPED
+        return None
 
 
 def _load(claim: tokens.ActionClaim) -> PendingAction:
@@ -112,7 +125,7 @@ def _extend(p: PendingAction, now: dt.datetime, days: str, note: str) -> None:
     if not 1 <= n <= MAX_EXTENSION_DAYS:
         raise InvalidInput("Perpanjangan tidak valid.", {"days": [f"Isi 1 sampai {MAX_EXTENSION_DAYS} hari kerja."]})
     if p.clock is None or p.clock.stopped_at is not None:
-        raise Conflict("Batas waktu ini sudah tidak berjalan; tidak ada yang perlu diperpanjang.")
+        raise Conflict(CLOCK_STOPPED)
     try:
         cal = load_calendar()
         new_due = cal.add_days(now, n)
@@ -141,7 +154,7 @@ def perform(claim: tokens.ActionClaim, *, note: str = "", assignee_nip: str = ""
         pending = _load(claim)
         case = pending.case
         if REGISTRY[case.case_type].is_final(case.state):
-            raise Conflict("Kasus ini sudah selesai; tidak ada tindakan yang diperlukan.")
+            raise Conflict(CASE_CLOSED)
         _party_refusal(pending)
         tokens.consume(jti or claim.jti, claim.action, pending.recipient.id)
         now = wall.now()

@@ -73,6 +73,13 @@ def thread_id_for(case: Case) -> str:
     return f"<kasus-{case.id}@{mail_domain()}>"
 
 
+def case_url(case: Case | None, base_url: str) -> str:
+    """The absolute link every email about a case ends with ("Lihat kasus"). Only people who may read the case
+    are ever emailed about it (an anonymous filer has no address and follows the case at /lacak with their
+    code), so the link is the case page; an anonymous complaint's id is a random number that names nobody."""
+    return f"{base_url}/kasus/{case.id}" if case is not None else f"{base_url}/"
+
+
 def enqueue(*, to: str, template: str, context: dict, case: Case | None = None,
             dedupe_key: str | None = None, reply_to: str | None = None) -> OutboxMessage | None:
     """Add one email to the outbox (flush only). None if `dedupe_key` was already used."""
@@ -80,7 +87,8 @@ def enqueue(*, to: str, template: str, context: dict, case: Case | None = None,
         return None
     if case is not None and case.id is None:
         db.session.flush()  # the case's number and thread id are part of the email
-    context = {"base_url": current_app.config["BASE_URL"].rstrip("/"), "case": case, **context}
+    base_url = current_app.config["BASE_URL"].rstrip("/")
+    context = {"base_url": base_url, "case": case, "case_url": case_url(case, base_url), **context}
     subject = render_template(f"emails/{template}.subject.txt", **context).strip()
     now = clock.now()
     row = OutboxMessage(

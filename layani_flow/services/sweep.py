@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import math
 import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -29,7 +30,7 @@ from .. import clock as wall
 from ..extensions import db
 from ..models import Case, SlaNotice, User
 from ..models.sla import CaseClock
-from ..timefmt import human_wib
+from ..timefmt import human_wib, working_text
 from ..workflows import REGISTRY
 from ..workflows.clocks import CLOCK_LABELS
 from ..working_time import WorkingCalendar, due
@@ -114,20 +115,37 @@ def escalation_chain(case: Case, head: Callable[[], User | None] = desk_head) ->
     return [p for p in people if p.id not in parties and p.is_active and p.id != case.owner_id]
 
 
+def filer_text(case: Case) -> str:
+    """Who filed, as an escalation tells it: an anonymous filer stays nobody (the requester is joined with the
+    case, so this costs no statement)."""
+    if case.is_anonymous or case.requester is None:
+        return "anonim"
+    return f"{case.requester.name} (NIP {case.requester.nip})"
+
+
 def _email_context(case: Case, clock: CaseClock, recipient: User, cal: WorkingCalendar, now: dt.datetime) -> dict:
+    left = sla.remaining(clock, now, cal)
+    late_minutes = math.floor(-left.total_seconds() / 60) if left.total_seconds() < 0 else 0
     return {
         "recipient_name": recipient.name, "clock_label": CLOCK_LABELS[clock.name],
         "due_text": human_wib(clock.due_at), "state_label": REGISTRY[case.case_type].states[case.state],
         "owner_name": case.owner.name if case.owner else "belum ada petugas",
-        "remaining": sla.remaining(clock, now, cal),
+        "filer_text": filer_text(case),
+        # Working time past the due instant, as the case page says it ("terlambat 2 hari 3 jam kerja").
+        "late_text": f"terlambat {working_text(late_minutes)}" if late_minutes > 0 else "",
+        "remaining": left,
     }
 
 
 def _warn(case: Case, clock: CaseClock, now: dt.datetime, cal: WorkingCalendar, report: SweepReport,
-          head: Callable[[], User | None] = desk_head) -> None:
+          head: Callable[[], User | None] = desk_head, escalated_to: set[int] | None = None) -> None:
     clock.warned_at = now
     recipient = case.owner or head()
     if recipient is None or recipient.id in case.party_ids:
+        return
+    if escalated_to and recipient.id in escalated_to:
+        # They were sent an escalation on this case in this same sweep (another clock breached, found late):
+        # that email already says the case needs them now; a warning beside it in the same second is noise.
         return
     db.session.add(SlaNotice(case_id=case.id, clock=clock.name, cycle=clock.cycle, level=0,
                              recipient_id=recipient.id, at=now))
@@ -141,7 +159,8 @@ def _warn(case: Case, clock: CaseClock, now: dt.datetime, cal: WorkingCalendar, 
 
 
 def _escalate(case: Case, clock: CaseClock, level: int, now: dt.datetime, cal: WorkingCalendar,
-              report: SweepReport, head: Callable[[], User | None] = desk_head) -> None:
+              report: SweepReport, head: Callable[[], User | None] = desk_head,
+              escalated_to: set[int] | None = None) -> None:
     chain = escalation_chain(case, head)
     if level > len(chain):
         clock.next_escalation_at = None
@@ -162,6 +181,13 @@ def _escalate(case: Case, clock: CaseClock, level: int, now: dt.datetime, cal: W
                  comment=f"Eskalasi tingkat {level} kepada {recipient.name}: {CLOCK_LABELS[clock.name].lower()} "
                  f"melewati batas waktu {human_wib(clock.due_at)}.",
                  data={"clock": clock.name, "level": level, "to": recipient.name})
+    report.escalated.append(f"{case.ref} {clock.name} tingkat {level} → {recipient.name}")
+    if escalated_to is not None:
+        if recipient.id in escalated_to:
+            # Two clocks of one case breached and were found in the same sweep: the notice and the timeline
+            # record both, and one email (the first) tells the person; its actions reach the whole case.
+            return
+        escalated_to.add(recipient.id)
     base = current_app.config["BASE_URL"].rstrip("/")
     links = {action: f"{base}/email/aksi/{tokens.sign_action(notice.id, recipient.id, action)}"
              for action in EMAIL_ACTIONS}
@@ -170,23 +196,26 @@ def _escalate(case: Case, clock: CaseClock, level: int, now: dt.datetime, cal: W
                             "links": links, "actions": EMAIL_ACTIONS},
                    reply_to=tokens.reply_address(case.id, recipient.id, outbox.mail_domain()),
                    dedupe_key=f"sla:{case.id}:{clock.name}:{clock.cycle}:{level}")
-    report.escalated.append(f"{case.ref} {clock.name} tingkat {level} → {recipient.name}")
 
 
 def _process(case: Case, now: dt.datetime, cal: WorkingCalendar, report: SweepReport,
              head: Callable[[], User | None] = desk_head) -> None:
-    for clock in case.clocks:
-        if not clock.is_running or clock.acknowledged_at is not None:
-            continue
-        if clock.escalation_level == 0 and clock.warned_at is None and clock.warn_at <= now < clock.due_at:
-            _warn(case, clock, now, cal, report, head)
+    # Escalations first, then warnings: one person hears of one case once per sweep. A sweep that runs late
+    # (the worker was down) can find one clock breached and another in its warning window at once; the
+    # desk's head, say, would otherwise get an escalation and a warning about the same case in one second.
+    escalated_to: set[int] = set()
+    running = [c for c in case.clocks if c.is_running and c.acknowledged_at is None]
+    for clock in running:
         if clock.escalation_level == 0 and clock.due_at <= now:
             clock.breached_at = clock.due_at
             clock.warned_at = clock.warned_at or now  # a breach found late needs no separate warning
-            _escalate(case, clock, 1, now, cal, report, head)
+            _escalate(case, clock, 1, now, cal, report, head, escalated_to)
         while (clock.escalation_level > 0 and clock.next_escalation_at is not None
                and clock.next_escalation_at <= now):
-            _escalate(case, clock, clock.escalation_level + 1, now, cal, report, head)
+            _escalate(case, clock, clock.escalation_level + 1, now, cal, report, head, escalated_to)
+    for clock in running:
+        if clock.escalation_level == 0 and clock.warned_at is None and clock.warn_at <= now < clock.due_at:
+            _warn(case, clock, now, cal, report, head, escalated_to)
     case.next_deadline_at = sla.next_deadline(case)
 
 

@@ -25,6 +25,7 @@ def _form(pending) -> EmailActionForm:
 def confirm(token: str):
     pending = escalations.preview(token)
     refuse_other_person(pending.recipient)
+    # A link that can no longer act (the clock stopped, the case closed) says so now, with no form to fill in.
     return render_template("email_actions/confirm.html", pending=pending, form=_form(pending), token=token)
 
 

@@ -31,6 +31,32 @@ HTTP_MESSAGES = {
     500: "Terjadi kesalahan pada sistem. Tim kami sudah dicatat; silakan coba lagi.",
 }
 
+# The page's heading says what happened in words (GOV.UK: "Page not found", never a bare number); the message
+# below it says why or what to do. A domain error's own code picks a sharper heading than its status would.
+HEADINGS = {
+    400: "Permintaan tidak dapat diproses",
+    401: "Anda perlu masuk terlebih dahulu",
+    403: "Anda tidak berhak membuka halaman ini",
+    404: "Halaman tidak ditemukan",
+    405: "Alamat ini tidak dapat dibuka dengan cara itu",
+    409: "Tindakan ini tidak dapat dilakukan sekarang",
+    413: "Berkas atau isian terlalu besar",
+    415: "Format kiriman tidak didukung",
+    422: "Ada isian yang perlu diperbaiki",
+    429: "Terlalu banyak percobaan",
+    500: "Terjadi kesalahan pada sistem",
+}
+CODE_HEADINGS = {
+    "stale_version": "Kasus ini baru saja diubah orang lain",
+    "transition_not_allowed": "Tindakan ini tidak dapat dilakukan pada tahap ini",
+    "csrf": "Formulir ini sudah kedaluwarsa",
+}
+
+
+def heading_for(status: int, code: str) -> str:
+    return CODE_HEADINGS.get(code) or HEADINGS.get(status) or HEADINGS[500 if status >= 500 else 400]
+
+
 CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
          409: "conflict", 413: "too_large", 415: "unsupported_media_type", 422: "invalid", 429: "too_many_requests",
          500: "server_error"}
@@ -54,7 +80,8 @@ def error_response(status: int, code: str, message: str, errors: dict | None = N
         if errors:
             body["errors"] = errors
         return jsonify(body), status
-    return render_template("error.html", status=status, message=message, errors=errors or {}), status
+    return render_template("error.html", status=status, heading=heading_for(status, code), message=message,
+                           errors=errors or {}), status
 
 
 def init_app(app: Flask) -> None:

@@ -16,7 +16,7 @@ from ..services.access import Actor, acts_for_desk
 from ..services.calendar import load_calendar
 from ..services.capabilities import capabilities
 from ..services.sla import current_cycle, remaining
-from ..timefmt import iso_wib
+from ..timefmt import WORKDAY_MINUTES, iso_wib, working_text  # noqa: F401  (pages and tests read them here)
 from ..workflows import REGISTRY
 from ..workflows.clocks import CLOCK_LABELS, CLOCK_NAMES, RESOLUTION
 from ..working_time import WorkingCalendar
@@ -62,27 +62,8 @@ def numbered_events(case: Case, viewer: Actor) -> list[tuple[int, CaseEvent]]:
 
 
 # -- service levels --------------------------------------------------------------------------------
-# Shared by the pages and the API, so both say the same thing about a clock.
-
-WORKDAY_MINUTES = 450  # 7.5 working hours: the contract's working day (37.5 hours a week)
-
-
-def working_text(minutes: int) -> str:
-    """Working time in Indonesian, without a sign: '2 hari 3 jam kerja', '3 jam 15 menit kerja'.
-
-    A day is 7.5 working hours whatever the calendar does to a particular day; below a day, hours and
-    minutes; from a day up, days and whole hours (minutes no longer matter there).
-    """
-    minutes = abs(int(minutes))
-    days, rest = divmod(minutes, WORKDAY_MINUTES)
-    hours, mins = divmod(rest, 60)
-    if days:
-        parts = [f"{days} hari"] + ([f"{hours} jam"] if hours else [])
-    elif hours:
-        parts = [f"{hours} jam"] + ([f"{mins} menit"] if mins else [])
-    else:
-        parts = [f"{mins} menit"]
-    return " ".join(parts) + " kerja"
+# Shared by the pages and the API, so both say the same thing about a clock (working_text lives in timefmt,
+# where the sweep's emails read it too).
 
 
 def _minutes(delta: dt.timedelta) -> int:

@@ -2,13 +2,27 @@
 from __future__ import annotations
 
 from ..roles import Role
-from .base import Workflow
+from .base import Step, Workflow
 
 WHO_LABELS = {
     Role.EMPLOYEE: "pegawai", Role.OFFICER: "petugas", Role.SUPERVISOR: "atasan/supervisor", Role.ADMIN: "admin",
     "requester": "pemohon", "owner": "petugas penanggung jawab", "requester_superior": "atasan pemohon",
     "mediator": "mediator", "other_party": "pihak lain",
 }
+
+
+def _inputs_in_words(step: Step) -> str:
+    """What the person fills in, as the form asks for it: a required note, and each input's own hint."""
+    words = ["catatan wajib diisi"] if "comment" in step.needs else []
+    words += [i.hint.rstrip(".") for i in step.inputs]
+    if "form" in step.needs and not step.inputs:
+        words.append("isian formulir")
+    return "; ".join(words) or "–"
+
+
+def _conditions_in_words(step: Step) -> str:
+    """When the step may be taken, besides who: each guard's condition, said as the message it refuses with."""
+    return " ".join(g.message for g in step.guards) or "Tidak ada syarat tambahan."
 
 
 def transition_rows(workflow: Workflow) -> list[dict[str, str]]:
@@ -19,6 +33,7 @@ def transition_rows(workflow: Workflow) -> list[dict[str, str]]:
             "who": ", ".join(WHO_LABELS[w] for w in sorted(s.who)),
             "guards": "; ".join(g.message for g in s.guards) or "–",
             "needs": ", ".join({"comment": "catatan wajib", "form": "formulir"}[n] for n in sorted(s.needs)) or "–",
+            "conditions": _conditions_in_words(s), "inputs": _inputs_in_words(s),
         }
         for s in workflow.steps
     ]

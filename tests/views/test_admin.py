@@ -90,7 +90,7 @@ def test_saving_a_policy_keeps_the_history(login_as, office):
 
 
 @pytest.mark.parametrize("changes, message", [
-    ({"target": "2 hari"}, "Durasi harus berupa angka"),
+    ({"target": "2 minggu"}, "Durasi tidak dikenali"),
     ({"target": ""}, "Wajib diisi."),
     ({"target": "9999d"}, "Terlalu panjang"),
     ({"warn_percent": "0"}, "Isi bilangan bulat 1 sampai 99."),

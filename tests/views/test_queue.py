@@ -121,7 +121,7 @@ def test_workflow_pages(login_as, office, app):
     html = text_of(web.get("/alur"))
     assert 'href="/alur/complaint"' in html
     html = text_of(web.get("/alur/service_request"))
-    assert '<pre class="mermaid">' in html and "stateDiagram" in html
+    assert '<svg xmlns="http://www.w3.org/2000/svg" class="workflow-diagram" role="img"' in html
     assert "Minta perbaikan berkas" in html and "Semua dokumen wajib harus sudah diverifikasi" in html
     assert web.get("/alur/unknown").status_code == 404
     assert login_as(office.employee).get("/alur").status_code == 403

@@ -78,13 +78,14 @@ def test_every_page_of_a_signed_in_person_carries_the_headers(web, office, filed
         web.logout()
 
 
-def test_only_the_workflow_diagram_may_use_inline_styles(login_as, office):
-    """Mermaid draws its SVG with <style> elements and style attributes; nothing else needs them."""
+def test_the_workflow_diagram_needs_no_inline_styles(login_as, office):
+    """The diagram is SVG made on the server with presentation attributes: its page has the strict policy too."""
     web = login_as(office.officer)
     for case_type in ("service_request", "complaint", "mediation"):
         response = web.get(f"/alur/{case_type}")
         assert response.status_code == 200
-        assert_page_headers(response, inline_styles=True)
+        assert_page_headers(response)
+        assert " style=" not in response.get_data(as_text=True) and "<style" not in response.get_data(as_text=True)
     assert_page_headers(web.get("/alur/tidak-ada"))  # its 404 page is an ordinary page
 
 

@@ -112,7 +112,7 @@ def test_the_429_page_is_html_with_the_message_and_the_api_is_untouched(web, off
     page = attempt(web, office.employee.nip, PASSWORD)
     assert page.status_code == 429 and page.mimetype == "text/html"
     html = text_of(page)
-    assert '<html lang="id">' in html and "Kode 429" in html and "<h1" in html
+    assert '<html lang="id">' in html and "<h1 id=\"judul-galat\">Terlalu banyak percobaan</h1>" in html
     assert api(office.employee).get("/api/v1/case-types").status_code == 200  # tokens are another matter
 
 
