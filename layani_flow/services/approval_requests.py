@@ -1,0 +1,85 @@
+"""A case that waits on the requester's superior (a cuti) tells that superior, by email, the moment it starts
+waiting: what is asked, with signed links to approve or decline (confirmed on a page, done on POST) and a
+reply address that takes the commands SETUJU and TOLAK <alasan>.
+
+The request is recorded as an SlaNotice on the pseudo-clock "approval" (level 0 = the approver asked first),
+so the links reuse the escalation machinery (services.tokens signs a notice id, the recipient and the action),
+the recipient is on record, and a rerun never sends twice (the notice is unique per case, clock, cycle and
+level). Flush only, inside the caller's unit of work: services.timeline calls `observe` for every event.
+"""
+from __future__ import annotations
+
+from flask import current_app
+from sqlalchemy import func, select
+
+from ..extensions import db
+from ..models import Case, CaseEvent, SlaNotice, User
+from ..workflows import REGISTRY
+from . import outbox, tokens
+
+APPROVAL_NOTICE = "approval"  # SlaNotice.clock of an approval request
+APPROVAL_ACTIONS = {"setujui": "Setujui permohonan", "tolak": "Tolak permohonan"}
+APPROVAL_TRIGGERS = {"setujui": "superior_approve", "tolak": "superior_decline"}
+
+
+def waits_on_superior(case: Case) -> bool:
+    wf = REGISTRY[case.case_type]
+    return any(case.state in step.sources for step in wf.steps if "requester_superior" in step.who)
+
+
+def approver_for(case: Case) -> User | None:
+    """Who is asked first: the requester's direct superior, when active."""
+    requester = case.requester
+    superior = requester.superior if requester is not None else None
+    return superior if superior is not None and superior.is_active else None
+
+
+def _entered_waiting(case: Case, event: CaseEvent) -> bool:
+    if event.kind == "created":
+        return waits_on_superior(case)
+    return event.kind == "transition" and event.from_state != event.to_state and waits_on_superior(case)
+
+
+def observe(case: Case, event: CaseEvent) -> None:
+    """Ask the approver when the case starts waiting on them."""
+    if not _entered_waiting(case, event):
+        return
+    approver = approver_for(case)
+    if approver is None:
+        return
+    if case.id is None:
+        db.session.flush()  # the notice names the case
+    cycle = (db.session.scalar(select(func.max(SlaNotice.cycle)).where(
+        SlaNotice.case_id == case.id, SlaNotice.clock == APPROVAL_NOTICE)) or 0) + 1
+    send_request(case, approver, cycle=cycle, level=0, at=event.at)
+
+
+def send_request(case: Case, recipient: User, *, cycle: int, level: int, at, late_text: str = "") -> SlaNotice:
+    """Record the request to `recipient` and queue its email (flush only)."""
+    notice = SlaNotice(case_id=case.id, clock=APPROVAL_NOTICE, cycle=cycle, level=level,
+                       recipient_id=recipient.id, at=at)
+    db.session.add(notice)
+    db.session.flush()  # the notice's id goes into the signed links
+    base = current_app.config["BASE_URL"].rstrip("/")
+    links = {action: f"{base}/email/aksi/{tokens.sign_action(notice.id, recipient.id, action)}"
+             for action in APPROVAL_ACTIONS}
+    requester = case.requester
+    outbox.enqueue(to=recipient.email, template="approval_request", case=case, context={
+        "recipient_name": recipient.name, "requester": requester, "level": level, "late_text": late_text,
+        "links": links, "actions": APPROVAL_ACTIONS, "case_url": f"{base}/kasus/{case.id}",
+        "fields": case.fields or {},
+    }, reply_to=tokens.reply_address(case.id, recipient.id, outbox.mail_domain()),
+        dedupe_key=f"approval:{case.id}:{cycle}:{level}")
+    return notice
+
+
+def pending_approver(case: Case) -> User | None:
+    """Whom the case waits on now: the latest approval request's recipient (None when it does not wait)."""
+    if not waits_on_superior(case):
+        return None
+    notice = db.session.scalar(select(SlaNotice).where(SlaNotice.case_id == case.id,
+                                                       SlaNotice.clock == APPROVAL_NOTICE)
+                               .order_by(SlaNotice.cycle.desc(), SlaNotice.level.desc()).limit(1))
+    if notice is not None and notice.recipient is not None:
+        return notice.recipient
+    return approver_for(case)
