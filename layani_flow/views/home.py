@@ -8,8 +8,8 @@ from flask_login import current_user, login_required
 
 from layani_flow import catalogue, clock
 from layani_flow.roles import DESK_ROLES, LEAD_ROLES, Role
+from layani_flow.services import approval_requests, escalations, listings
 from layani_flow.services import cases as case_service
-from layani_flow.services import escalations, listings
 from layani_flow.services import inbox as inbox_service
 from layani_flow.timefmt import MONTHS, human_wib
 from layani_flow.workflows import REGISTRY
@@ -112,4 +112,5 @@ def page_helpers() -> dict:
         "anonymous_label": case_service.ANONYMOUS_LABEL,
         "inbox_count": (lambda: inbox_service.count_for(user)) if signed_in and not anonymous_page else None,
         "due_chip": due_chip,
+        "pending_approver": approval_requests.pending_approver,
     }
