@@ -15,16 +15,17 @@ from sqlalchemy import func, select
 from ..extensions import db
 from ..models import Case, CaseEvent, SlaNotice, User
 from ..workflows import REGISTRY
-from . import outbox, tokens
+from ..workflows.clocks import APPROVAL
+from . import outbox, sla, tokens
+from .access import superior_chain
 
-APPROVAL_NOTICE = "approval"  # SlaNotice.clock of an approval request
+APPROVAL_NOTICE = APPROVAL  # SlaNotice.clock of an approval request: level 0 asks, 1, 2, … escalate
 APPROVAL_ACTIONS = {"setujui": "Setujui permohonan", "tolak": "Tolak permohonan"}
 APPROVAL_TRIGGERS = {"setujui": "superior_approve", "tolak": "superior_decline"}
 
 
 def waits_on_superior(case: Case) -> bool:
-    wf = REGISTRY[case.case_type]
-    return any(case.state in step.sources for step in wf.steps if "requester_superior" in step.who)
+    return case.state in REGISTRY[case.case_type].approval_in
 
 
 def approver_for(case: Case) -> User | None:
@@ -32,6 +33,13 @@ def approver_for(case: Case) -> User | None:
     requester = case.requester
     superior = requester.superior if requester is not None else None
     return superior if superior is not None and superior.is_active else None
+
+
+def escalation_chain(case: Case) -> list[User]:
+    """Who is asked, level by level, when the approver does not decide in time: up from the requester's
+    direct superior, skipping parties and inactive people."""
+    chain = superior_chain(case.requester)[1:]
+    return [p for p in chain if p.is_active and p.id not in case.party_ids]
 
 
 def _entered_waiting(case: Case, event: CaseEvent) -> bool:
@@ -49,7 +57,8 @@ def observe(case: Case, event: CaseEvent) -> None:
         return
     if case.id is None:
         db.session.flush()  # the notice names the case
-    cycle = (db.session.scalar(select(func.max(SlaNotice.cycle)).where(
+    clock = sla.current_cycle(case, APPROVAL)  # started just before, by services.sla (same cycle number)
+    cycle = clock.cycle if clock is not None else (db.session.scalar(select(func.max(SlaNotice.cycle)).where(
         SlaNotice.case_id == case.id, SlaNotice.clock == APPROVAL_NOTICE)) or 0) + 1
     send_request(case, approver, cycle=cycle, level=0, at=event.at)
 

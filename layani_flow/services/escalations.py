@@ -13,6 +13,7 @@ from ..extensions import db
 from ..models import Case, SlaNotice, User
 from ..models.sla import CaseClock
 from ..workflows import REGISTRY
+from ..workflows.clocks import APPROVAL
 from ..working_time import CalendarError, due
 from . import sla, tokens
 from .access import PARTY_MESSAGE, is_party
@@ -49,7 +50,8 @@ def _load(claim: tokens.ActionClaim) -> PendingAction:
         raise tokens.InvalidLink("Tautan tidak sah.")
     notice = db.session.get(SlaNotice, claim.notice_id)
     recipient = db.session.get(User, claim.user_id)
-    if notice is None or recipient is None or notice.recipient_id != recipient.id or not recipient.is_active:
+    if (notice is None or recipient is None or notice.recipient_id != recipient.id or not recipient.is_active
+            or notice.clock == APPROVAL):  # an approval request's notice is answered by approvals, not here
         raise tokens.InvalidLink("Tautan tidak sah.")
     case = db.session.get(Case, notice.case_id)
     if case is None:
@@ -171,6 +173,7 @@ def take_charge(case_id: int, actor: User, version: object) -> Case:
             select(SlaNotice).join(CaseClock, (CaseClock.case_id == SlaNotice.case_id)
                                    & (CaseClock.name == SlaNotice.clock) & (CaseClock.cycle == SlaNotice.cycle))
             .where(SlaNotice.case_id == case_id, SlaNotice.recipient_id == actor.id, SlaNotice.level >= 1,
+                   SlaNotice.clock != APPROVAL,
                    CaseClock.stopped_at.is_(None), CaseClock.acknowledged_at.is_(None))
             .order_by(SlaNotice.id.desc())).first()
         if notice is None:

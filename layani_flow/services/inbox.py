@@ -67,7 +67,7 @@ class InboxItem:
 
 def approval_states(wf: Workflow) -> set[str]:
     """States in which a case waits on the requester's superior: a `requester_superior` step leaves them."""
-    return {s for step in wf.steps if "requester_superior" in step.who for s in step.sources}
+    return set(wf.approval_in)
 
 
 def requester_turn_states(wf: Workflow) -> set[str]:
@@ -197,12 +197,14 @@ def _unclaimed(person: User, add) -> None:
 
 
 def _escalated_to(person: User, add) -> None:
-    """SLA escalations sent to them whose clock still runs and nobody has acted on."""
+    """SLA escalations sent to them whose clock still runs and nobody has acted on (an approval escalation
+    is an approval to give: _as_approver)."""
     query = (select(Case, CaseClock.due_at)
              .join(SlaNotice, SlaNotice.case_id == Case.id)
              .join(CaseClock, and_(CaseClock.case_id == Case.id, CaseClock.name == SlaNotice.clock,
                                    CaseClock.cycle == SlaNotice.cycle))
-             .where(SlaNotice.recipient_id == person.id, SlaNotice.level >= 1, CaseClock.stopped_at.is_(None),
+             .where(SlaNotice.recipient_id == person.id, SlaNotice.level >= 1, SlaNotice.clock != APPROVAL_NOTICE,
+                    CaseClock.stopped_at.is_(None),
                     CaseClock.acknowledged_at.is_(None), *_open_visible(person)))
     for case, due_at in _rows(query):
         add(case, "escalated_to_you", due_at)
@@ -221,6 +223,7 @@ def _team_overdue(person: User, add) -> None:
 def _desk_escalations(person: User, add) -> None:
     """For the desk head: every open desk case with an escalation nobody has acted on."""
     escalated = exists().where(CaseClock.case_id == Case.id, CaseClock.stopped_at.is_(None),
+                               CaseClock.name != APPROVAL_NOTICE,  # the superior's to decide, not the desk's
                                CaseClock.escalation_level >= 1, CaseClock.acknowledged_at.is_(None))
     query = select(Case, next_running_due()).where(escalated, *_open_visible(person))
     for case, due_at in _rows(query):

@@ -27,6 +27,7 @@ from ..logs import trace_without_messages
 from ..models import Case, InboundMessage, OutboxMessage, SlaNotice, User
 from ..timefmt import human_wib
 from . import approvals, cases, escalations, mail_auth, mail_text, outbox, tokens
+from .approval_requests import APPROVAL_NOTICE
 from .db import unit_of_work
 from .errors import DomainError, StaleCase
 
@@ -187,7 +188,8 @@ def _already_read(key: str) -> bool:
 
 def _action_claim(case_id: int, user_id: int, action: str, key: str) -> tokens.ActionClaim:
     notice = db.session.scalars(select(SlaNotice).where(
-        SlaNotice.case_id == case_id, SlaNotice.recipient_id == user_id, SlaNotice.level > 0)
+        SlaNotice.case_id == case_id, SlaNotice.recipient_id == user_id, SlaNotice.level > 0,
+        SlaNotice.clock != APPROVAL_NOTICE)
         .order_by(SlaNotice.id.desc())).first()
     if notice is None:
         raise tokens.InvalidLink("Tidak ada eskalasi untuk Anda pada kasus ini.")
