@@ -16,8 +16,8 @@ from ..extensions import db
 from ..models import Case, CaseEvent, SlaNotice, User
 from ..workflows import REGISTRY
 from ..workflows.clocks import APPROVAL
-from . import outbox, sla, tokens
-from .access import superior_chain
+from . import acting, outbox, sla, tokens
+from .access import superior_chain, superior_ids
 
 APPROVAL_NOTICE = APPROVAL  # SlaNotice.clock of an approval request: level 0 asks, 1, 2, … escalate
 APPROVAL_ACTIONS = {"setujui": "Setujui permohonan", "tolak": "Tolak permohonan"}
@@ -28,11 +28,17 @@ def waits_on_superior(case: Case) -> bool:
     return case.state in REGISTRY[case.case_type].approval_in
 
 
-def approver_for(case: Case) -> User | None:
-    """Who is asked first: the requester's direct superior, when active."""
+def approver_for(case: Case, at=None) -> User | None:
+    """Who is asked first: the requester's direct superior, or whoever an admin named to act for them (Plt/Plh)
+    on that day; None when there is nobody active to ask."""
     requester = case.requester
     superior = requester.superior if requester is not None else None
-    return superior if superior is not None and superior.is_active else None
+    if superior is None:
+        return None
+    stand_in = acting.acting_for(superior.id, acting.wib_date(at))
+    if stand_in is not None and stand_in.acting.is_active and stand_in.acting_id not in case.party_ids:
+        return stand_in.acting
+    return superior if superior.is_active else None
 
 
 def escalation_chain(case: Case) -> list[User]:
@@ -52,7 +58,7 @@ def observe(case: Case, event: CaseEvent) -> None:
     """Ask the approver when the case starts waiting on them."""
     if not _entered_waiting(case, event):
         return
-    approver = approver_for(case)
+    approver = approver_for(case, event.at)
     if approver is None:
         return
     if case.id is None:
@@ -82,13 +88,29 @@ def send_request(case: Case, recipient: User, *, cycle: int, level: int, at, lat
     return notice
 
 
-def pending_approver(case: Case) -> User | None:
-    """Whom the case waits on now: the latest approval request's recipient (None when it does not wait)."""
+def pending_approval(case: Case) -> tuple[User, str] | None:
+    """Whom the case waits on now, and how the page names them: the latest approval request's recipient, with
+    "(Plh untuk …)" when they act for someone. None when the case does not wait on a superior."""
     if not waits_on_superior(case):
         return None
     notice = db.session.scalar(select(SlaNotice).where(SlaNotice.case_id == case.id,
                                                        SlaNotice.clock == APPROVAL_NOTICE)
                                .order_by(SlaNotice.cycle.desc(), SlaNotice.level.desc()).limit(1))
-    if notice is not None and notice.recipient is not None:
-        return notice.recipient
-    return approver_for(case)
+    person = notice.recipient if notice is not None else approver_for(case)
+    if person is None:
+        return None
+    label = person.name + (f" ({person.position})" if person.position else "")
+    chain = superior_ids(case.requester)
+    if person.id not in chain:
+        stand_in = acting.acting_as(person.id, chain, acting.wib_date(notice.at if notice else None))
+        if stand_in is not None:
+            label = f"{person.name} ({stand_in.kind_short} untuk {stand_in.official.name})"
+    return person, label
+
+
+def is_asked(case: Case, user_id: int) -> bool:
+    """An approval request on this case went to this person (the requester's superior, someone up the chain,
+    or whoever acted for one of them)."""
+    return db.session.scalar(select(SlaNotice.id).where(
+        SlaNotice.case_id == case.id, SlaNotice.clock == APPROVAL_NOTICE, SlaNotice.recipient_id == user_id)
+        .limit(1)) is not None

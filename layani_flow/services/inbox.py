@@ -149,15 +149,17 @@ def _as_requester(person: User, add) -> None:
 
 
 def _as_approver(person: User, add) -> None:
-    """Cases waiting on the superior's approval: the requester's direct superior, and anyone an approval
-    request went to (up the chain)."""
+    """Cases waiting on the superior's approval, for whoever an approval request went to: the requester's
+    direct superior, or the official acting for them (Plt/Plh), then each superior up the chain it escalated to."""
     requester = aliased(User)
     asked = exists().where(SlaNotice.case_id == Case.id, SlaNotice.clock == APPROVAL_NOTICE,
                            SlaNotice.recipient_id == person.id)
+    # Nobody was asked (data from before approval requests): the direct superior is the one to ask.
+    nobody_asked = ~exists().where(SlaNotice.case_id == Case.id, SlaNotice.clock == APPROVAL_NOTICE)
     query = (select(Case, next_running_due())
              .join(requester, requester.id == Case.requester_id)
              .where(approval_clause(), *_open_visible(person), Case.requester_id != person.id,
-                    or_(requester.superior_id == person.id, asked)))
+                    or_(asked, and_(requester.superior_id == person.id, nobody_asked))))
     for case, due_at in _rows(query):
         add(case, "approval", due_at)
 

@@ -112,5 +112,5 @@ def page_helpers() -> dict:
         "anonymous_label": case_service.ANONYMOUS_LABEL,
         "inbox_count": (lambda: inbox_service.count_for(user)) if signed_in and not anonymous_page else None,
         "due_chip": due_chip,
-        "pending_approver": approval_requests.pending_approver,
+        "pending_approval": approval_requests.pending_approval,
     }
