@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -25,10 +27,17 @@ def click_and_wait(page, locator) -> None:
     assert_accessible(page)
 
 
-def check_both_sizes(page, what: str) -> None:
+# LAYANI_SCREENSHOT_DIR=docs/screenshots scripts/test tests/browser/test_inbox.py refreshes the pictures in docs/.
+SCREENSHOTS = os.environ.get("LAYANI_SCREENSHOT_DIR")
+
+
+def check_both_sizes(page, what: str, picture: str | None = None) -> None:
     for viewport in VIEWPORTS:
         page.set_viewport_size(viewport)
         assert_accessible(page, context=f"{what} at {viewport['width']} px")
+        if SCREENSHOTS and picture:
+            Path(SCREENSHOTS).mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(Path(SCREENSHOTS) / f"{picture}-{viewport['width']}.png"), full_page=True)
         wide = page.evaluate("""() => [...document.querySelectorAll('body *')]
             .filter(e => e.getBoundingClientRect().right > window.innerWidth + 1)
             .map(e => e.tagName + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().right)).slice(0, 8)""")
@@ -79,14 +88,14 @@ def test_each_roles_inbox(page, people):
     assert "Menunggu persetujuan Anda" in item.inner_text()
     assert item.get_by_role("button", name=re.compile("^Setujui")).is_visible()
     assert page.locator(".who .inbox-count").is_visible()
-    check_both_sizes(page, "the superior's inbox")
+    check_both_sizes(page, "the superior's inbox", "inbox-superior")
     log_out(page)
 
     # The officer's inbox lists unclaimed desk cases; a cuti still waiting on the superior is not one.
     log_in(page, people["officer"])
     assert page.get_by_role("heading", name=re.compile("Perlu tindakan Anda")).is_visible()
     assert page.locator("li.inbox-item").filter(has_text=ref).count() == 0
-    check_both_sizes(page, "the officer's inbox")
+    check_both_sizes(page, "the officer's inbox", "inbox-officer")
     log_out(page)
 
     # Approved from the inbox: it leaves the superior's inbox and reaches the officer's as unclaimed.
@@ -116,7 +125,7 @@ def test_an_approval_from_the_email(page, people, live_server):
     # Opened from the mail program, signed out: the page confirms and changes nothing until the button.
     visit(page, approve)
     assert page.get_by_role("heading", name="Setujui permohonan").is_visible()
-    check_both_sizes(page, "the approval confirmation")
+    check_both_sizes(page, "the approval confirmation", "approval-from-email")
     click_and_wait(page, page.get_by_role("button", name="Konfirmasi: Setujui permohonan"))
     assert "sudah dicatat" in page.locator("main").inner_text()
     # The link works once.
