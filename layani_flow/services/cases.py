@@ -14,6 +14,7 @@ from .. import catalogue, clock
 from ..extensions import db
 from ..models import Case, CaseDocument, CaseEvent, User
 from ..models.cases import REF_ALPHABET
+from ..nip import normalize_nip
 from ..workflows import REGISTRY, Intake, Step, Workflow
 from ..workflows.base import PersonInput
 from . import anonymity, documents
@@ -258,7 +259,7 @@ def assign_case(case_id: int, actor: User, assignee_nip: str, version: Any, comm
         case = _visible_case(case_id, actor, for_update=True)
         # The person acting is judged before the person named: someone who may not hand this case around
         # learns that, and not whether a NIP exists.
-        self_claim = (assignee_nip or "").strip() == actor.nip
+        self_claim = normalize_nip(assignee_nip) == actor.nip
         refusal = claim_refusal(case, actor) if self_claim else assign_refusal(case, actor)
         if refusal is not None:
             raise refusal

@@ -16,7 +16,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from .. import clock
 from ..extensions import db
 from ..models import ApiToken, User
-from ..nip import nip_problem
+from ..nip import nip_problem, normalize_nip
 from ..roles import Role
 from . import sessions
 from .db import rows_changed, unit_of_work
@@ -64,7 +64,7 @@ def active_user_by_nip(nip: str | None, field: str) -> User:
 def create_user(*, nip: str, name: str, email: str, role: str, password: str,
                 superior_nip: str | None = None, unit: str = "", position: str = "") -> User:
     errors: dict[str, list[str]] = {}
-    nip = (nip or "").strip()
+    nip = normalize_nip(nip)
     if problem := nip_problem(nip):
         errors["nip"] = [problem]
     if role not in {r.value for r in Role}:
@@ -100,8 +100,9 @@ def create_user(*, nip: str, name: str, email: str, role: str, password: str,
 
 def find_by_nip(nip: str | None) -> User | None:
     """The user with this NIP; anything that is not 18 ASCII digits finds nobody without asking the
-    database (PostgreSQL refuses a NUL character even as a query parameter)."""
-    nip = (nip or "").strip()
+    database (PostgreSQL refuses a NUL character even as a query parameter). It may be typed as printed on
+    an SK, with spaces, dots or dashes between its groups."""
+    nip = normalize_nip(nip)
     if len(nip) != 18 or not (nip.isascii() and nip.isdigit()):
         return None
     return db.session.scalar(select(User).where(User.nip == nip))
