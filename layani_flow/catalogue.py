@@ -5,8 +5,15 @@ follow the typical lists in shared/domain.md §1; an admin-editable catalogue ca
 """
 from __future__ import annotations
 
-from collections.abc import Iterable
+import datetime as dt
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
+
+from . import leave
+
+# A rule on a service's fields that needs today's date (WIB): field name → problems; empty when none.
+FieldsCheck = Callable[[Mapping[str, Any], dt.date], dict[str, list[str]]]
 
 
 @dataclass(frozen=True)
@@ -17,6 +24,9 @@ class FieldSpec:
     required: bool = True
     choices: tuple[tuple[str, str], ...] = ()
     help: str = ""
+    # An attribute of the person filing that fills the field in advance (still editable), e.g.
+    # "pangkat_golongan" → "Penata Muda, III/a".
+    prefill: str | None = None
 
 
 @dataclass(frozen=True)
@@ -36,6 +46,18 @@ class Service:
     needs_superior: bool = False  # the atasan langsung endorses it before the desk works on it
     external_body: str = "BKPSDMD"
     sla_days: int = 5  # working days for the desk, from a complete file (domain.md §1: proposed defaults)
+    # Checked by the intake form and again by open_case (so the API answers the same 422s).
+    checks: tuple[FieldsCheck, ...] = ()
+    # (first, last) date fields whose span the form shows in working days, e.g. a leave's length.
+    working_days_between: tuple[str, str] | None = None
+
+    def problems(self, fields: Mapping[str, Any], today: dt.date) -> dict[str, list[str]]:
+        """What this service's own rules find wrong with the fields (see `checks`)."""
+        found: dict[str, list[str]] = {}
+        for check in self.checks:
+            for name, messages in check(fields, today).items():
+                found.setdefault(name, []).extend(messages)
+        return found
 
     @property
     def required_documents(self) -> tuple[DocumentSpec, ...]:
@@ -68,6 +90,8 @@ SERVICES: dict[str, Service] = {
             ),
             needs_superior=True,
             sla_days=2,
+            checks=(leave.leave_problems,),
+            working_days_between=("tanggal_mulai", "tanggal_selesai"),
         ),
         Service(
             "kgb",
@@ -75,7 +99,8 @@ SERVICES: dict[str, Service] = {
             "Kenaikan gaji berkala setiap dua tahun.",
             fields=(
                 FieldSpec("tmt_kgb_terakhir", "TMT KGB terakhir", "date"),
-                FieldSpec("golongan", "Pangkat/golongan sekarang", "text", help="Contoh: Penata Muda, III/a"),
+                FieldSpec("golongan", "Pangkat/golongan sekarang", "text", help="Contoh: Penata Muda, III/a",
+                          prefill="pangkat_golongan"),
             ),
             documents=(
                 DocumentSpec("sk_pangkat_terakhir", "SK pangkat terakhir"),
@@ -96,7 +121,7 @@ SERVICES: dict[str, Service] = {
                 FieldSpec("periode", "Periode", "select", choices=(
                     ("02", "1 Februari"), ("04", "1 April"), ("06", "1 Juni"), ("08", "1 Agustus"),
                     ("10", "1 Oktober"), ("12", "1 Desember"))),
-                FieldSpec("golongan_sekarang", "Pangkat/golongan sekarang", "text"),
+                FieldSpec("golongan_sekarang", "Pangkat/golongan sekarang", "text", prefill="pangkat_golongan"),
             ),
             documents=(
                 DocumentSpec("sk_kp_terakhir", "SK kenaikan pangkat terakhir"),

@@ -19,6 +19,7 @@ from ..workflows import REGISTRY, Intake, Step, Workflow
 from ..workflows.base import PersonInput
 from . import anonymity, documents
 from .access import PARTY_MESSAGE, Actor, TrackedFiler, can_view, tags_for  # noqa: F401 (callers use them from here)
+from .admin_settings import today_wib
 from .capabilities import (
     assign_refusal,
     assignee_refusal,
@@ -161,6 +162,9 @@ def open_case(case_type: str, data: dict[str, Any], actor: User | None, *,
                            {"anonymous": ["Pilihan anonim hanya untuk pengaduan."]})
     if actor is None and not anonymous:
         raise Forbidden("Silakan masuk terlebih dahulu.")
+    service = catalogue.SERVICES.get(data.get("service") or "") if workflow.per_service else None
+    if service is not None and (problems := service.problems(data, today_wib())):
+        raise InvalidInput("Isian permohonan tidak valid.", problems)
     requester = None if anonymous else actor
     filer = None if anonymous else actor  # who the timeline names
     # An anonymous case's id and instants must not place it among its filer's named actions.

@@ -10,16 +10,27 @@ from __future__ import annotations
 import math
 import time
 
-from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    g,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_limiter.errors import RateLimitExceeded
 from flask_login import current_user, login_required
 from wtforms import BooleanField
 
-from layani_flow import catalogue
+from layani_flow import catalogue, leave
 from layani_flow.extensions import limiter
 from layani_flow.forms import intake_form_class
+from layani_flow.services import calendar, documents
 from layani_flow.services import cases as case_service
-from layani_flow.services import documents
 from layani_flow.services.errors import InvalidInput
 from layani_flow.workflows import REGISTRY
 
@@ -157,9 +168,10 @@ def _file_named(case_type: str):
 
     def page(errors: dict[str, list[str]], status: int = 200):
         return render_template(f"cases/{case_type}/new.html", form=form, service=service, errors=errors,
-                               anonymous_only=False, honeypot=""), status
+                               anonymous_only=False, honeypot="", working_days=_working_days(service, form.data)), status
 
     if not form.is_submitted():
+        _prefill(form, service)
         return page({})
     valid = form.validate()
     uploads, errors = _checked_uploads(service)
@@ -170,9 +182,41 @@ def _file_named(case_type: str):
                                         anonymous=False, uploads=uploads)
     except InvalidInput as exc:
         return page(exc.errors or {"form": [exc.message]}, 422)
-    flash(f"Kasus {opened.case.ref} berhasil diajukan.", "success")
+    days = _working_days(service, form.data)
+    flash(f"Kasus {opened.case.ref} berhasil diajukan"
+          + (f" ({days} hari kerja)." if days is not None else "."), "success")
     # 303 like an anonymous filing: the status code does not tell the two apart.
     return redirect(url_for("cases.detail", case_id=opened.case.id), code=303)
+
+
+def _prefill(form, service: catalogue.Service | None) -> None:
+    """Fields the catalogue fills in from the person's own data (the pangkat from their golongan); they
+    stay editable, and an unknown value leaves the field empty."""
+    for spec in service.fields if service else ():
+        if spec.prefill and spec.name in form and not form[spec.name].data:
+            form[spec.name].data = getattr(current_user, spec.prefill, "") or None
+
+
+def _working_days(service: catalogue.Service | None, data: dict) -> int | None:
+    """The span a service counts in working days (a leave's length), once both its dates are valid: shown
+    beside the dates on the form and in the confirmation, so it needs no JavaScript."""
+    if service is None or service.working_days_between is None:
+        return None
+    first, last = (leave.as_date(data.get(name)) for name in service.working_days_between)
+    if first is None or last is None or last < first or last - first > leave.MAX_SPAN:
+        return None
+    return calendar.working_days(first, last)
+
+
+@bp.get("/kasus/baru/hari-kerja")
+@login_required
+def working_days():
+    """{"days": N} for ?mulai=&selesai= (ISO dates): the leave form's live count (static/js/hari_kerja.js).
+    Read-only, and bounded like the form (leave.MAX_SPAN); null when the dates do not make a span."""
+    first, last = leave.as_date(request.args.get("mulai")), leave.as_date(request.args.get("selesai"))
+    if first is None or last is None or last < first or last - first > leave.MAX_SPAN:
+        return jsonify({"days": None})
+    return jsonify({"days": calendar.working_days(first, last)})
 
 
 def _checked_uploads(service) -> tuple[list[documents.CheckedUpload], dict[str, list[str]]]:
