@@ -15,12 +15,13 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from .. import clock
 from ..extensions import db
+from ..grades import grade_problem, normalize_grade
 from ..models import ApiToken, User
 from ..nip import nip_problem, normalize_nip
 from ..roles import Role
 from . import sessions
 from .db import rows_changed, unit_of_work
-from .errors import InvalidInput, NotFound
+from .errors import Forbidden, InvalidInput, NotFound
 from .passwords import password_problems
 
 logger = logging.getLogger(__name__)
@@ -62,8 +63,11 @@ def active_user_by_nip(nip: str | None, field: str) -> User:
 
 
 def create_user(*, nip: str, name: str, email: str, role: str, password: str,
-                superior_nip: str | None = None, unit: str = "", position: str = "") -> User:
+                superior_nip: str | None = None, unit: str = "", position: str = "",
+                grade: str | None = None) -> User:
     errors: dict[str, list[str]] = {}
+    if problem := grade_problem(grade):
+        errors["grade"] = [problem]
     nip = normalize_nip(nip)
     if problem := nip_problem(nip):
         errors["nip"] = [problem]
@@ -92,7 +96,7 @@ def create_user(*, nip: str, name: str, email: str, role: str, password: str,
             raise InvalidInput("Data pegawai tidak valid.", errors)
         now = clock.now()
         user = User(nip=nip, name=name.strip(), email=email, role=role, unit=unit,
-                    position=position, superior_id=superior.id if superior else None,
+                    position=position, superior_id=superior.id if superior else None, grade=normalize_grade(grade),
                     password_hash=generate_password_hash(password), created_at=now, password_changed_at=now)
         db.session.add(user)
     return user
@@ -225,3 +229,18 @@ def list_users(query: str = "", limit: int = 50) -> tuple[list[User], int]:
     total = db.session.execute(select(func.count(User.id)).where(condition)).scalar_one()
     rows = db.session.scalars(select(User).where(condition).order_by(User.name, User.id).limit(limit)).unique()
     return list(rows), total
+
+
+def set_grade(actor: User, user_id: int, grade: str | None) -> User:
+    """An admin records someone's golongan (empty clears it); the intake forms prefill the pangkat from it."""
+    if not actor.has_role(Role.ADMIN.value):
+        raise Forbidden("Hanya admin yang dapat mengubah golongan pegawai.")
+    if problem := grade_problem(grade):
+        raise InvalidInput("Golongan tidak valid.", {"grade": [problem]})
+    with unit_of_work():
+        user = db.session.get(User, user_id)
+        if user is None:
+            raise NotFound("Pegawai tidak ditemukan.")
+        user.grade = normalize_grade(grade)
+    logger.info("User %s grade set to %s by %s", user.id, user.grade, actor.id)
+    return user
