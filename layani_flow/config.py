@@ -225,6 +225,8 @@ SETTINGS: dict[str, Setting] = {
     "REMEMBER_COOKIE_HTTPONLY": S(flag(), True, "Flask-Login's remember cookie unreadable by scripts"),
     "SESSION_IDLE_MINUTES": S(integer(min=1), 30, "a session unused this long ends"),
     "SESSION_MAX_HOURS": S(integer(min=1), 12, "a session ends this long after sign-in, used or not"),
+    "DRAFT_MINUTES": S(integer(min=1), 120,
+                       "how long typed text is kept for someone whose session ran out (services/drafts.py)"),
     "PASSWORD_MIN_LENGTH": S(integer(min=8), 12, "shortest password a person may choose"),
     "SET_PASSWORD_LINK_HOURS": S(integer(min=1), 48, "how long an emailed set-password link works"),
     "RATELIMIT_STORAGE_URI": S(text(nonempty=True), "memory://",

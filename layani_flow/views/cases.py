@@ -26,6 +26,7 @@ from layani_flow.workflows import REGISTRY
 from layani_flow.workflows.base import Workflow
 from layani_flow.workflows.clocks import CLOCK_LABELS
 
+from . import drafts
 from .home import REVIEW_LABELS, tanggal
 
 bp = Blueprint("cases", __name__)
@@ -214,7 +215,15 @@ def _back(case_id: int):
 @bp.get("/kasus/<int(signed=True):case_id>")
 @login_required
 def detail(case_id: int):
-    return render_case(_own_case(case_id), current_user)
+    case = _own_case(case_id)
+    draft = drafts.restore()  # a message or a step's comment typed before the session ran out
+    if draft is None:
+        return render_case(case, current_user)
+    if draft.get("_endpoint") == "cases.transition":
+        trigger = draft.get("_trigger", "")
+        return render_case(case, current_user,
+                           posted_action=(trigger, trigger_form_class(case.case_type, trigger)(formdata=draft), {}))
+    return render_case(case, current_user, typed={"body": draft.get("body", ""), "internal": bool(draft.get("internal"))})
 
 
 def fire(case: Case, actor: Actor, trigger: str, *, tracked: bool = False):

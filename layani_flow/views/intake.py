@@ -34,7 +34,7 @@ from layani_flow.services import cases as case_service
 from layani_flow.services.errors import InvalidInput
 from layani_flow.workflows import REGISTRY
 
-from . import tracking_state
+from . import drafts, tracking_state
 
 bp = Blueprint("intake", __name__)
 
@@ -162,7 +162,9 @@ def _file_named(case_type: str):
         if service is None:
             status = 422 if request.method == "POST" else 200
             return render_template(f"cases/{case_type}/catalogue.html", services=catalogue.SERVICES), status
-    form = intake_form_class(case_type, service.key if service else None)()
+    form_class = intake_form_class(case_type, service.key if service else None)
+    draft = None if request.method == "POST" else drafts.restore()  # typed before a session ran out
+    form = form_class(formdata=draft) if draft is not None else form_class()
     if service is not None:
         form.service.data = service.key
 
