@@ -233,6 +233,8 @@ SETTINGS: dict[str, Setting] = {
                                "Flask-Limiter storage: memory:// for one app server, redis://host:6379 for several"),
     "LOGIN_LIMIT_PER_NIP": S(rate_limit(), "5 per 15 minutes", "failed sign-ins allowed per NIP"),
     "LOGIN_LIMIT_PER_ADDRESS": S(rate_limit(), "20 per 15 minutes", "failed sign-ins allowed per client address"),
+    "PEOPLE_SEARCH_LIMIT": S(rate_limit(), "30 per minute",
+                             "name searches per person (choosing the other party of a mediation)"),
     "ANONYMOUS_LIMIT_PER_ADDRESS": S(rate_limit(), "5 per hour", "anonymous complaints accepted per client address"),
     "TRUSTED_PROXIES": S(integer(min=0, max=5), 0,
                          "reverse proxies in front of the app whose X-Forwarded-For is believed (0 = none)"),

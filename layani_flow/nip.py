@@ -31,3 +31,8 @@ def nip_problem(value: str | None) -> str | None:
     if value[14] not in "12":
         return "NIP tidak valid: angka ke-15 (jenis kelamin) harus 1 atau 2."
     return None
+
+
+def masked_nip(nip: str) -> str:
+    """"•••••••• •••••• 1 002": enough to tell two people of one name apart, without the birth date."""
+    return f"•••••••• •••••• {nip[14:15]} {nip[15:]}"

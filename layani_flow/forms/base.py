@@ -58,7 +58,11 @@ NIP_HINT = "18 angka; boleh ditulis seperti di SK, mis. 19891203 201403 1 002."
 
 
 def _nip_filter(value: Any) -> Any:
-    return normalize_nip(value) if isinstance(value, str) else value
+    """Digits with separators become the NIP; anything else (a name to look up, a typo) stays as typed."""
+    if not isinstance(value, str):
+        return value
+    digits = normalize_nip(value)
+    return digits if digits.isascii() and digits.isdigit() else value.strip()
 
 
 def valid_nip(form, field) -> None:

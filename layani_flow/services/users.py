@@ -244,3 +244,33 @@ def set_grade(actor: User, user_id: int, grade: str | None) -> User:
         user.grade = normalize_grade(grade)
     logger.info("User %s grade set to %s by %s", user.id, user.grade, actor.id)
     return user
+
+
+PEOPLE_SEARCH_MIN = 3
+PEOPLE_SEARCH_MAX = 8
+
+
+def find_people(actor: User, text: str, limit: int = PEOPLE_SEARCH_MAX) -> list[User]:
+    """Active people whose name contains `text`, for `actor` to name as the other party of a case: never
+    `actor` themself. Too short a text finds nobody, and a NIP is only ever matched whole (elsewhere), so
+    NIPs (which start with a birth date) cannot be read out a digit at a time."""
+    text = (text or "").replace("\x00", "").strip()[:100]
+    if len(text) < PEOPLE_SEARCH_MIN:
+        return []
+    pattern = "%" + text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    return list(db.session.scalars(
+        select(User).where(func.lower(User.name).like(pattern, escape="\\"), User.is_active_account.is_(True),
+                           User.id != actor.id)
+        .order_by(User.name, User.id).limit(limit)).unique())
+
+
+def chosen_person(actor: User, user_id: object) -> User | None:
+    """The person picked from find_people's list (by id), if they may be picked by `actor`."""
+    try:
+        wanted = int(str(user_id))
+    except ValueError:
+        return None
+    user = db.session.get(User, wanted)
+    if user is None or not user.is_active or user.id == actor.id:
+        return None
+    return user

@@ -29,7 +29,8 @@ from wtforms import BooleanField
 from layani_flow import catalogue, leave
 from layani_flow.extensions import limiter
 from layani_flow.forms import intake_form_class
-from layani_flow.services import calendar, documents
+from layani_flow.nip import masked_nip
+from layani_flow.services import calendar, documents, users
 from layani_flow.services import cases as case_service
 from layani_flow.services.errors import InvalidInput
 from layani_flow.workflows import REGISTRY
@@ -168,15 +169,24 @@ def _file_named(case_type: str):
     if service is not None:
         form.service.data = service.key
 
+    picker = workflow.other_party.nip_field if workflow.other_party and workflow.other_party.chosen_by_name else None
+    matches = None
+
     def page(errors: dict[str, list[str]], status: int = 200):
         return render_template(f"cases/{case_type}/new.html", form=form, service=service, errors=errors,
-                               anonymous_only=False, honeypot="", working_days=_working_days(service, form.data)), status
+                               anonymous_only=False, honeypot="", working_days=_working_days(service, form.data),
+                               picker=picker, matches=matches), status
 
     if not form.is_submitted():
         _prefill(form, service)
         return page({})
+    if picker is not None:
+        matches = _pick_person(form, picker)
     valid = form.validate()
     uploads, errors = _checked_uploads(service)
+    if matches is not None and picker is not None:  # a name was typed: chosen from the list, then sent
+        return page({**form.first_errors(), picker: [PICK_FROM_LIST if matches else NOBODY_BY_THAT_NAME],
+                     **errors}, 422)
     if not valid or errors:
         return page({**form.first_errors(), **errors}, 422)
     try:
@@ -189,6 +199,40 @@ def _file_named(case_type: str):
           + (f" ({days} hari kerja)." if days is not None else "."), "success")
     # 303 like an anonymous filing: the status code does not tell the two apart.
     return redirect(url_for("cases.detail", case_id=opened.case.id), code=303)
+
+
+PICK_FROM_LIST = "Pilih orang yang Anda maksud dari daftar di bawah, lalu kirim lagi (atau tulis NIP-nya)."
+NOBODY_BY_THAT_NAME = ("Tidak ada pegawai aktif dengan nama itu. Periksa ejaannya, tulis minimal "
+                       f"{users.PEOPLE_SEARCH_MIN} huruf, atau tulis NIP-nya.")
+
+
+def _pick_person(form, field: str) -> list | None:
+    """The other party chosen by name. A choice from the list (its radio, "<field>_pilihan") becomes their
+    NIP; a name typed in the field gives the matches to choose from (None when a NIP was typed)."""
+    choice = request.form.get(f"{field}_pilihan")
+    if choice:
+        person = users.chosen_person(current_user, choice)
+        if person is not None:
+            form[field].data = person.nip
+            return None
+    typed = form[field].data or ""
+    if not typed or typed.isdigit():
+        return None  # a NIP, right or wrong: the form says which
+    return users.find_people(current_user, typed)
+
+
+bp.add_app_template_filter(masked_nip, "masked_nip")
+
+
+@bp.get("/kasus/baru/pihak")
+@login_required
+@limiter.limit(lambda: current_app.config["PEOPLE_SEARCH_LIMIT"], key_func=lambda: f"people:{current_user.id}")
+def people():
+    """{"items": [{"id", "name", "unit", "nip"}]} for ?q=NAME: whom the filer may name as the other party
+    (static/js/pilih_pihak.js). The NIP is masked; the form sends the chosen id, turned into the NIP here."""
+    found = users.find_people(current_user, request.args.get("q", ""))
+    return jsonify({"items": [{"id": u.id, "name": u.name, "unit": u.unit, "nip": masked_nip(u.nip)}
+                              for u in found]})
 
 
 def _prefill(form, service: catalogue.Service | None) -> None:

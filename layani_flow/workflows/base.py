@@ -196,6 +196,9 @@ class OtherParty:
     takes_part: bool
     invalid: str  # the form's message when the NIP names the filer
     not_yourself: str  # the field's message then
+    # True: the intake page also finds them by name (a search, with a no-JavaScript fallback), because a
+    # filer knows the name of their superior or subordinate, rarely the 18 digits.
+    chosen_by_name: bool = False
 
 
 @dataclass(frozen=True)
