@@ -128,7 +128,8 @@ def _anonymous_page(form, errors: dict[str, list[str]], status: int = 200):
     case_type = _anonymous_type() or ANONYMOUS_FORM_TYPE
     return render_template(f"cases/{case_type}/new.html", form=form, service=None, errors=errors,
                            anonymous_only=request.endpoint == "intake.anonymous",
-                           honeypot=request.form.get(HONEYPOT, "")), status
+                           honeypot=request.form.get(HONEYPOT, ""),
+                           evidence_files=REGISTRY[case_type].evidence_files), status
 
 
 def _file_anonymously():
@@ -139,10 +140,13 @@ def _file_anonymously():
     if request.form.get(HONEYPOT):
         g.honeypot_caught = True
         return _anonymous_page(form, {HONEYPOT: [HONEYPOT_ERROR]}, 422)
-    if not form.validate():
-        return _anonymous_page(form, form.first_errors(), 422)
+    valid = form.validate()
+    evidence, errors = _checked_evidence(REGISTRY[case_type], anonymous=True)
+    if not valid or errors:
+        return _anonymous_page(form, {**form.first_errors(), **errors}, 422)
     try:
-        opened = case_service.open_case(case_type, {**form.payload(), "anonymous": True}, None, anonymous=True)
+        opened = case_service.open_case(case_type, {**form.payload(), "anonymous": True}, None, anonymous=True,
+                                        uploads=evidence)
     except InvalidInput as exc:
         return _anonymous_page(form, exc.errors or {"form": [exc.message]}, 422)
     response = redirect(url_for("track.code"), code=303)
@@ -175,7 +179,7 @@ def _file_named(case_type: str):
     def page(errors: dict[str, list[str]], status: int = 200):
         return render_template(f"cases/{case_type}/new.html", form=form, service=service, errors=errors,
                                anonymous_only=False, honeypot="", working_days=_working_days(service, form.data),
-                               picker=picker, matches=matches), status
+                               picker=picker, matches=matches, evidence_files=workflow.evidence_files), status
 
     if not form.is_submitted():
         _prefill(form, service)
@@ -184,6 +188,8 @@ def _file_named(case_type: str):
         matches = _pick_person(form, picker)
     valid = form.validate()
     uploads, errors = _checked_uploads(service)
+    evidence, evidence_errors = _checked_evidence(workflow, anonymous=False)
+    uploads, errors = [*uploads, *evidence], {**errors, **evidence_errors}
     if matches is not None and picker is not None:  # a name was typed: chosen from the list, then sent
         return page({**form.first_errors(), picker: [PICK_FROM_LIST if matches else NOBODY_BY_THAT_NAME],
                      **errors}, 422)
@@ -263,6 +269,28 @@ def working_days():
     if first is None or last is None or last < first or last - first > leave.MAX_SPAN:
         return jsonify({"days": None})
     return jsonify({"days": calendar.working_days(first, last)})
+
+
+EVIDENCE_FIELD = "bukti"
+
+
+def _checked_evidence(workflow, *, anonymous: bool) -> tuple[list[documents.CheckedUpload], dict[str, list[str]]]:
+    """The evidence files a complaint's form carries (up to workflow.evidence_files), checked like every
+    document. An anonymous filer's lose their image metadata and their names (documents.anonymised)."""
+    files = [f for f in request.files.getlist(EVIDENCE_FIELD) if f and f.filename][:workflow.evidence_files + 1]
+    if not files or not workflow.evidence_files:
+        return [], {}
+    if len(files) > workflow.evidence_files:
+        return [], {EVIDENCE_FIELD: [f"Paling banyak {workflow.evidence_files} berkas bukti."]}
+    uploads = []
+    try:
+        for number, file in enumerate(files, start=1):
+            checked = documents.check_upload(EVIDENCE_FIELD, catalogue.EVIDENCE.key, file.filename or "", file.read())
+            uploads.append(documents.anonymised(checked, number) if anonymous else checked)
+    except InvalidInput as exc:
+        name = files[len(uploads)].filename
+        return [], {EVIDENCE_FIELD: [f"{name}: {m}" for msgs in exc.errors.values() for m in msgs]}
+    return uploads, {}
 
 
 def _checked_uploads(service) -> tuple[list[documents.CheckedUpload], dict[str, list[str]]]:

@@ -231,6 +231,7 @@ class Workflow:
     not_claimed_because: str = "Kasus jenis ini tidak diklaim atau dialihkan oleh petugas layanan."
     owner_called: str | None = None  # a relation the owner also holds here (a mediation's owner: "mediator")
     anonymous_allowed: bool = False  # may be filed with no identity, followed by a tracking code
+    evidence_files: int = 0  # how many evidence files (catalogue.EVIDENCE) its intake form takes
     per_service: bool = False  # filed for a catalogue service: its form, documents, title and SLA days
     # Other states a case may start in, and the function that picks one when it is filed (else: initial).
     entry_states: AbstractSet[str] = frozenset()
