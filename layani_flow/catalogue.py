@@ -65,6 +65,8 @@ class Service:
 
 
 OTHER_DOCUMENT = DocumentSpec("lainnya", "Dokumen pendukung lain", required=False)
+# What the desk issues when it completes a request (the SK, the letter): kept with the case for its requester.
+OUTPUT_DOCUMENT = DocumentSpec("keluaran", "Dokumen hasil layanan (mis. SK yang terbit)", required=False)
 # What a complaint's filer attaches on its form (Workflow.evidence_files says how many).
 EVIDENCE = DocumentSpec("bukti", "Bukti pendukung", required=False)
 
@@ -192,7 +194,7 @@ EXTERNAL_BODIES = (("BKPSDMD", "BKPSDMD Provinsi"), ("BKN", "Kanreg BKN"), ("TAS
 
 def document_spec(service_key: str | None, requirement: str) -> DocumentSpec | None:
     service = SERVICES.get(service_key or "")
-    docs = service.documents if service else (OTHER_DOCUMENT, EVIDENCE)
+    docs = (*service.documents, OUTPUT_DOCUMENT) if service else (OTHER_DOCUMENT, EVIDENCE)
     return next((d for d in docs if d.key == requirement), None)
 
 

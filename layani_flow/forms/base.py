@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from typing import Any, cast
 
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
 from werkzeug.datastructures import MultiDict
 
 # SelectChoice is new in WTForms 3.3; types-WTForms still describes 3.2, which had no such class.
@@ -13,6 +14,7 @@ from wtforms import HiddenField, SelectChoice, SelectField, StringField, TextAre
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from ..nip import nip_problem, normalize_nip
+from ..workflows.base import FileInput, Step
 
 REQUIRED = "Wajib diisi."
 
@@ -189,3 +191,12 @@ def describe_fields(form: BaseForm) -> list[dict[str, Any]]:
             item["choices"] = [{"value": c.value, "label": str(c.label)} for c in select_choices(f)]
         fields.append(item)
     return fields
+
+
+def with_file_inputs(form: type[TransitionForm], step: Step) -> type[TransitionForm]:
+    """The step's form plus a FileField for each file the step declares (workflows.base.FileInput): the page
+    draws it with the step's other inputs, so no template needs to know which step takes a file."""
+    files = [i for i in step.inputs if isinstance(i, FileInput)]
+    attrs = {i.field: FileField(i.label, description=i.hint, render_kw={"accept": ".pdf,.jpg,.jpeg,.png"})
+             for i in files}
+    return type(form.__name__, (form,), attrs) if attrs else form

@@ -9,7 +9,8 @@ from wtforms.validators import Optional
 
 from ..catalogue import EXTERNAL_BODIES, SERVICES, FieldSpec
 from ..services.admin_settings import today_wib
-from .base import BaseForm, TransitionForm, choices, length, required
+from ..workflows.service_request import WORKFLOW
+from .base import BaseForm, TransitionForm, choices, length, required, with_file_inputs
 
 SERVICE_CHOICES = [(s.key, s.name) for s in SERVICES.values()]
 
@@ -59,4 +60,11 @@ class ForwardForm(TransitionForm):
     external_body = SelectField("Diteruskan ke", choices=choices(EXTERNAL_BODIES), validators=[required()])
 
 
-STEP_FORMS: dict[str, type[TransitionForm]] = {"forward": ForwardForm}
+class CompleteForm(TransitionForm):
+    """Completing a request; the output document's file input comes from the step's declaration."""
+
+
+STEP_FORMS: dict[str, type[TransitionForm]] = {
+    "forward": ForwardForm,
+    "complete": with_file_inputs(CompleteForm, WORKFLOW.by_trigger["complete"]),
+}

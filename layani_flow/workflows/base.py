@@ -133,7 +133,19 @@ class ChoiceInput:
     hint: str
 
 
-StepInput = PersonInput | ChoiceInput
+@dataclass(frozen=True)
+class FileInput:
+    """A file the step's form carries, kept as a case document of kind `requirement` (e.g. the issued SK
+    on "complete"). The page draws it with the step's other inputs; the service stores it with the step."""
+
+    field: str
+    requirement: str
+    label: str
+    hint: str
+    required: bool = False
+
+
+StepInput = PersonInput | ChoiceInput | FileInput
 
 
 def person(field: str, *, becomes: str, roles: Iterable[str], invalid: str, hint: str) -> PersonInput:
@@ -142,6 +154,10 @@ def person(field: str, *, becomes: str, roles: Iterable[str], invalid: str, hint
 
 def choice(field: str, choices: Iterable[str], *, invalid: str, hint: str) -> ChoiceInput:
     return ChoiceInput(field, frozenset(choices), invalid, hint)
+
+
+def file_input(field: str, *, requirement: str, label: str, hint: str, required: bool = False) -> FileInput:
+    return FileInput(field, requirement, label, hint, required)
 
 
 # -- steps ------------------------------------------------------------------------------------------------------
