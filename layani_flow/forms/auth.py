@@ -17,7 +17,8 @@ def new_password_hint(min_length: int) -> str:
 class LoginForm(BaseForm):
     # length(18) applies to the normalised NIP: the separators an SK prints do not count.
     nip = nip_field("NIP", validators=[required("Masukkan NIP Anda."), length(18)],
-                    render_kw={"autocomplete": "username"})
+                    # the input itself takes the separators too ("19891203 201403 1 002" is 21 characters)
+                    render_kw={"autocomplete": "username", "maxlength": 40})
     password = PasswordField("Kata sandi", validators=[required("Masukkan kata sandi."), length(PASSWORD_FIELD_MAX)],
                              render_kw={"autocomplete": "current-password"})
 
