@@ -127,3 +127,18 @@ def test_a_post_without_any_session_keeps_nothing(web, office):
 def test_the_api_keeps_nothing(api, office, clock):
     assert api(None).post("/api/v1/cases", json={"type": "complaint", "fields": COMPLAINT}).status_code == 401
     assert drafts_left() == 0
+
+
+def test_a_step_comment_comes_back_in_its_own_form(login_as, office, clock, data_update_forwarded):
+    web = login_as(office.officer)
+    url = f"/kasus/{data_update_forwarded.id}"
+    page = text_of(web.get(url))
+    version = re.search(r'tindakan/complete".*?name="version" value="(\d+)"', page, re.S).group(1)
+    web.csrf()
+    clock.advance(minutes=31)
+    response = web.post_form(f"{url}/tindakan/complete", {"version": version, "comment": "SK terbit hari ini."})
+    assert response.status_code == 303 and "/masuk" in response.headers["Location"]
+    web.login(office.officer)
+    html = text_of(web.get(url))
+    form = html[html.index('tindakan/complete"'):html.index("</form>", html.index('tindakan/complete"'))]
+    assert "SK terbit hari ini.</textarea>" in form
