@@ -56,6 +56,9 @@ def _keep(user_id: int | None, then: str):
     path = form_page()
     if path is None or user_id is None or request.method != "POST":
         return None
+    typed = drafts.keepable({name: request.form.getlist(name) for name in request.form})
+    if not set(typed) - {"version"}:  # nothing a person typed: the usual way to the sign-in page
+        return None
     key = request.cookies.get(COOKIE) or secrets.token_urlsafe(32)
     if not drafts.keep(key, user_id, path, _posted_fields()):
         return None

@@ -142,3 +142,14 @@ def test_a_step_comment_comes_back_in_its_own_form(login_as, office, clock, data
     html = text_of(web.get(url))
     form = html[html.index('tindakan/complete"'):html.index("</form>", html.index('tindakan/complete"'))]
     assert "SK terbit hari ini.</textarea>" in form
+
+
+def test_an_empty_form_is_not_kept(login_as, office, clock, kgb_filed_wednesday):
+    web = login_as(office.employee)
+    url = f"/kasus/{kgb_filed_wednesday.id}"
+    web.get(url)
+    web.csrf()
+    clock.advance(minutes=31)
+    response = web.post_form(f"{url}/pesan", {"body": ""})
+    assert response.status_code == 302 and response.headers["Location"].startswith("/masuk")
+    assert drafts_left() == 0
