@@ -9,6 +9,7 @@ def register(app: Flask) -> None:
         api_v1,
         auth,
         cases,
+        drafts,
         email_actions,
         errors,
         home,
@@ -21,3 +22,4 @@ def register(app: Flask) -> None:
     for module in (auth, home, intake, cases, queue, track, workflows, admin, acting, email_actions, api_v1):
         app.register_blueprint(module.bp)
     errors.init_app(app)
+    drafts.init_app(app)

@@ -23,9 +23,10 @@ from layani_flow.services.errors import InvalidInput
 from layani_flow.timefmt import human_wib
 from layani_flow.views.presenters import current_clock_views, visible_events, working_text
 from layani_flow.workflows import REGISTRY
-from layani_flow.workflows.base import Workflow
+from layani_flow.workflows.base import FileInput, Workflow
 from layani_flow.workflows.clocks import CLOCK_LABELS
 
+from . import drafts
 from .home import REVIEW_LABELS, tanggal
 
 bp = Blueprint("cases", __name__)
@@ -214,7 +215,15 @@ def _back(case_id: int):
 @bp.get("/kasus/<int(signed=True):case_id>")
 @login_required
 def detail(case_id: int):
-    return render_case(_own_case(case_id), current_user)
+    case = _own_case(case_id)
+    draft = drafts.restore()  # a message or a step's comment typed before the session ran out
+    if draft is None:
+        return render_case(case, current_user)
+    if draft.get("_endpoint") == "cases.transition":
+        trigger = draft.get("_trigger", "")
+        return render_case(case, current_user,
+                           posted_action=(trigger, trigger_form_class(case.case_type, trigger)(formdata=draft), {}))
+    return render_case(case, current_user, typed={"body": draft.get("body", ""), "internal": bool(draft.get("internal"))})
 
 
 def fire(case: Case, actor: Actor, trigger: str, *, tracked: bool = False):
@@ -225,11 +234,26 @@ def fire(case: Case, actor: Actor, trigger: str, *, tracked: bool = False):
                            posted_action=(trigger, form, form.first_errors()))
     try:
         case_service.transition_case(case.id, trigger, actor, form.version.data, form.comment.data or "",
-                                     form.payload())
+                                     form.payload(), uploads=step_uploads(case, trigger))
     except InvalidInput as exc:
         return render_case(case_service.get_case(case.id, actor), actor, tracked=tracked, status=422,
                            posted_action=(trigger, form, exc.errors or {"form": [exc.message]}))
     return None
+
+
+def step_uploads(case: Case, trigger: str) -> list[documents.CheckedUpload]:
+    """The files posted for the step's declared file inputs, checked by content (InvalidInput on the field)."""
+    step = REGISTRY[case.case_type].by_trigger.get(trigger)
+    declared = {spec.field for spec in step.inputs if isinstance(spec, FileInput)} if step is not None else set()
+    if extra := sorted(name for name, f in request.files.items() if f.filename and name not in declared):
+        raise InvalidInput("Berkas tidak diharapkan.", {name: ["Tindakan ini tidak menerima berkas."] for name in extra})
+    uploads = []
+    for spec in step.inputs if step is not None else ():
+        if isinstance(spec, FileInput):
+            file = request.files.get(spec.field)
+            if file is not None and file.filename:
+                uploads.append(documents.check_upload(spec.field, spec.field, file.filename, file.read()))
+    return uploads
 
 
 def done_message(case: Case, trigger: str) -> str:

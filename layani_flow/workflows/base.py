@@ -133,7 +133,19 @@ class ChoiceInput:
     hint: str
 
 
-StepInput = PersonInput | ChoiceInput
+@dataclass(frozen=True)
+class FileInput:
+    """A file the step's form carries, kept as a case document of kind `requirement` (e.g. the issued SK
+    on "complete"). The page draws it with the step's other inputs; the service stores it with the step."""
+
+    field: str
+    requirement: str
+    label: str
+    hint: str
+    required: bool = False
+
+
+StepInput = PersonInput | ChoiceInput | FileInput
 
 
 def person(field: str, *, becomes: str, roles: Iterable[str], invalid: str, hint: str) -> PersonInput:
@@ -142,6 +154,10 @@ def person(field: str, *, becomes: str, roles: Iterable[str], invalid: str, hint
 
 def choice(field: str, choices: Iterable[str], *, invalid: str, hint: str) -> ChoiceInput:
     return ChoiceInput(field, frozenset(choices), invalid, hint)
+
+
+def file_input(field: str, *, requirement: str, label: str, hint: str, required: bool = False) -> FileInput:
+    return FileInput(field, requirement, label, hint, required)
 
 
 # -- steps ------------------------------------------------------------------------------------------------------
@@ -196,6 +212,9 @@ class OtherParty:
     takes_part: bool
     invalid: str  # the form's message when the NIP names the filer
     not_yourself: str  # the field's message then
+    # True: the intake page also finds them by name (a search, with a no-JavaScript fallback), because a
+    # filer knows the name of their superior or subordinate, rarely the 18 digits.
+    chosen_by_name: bool = False
 
 
 @dataclass(frozen=True)
@@ -228,6 +247,7 @@ class Workflow:
     not_claimed_because: str = "Kasus jenis ini tidak diklaim atau dialihkan oleh petugas layanan."
     owner_called: str | None = None  # a relation the owner also holds here (a mediation's owner: "mediator")
     anonymous_allowed: bool = False  # may be filed with no identity, followed by a tracking code
+    evidence_files: int = 0  # how many evidence files (catalogue.EVIDENCE) its intake form takes
     per_service: bool = False  # filed for a catalogue service: its form, documents, title and SLA days
     # Other states a case may start in, and the function that picks one when it is filed (else: initial).
     entry_states: AbstractSet[str] = frozenset()

@@ -8,6 +8,7 @@ WORKFLOW = Workflow(
     title="Pengaduan, masukan dan kritik",
     ref_prefix="ADU",
     anonymous_allowed=True,
+    evidence_files=3,  # a photo of the problem, a letter, a screenshot: LAPOR! takes attachments too
     desk_claims=True,
     # The person a complaint is about (if the filer names one) never reads it; the desk sees who it is.
     other_party=OtherParty(nip_field="reported_nip", required=False, takes_part=False,

@@ -12,7 +12,8 @@ WORKFLOW = Workflow(
     # party once the mediator brings them in. Not a desk case: a lead picks the mediator.
     confidential=True,
     other_party=OtherParty(nip_field="other_party_nip", required=True, takes_part=True,
-                           invalid="Pihak lain tidak valid.", not_yourself="Anda tidak dapat menjadi pihak lain."),
+                           invalid="Pihak lain tidak valid.", not_yourself="Anda tidak dapat menjadi pihak lain.",
+                           chosen_by_name=True),
     owner_called="mediator",
     not_claimed_because='Mediator ditunjuk melalui tindakan "Tunjuk mediator".',
     initial="submitted",

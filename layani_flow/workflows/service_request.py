@@ -1,6 +1,6 @@
 """Layanan kepegawaian: a request from the service catalogue, verified document by document."""
 from .. import catalogue
-from .base import Intake, Workflow, choice, step
+from .base import Intake, Workflow, choice, file_input, step
 from .effects import back_from_external_body, hand_to_external_body, take_if_unclaimed
 from .guards import documents_verified, unclaimed_or_mine
 
@@ -59,7 +59,11 @@ WORKFLOW = Workflow(
         step("external_returned", "forwarded", "processing", "Jawaban instansi lain diterima",
              who={"owner"}, needs={"comment"}, tone="secondary", effect=back_from_external_body),
         step("complete", ("processing", "forwarded"), "completed", "Selesaikan",
-             who={"owner"}, guards=[documents_verified], needs={"comment"}),
+             who={"owner"}, guards=[documents_verified], needs={"comment", "form"},
+             # Optional: not every service issues a document (a data update does not).
+             inputs=[file_input("doc_keluaran", requirement=catalogue.OUTPUT_DOCUMENT.key,
+                                label="Dokumen hasil (mis. SK yang terbit)",
+                                hint="PDF, JPG atau PNG, maksimal 5 MB. Pemohon dapat mengunduhnya dari halaman kasus.")]),
         step("reject", ("in_verification", "processing", "forwarded"), "rejected", "Tolak permohonan",
              who={"owner"}, needs={"comment"}, tone="danger"),
         step("withdraw", ("awaiting_superior", "submitted", "in_verification", "revision_requested"),
