@@ -48,9 +48,9 @@ from ..models.cases import REF_ALPHABET
 from ..models.search import ALL_TSV, BODY_TSV, FTS_TABLE
 from ..roles import DESK_ROLES
 from ..workflows import REGISTRY
+from . import listings
 from .access import Actor, visible_cases
 from .errors import InvalidInput
-from .listings import CasePage
 
 MAX_QUERY_CHARS = 200
 MAX_WORDS = 10
@@ -178,12 +178,22 @@ def observe(case: Case, event: CaseEvent) -> None:
     events = list(case.events)
     if event not in events:
         events.append(event)
-    body, staff_body = texts_for(case, events)
+    row = _row_for(case)
+    row.body, row.staff_body = texts_for(case, events)
+
+
+def _row_for(case: Case) -> CaseSearchText:
+    """The case's row: one written earlier in this unit of work (not flushed yet, so not found by its
+    key: a case filed with documents appends several events before its first flush), the stored one, or
+    a new one."""
+    for pending in db.session.new:
+        if isinstance(pending, CaseSearchText) and pending.case is case:
+            return pending
     row = db.session.get(CaseSearchText, case.id) if case.id is not None else None
     if row is None:
         row = CaseSearchText(case=case)
         db.session.add(row)
-    row.body, row.staff_body = body, staff_body
+    return row
 
 
 def reindex_people(user_ids: Iterable[int]) -> int:
@@ -199,10 +209,8 @@ def reindex_people(user_ids: Iterable[int]) -> int:
     rows = {r.case_id: r for r in db.session.scalars(
         select(CaseSearchText).where(CaseSearchText.case_id.in_([c.id for c in cases])))}
     for case in cases:
-        body, staff_body = texts_for(case, case.events)
-        row = rows.get(case.id) or CaseSearchText(case=case)
-        db.session.add(row)
-        row.body, row.staff_body = body, staff_body
+        row = rows.get(case.id) or _row_for(case)
+        row.body, row.staff_body = texts_for(case, case.events)
     return len(cases)
 
 
@@ -266,10 +274,10 @@ def matching(query: Query, actor: Actor | None) -> ColumnElement[bool]:
 
 
 def search_cases(actor: Actor | None, query: Query, *, page: int = 1, size: int = 25,
-                 case_type: str | None = None, state: str | None = None) -> CasePage:
+                 case_type: str | None = None, state: str | None = None) -> listings.CasePage:
     """The results page: the cases the actor may see that match, most relevant first, then newest."""
     if query.empty:
-        return CasePage([], 1, size, 0)
+        return listings.CasePage([], 1, size, 0)
     staff = _staff_reader(actor)
     ranked = _ranked(query, staff)
     statement = select(Case).join(ranked, ranked.c.case_id == Case.id).where(visible_cases(actor))
@@ -288,7 +296,7 @@ def search_cases(actor: Actor | None, query: Query, *, page: int = 1, size: int 
         .order_by(ranked.c.score, Case.created_at.desc(), Case.id.desc())
         .limit(size).offset((page - 1) * size)
     ).unique().all()
-    return CasePage(list(items), page, size, total)
+    return listings.CasePage(list(items), page, size, total)
 
 
 def find_by_reference(actor: Actor | None, query: Query) -> Case | None:
