@@ -102,7 +102,7 @@ def list_queue(actor: User, *, view: str = "semua", state: str | None = None, ca
         query = query.where(Case.case_type == case_type)
     query = query.where(Case.state == state) if state else query.where(~final_state_clause())
     if words is not None and not words.empty:  # what was typed in the search box narrows the list
-        query = query.where(search.matching(words, actor))
+        query = query.where(search.narrowing(words, actor))
     due = next_running_due()
     return _paged(query.options(selectinload(Case.clocks))
                   .order_by(sql_case((due.is_(None), 1), else_=0), due, Case.created_at, Case.id), page, size)
@@ -117,7 +117,7 @@ def list_team_cases(actor: User, *, page: int = 1, size: int = 25, words: search
     query = (
         select(Case)
         .where(visible_cases(actor), or_(Case.requester_id.in_(team), Case.owner_id.in_(team)),
-               search.matching(words, actor) if words is not None and not words.empty else true())
+               search.narrowing(words, actor) if words is not None and not words.empty else true())
         .options(selectinload(Case.clocks))
         # Open cases by what is about to breach, then oldest; closed ones after, newest first.
         .order_by(sql_case((final, 1), else_=0), sql_case((due.is_(None), 1), else_=0), due,
@@ -182,7 +182,8 @@ def list_cases(actor: Actor, params: Mapping[str, str]) -> tuple[list[Case], str
         else:
             if words.empty:
                 errors["q"] = [search.NO_WORDS]
-            query = query.where(search.matching(words, actor))
+            else:
+                query = query.where(search.narrowing(words, actor))
     if params.get("cursor"):
         after = _after_cursor(params["cursor"])
         if after is None:

@@ -30,6 +30,7 @@ from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
+    CompoundSelect,
     Select,
     and_,
     bindparam,
@@ -292,7 +293,7 @@ def _match_count(query: Query, staff: bool) -> int:
     return db.session.scalar(select(func.count()).select_from(_matching_ids(query, staff).subquery())) or 0
 
 
-def _within_reach(actor: Actor | None) -> Select[Any] | None:
+def _within_reach(actor: Actor | None) -> CompoundSelect[Any] | None:
     """For someone who does not read the whole desk: the ids of a superset of access.visible_cases, each
     part answered by an index (requester_id, owner_id, other_party_id, sla_notices.recipient_id,
     case_type), where the exact rule, an OR of subqueries, makes the database test every case. None for
@@ -309,6 +310,19 @@ def _within_reach(actor: Actor | None) -> Select[Any] | None:
     return union(*parts)
 
 
+def narrowing(query: Query, actor: Actor | None) -> ColumnElement[bool]:
+    """`matching`, with the place the database should start from: the matches when they are few, the
+    cases within the actor's reach when those are few, else the list's own order (newest first, or by
+    deadline), testing each case against the matches until the page is full. One more query (the index
+    counts the matches alone). Combine with access.visible_cases, as `matching`."""
+    if query.empty:
+        return matching(query, actor)
+    few_matches = _match_count(query, _staff_reader(actor)) <= RANKED_UP_TO
+    reach = _within_reach(actor)
+    clause = matching(query, actor, lead=few_matches and reach is None)
+    return clause if reach is None else and_(Case.id.in_(reach), clause)
+
+
 def search_cases(actor: Actor | None, query: Query, *, page: int = 1, size: int = 25,
                  case_type: str | None = None, state: str | None = None) -> listings.CasePage:
     """The results page: the cases the actor may see that match, most relevant first, then newest.
@@ -320,10 +334,11 @@ def search_cases(actor: Actor | None, query: Query, *, page: int = 1, size: int 
     if query.empty:
         return listings.CasePage([], 1, size, 0)
     staff = _staff_reader(actor)
+    few_matches = _match_count(query, staff) <= RANKED_UP_TO
     reach = _within_reach(actor)
-    # Someone who reads few cases: start from those (indexes), then test the text. Someone who reads nearly
-    # all: walk the cases newest first, testing each against the matches, and stop at the page.
-    statement = select(Case).where(visible_cases(actor), matching(query, actor, lead=False))
+    # Where the database starts (see `narrowing`): the matches when few, else the cases within reach of
+    # someone who reads few, else the cases newest first, stopping at the page.
+    statement = select(Case).where(visible_cases(actor), matching(query, actor, lead=few_matches and reach is None))
     if reach is not None:
         statement = statement.where(Case.id.in_(reach))
     if case_type:
@@ -334,7 +349,7 @@ def search_cases(actor: Actor | None, query: Query, *, page: int = 1, size: int 
     total = db.session.scalar(select(func.count()).select_from(counted.limit(COUNTED_UP_TO + 1).subquery())) or 0
     pages = max(1, -(-total // size))
     page = min(max(page, 1), pages)
-    if _match_count(query, staff) <= RANKED_UP_TO:
+    if few_matches:
         ranked = _ranked(query, staff)
         statement = statement.join(ranked, ranked.c.case_id == Case.id).order_by(ranked.c.score)
     items = db.session.scalars(
