@@ -58,6 +58,7 @@ MAX_QUERY_CHARS = 200
 MAX_WORDS = 10
 RANKED_UP_TO = 1000  # search_cases ranks by relevance when at most this many cases match
 COUNTED_UP_TO = 1000  # and counts them up to this many ("lebih dari 1.000")
+REACH_LISTED_UP_TO = 5000  # the cases within reach of someone who reads few, read first up to this many
 # The timeline kinds whose comments are the system's own sentences (an escalation's names whom it went to):
 # never indexed. Same rule as the case page's views.cases.shows_comment.
 UNINDEXED_KINDS = frozenset({"auto_reply", "sla_warning", "sla_escalation", "sla_chain_end", "document"})
@@ -237,14 +238,15 @@ def _tsquery_text(query: Query) -> str:
     return " & ".join(terms)
 
 
-def _ranked(query: Query, staff: bool):
-    """A subquery (case_id, score) of the cases whose text matches, lower score = more relevant. `staff`
-    matches the staff column as well."""
+def _ranked(query: Query, staff: bool, among: list[int]):
+    """A subquery (case_id, score) of the cases among `among` whose text matches, lower score = more
+    relevant. `staff` matches the staff column as well."""
     if db.engine.dialect.name == "postgresql":
         tsquery = func.to_tsquery(literal_column("'simple'"), bindparam(None, _tsquery_text(query)))
-        vector: ColumnElement[Any] = literal_column(f"{CaseSearchText.__tablename__}.{ALL_TSV if staff else BODY_TSV}")
+        vector: ColumnElement[Any] = literal_column(
+            f"{CaseSearchText.__tablename__}.{ALL_TSV if staff else BODY_TSV}")
         return (select(CaseSearchText.case_id.label("case_id"), (-func.ts_rank(vector, tsquery)).label("score"))
-                .where(vector.op("@@")(tsquery)).subquery())
+                .where(CaseSearchText.case_id.in_(among), vector.op("@@")(tsquery)).subquery())
     fts = table(FTS_TABLE, column("rowid"), column("rank"))
     match = literal_column(FTS_TABLE).op("MATCH")(bindparam(None, _fts5_expression(query, None if staff else "body")))
     return select(fts.c.rowid.label("case_id"), fts.c.rank.label("score")).where(match).subquery()
@@ -288,21 +290,24 @@ def matching(query: Query, actor: Actor | None, *, lead: bool = True) -> ColumnE
                 or_(_not_a_party(actor), case_id.in_(_matching_ids(query, staff=False))))
 
 
-def _match_count(query: Query, staff: bool) -> int:
-    """How many cases' text matches, whoever may see them: the index answers it alone, in a few ms."""
-    return db.session.scalar(select(func.count()).select_from(_matching_ids(query, staff).subquery())) or 0
+def _few_matches(query: Query, staff: bool) -> list[int] | None:
+    """The ids of the cases whose text matches, whoever may see them, when there are at most RANKED_UP_TO
+    of them (the index alone answers, in a few ms); None when there are more."""
+    ids = db.session.scalars(_matching_ids(query, staff).limit(RANKED_UP_TO + 1)).all()
+    return list(ids) if len(ids) <= RANKED_UP_TO else None
 
 
 def _within_reach(actor: Actor | None) -> CompoundSelect[Any] | None:
     """For someone who does not read the whole desk: the ids of a superset of access.visible_cases, each
     part answered by an index (requester_id, owner_id, other_party_id, sla_notices.recipient_id,
-    case_type), where the exact rule, an OR of subqueries, makes the database test every case. None for
-    who reads (nearly) everything."""
+    case_type), where the exact rule, an OR of subqueries, makes the database test every case. The people
+    below the actor are read first (one query): inside the statement, a recursive CTE's size is a guess,
+    and PostgreSQL's guess (thousands) makes it scan every case. None for who reads (nearly) everything."""
     if not isinstance(actor, User) or actor.role in DESK_READERS or is_desk_head(actor):
         return None
-    reach = select(User.id).where(User.id == actor.id).union(subordinate_ids_query(actor.id, "below")).cte("reach")
-    parts = [select(Case.id).where(Case.requester_id.in_(select(reach.c.id))),
-             select(Case.id).where(Case.owner_id.in_(select(reach.c.id))),
+    people = [actor.id, *db.session.scalars(subordinate_ids_query(actor.id, "below")).all()]
+    parts = [select(Case.id).where(Case.requester_id.in_(people)),
+             select(Case.id).where(Case.owner_id.in_(people)),
              select(Case.id).where(Case.other_party_id == actor.id),
              select(SlaNotice.case_id).where(SlaNotice.recipient_id == actor.id)]
     if actor.role in LEAD_ROLES:
@@ -310,17 +315,41 @@ def _within_reach(actor: Actor | None) -> CompoundSelect[Any] | None:
     return union(*parts)
 
 
+def _reach_ids(reach: CompoundSelect[Any]) -> list[int] | CompoundSelect[Any]:
+    """The ids within reach, read first when they are few (an employee's own cases, a head of field's team):
+    given as a list, the database looks each one up by primary key, where a subquery leaves PostgreSQL to
+    guess its size (wrongly) and scan every case. The subquery itself when there are many."""
+    ids = db.session.scalars(reach.limit(REACH_LISTED_UP_TO + 1)).all()
+    return list(ids) if len(ids) <= REACH_LISTED_UP_TO else reach
+
+
+def _started(query: Query, actor: Actor | None) -> tuple[ColumnElement[bool], list[int] | None]:
+    """`matching` for this actor, written so that the database starts at the right place, and the matching
+    ids when they are few:
+    - few matches (at most RANKED_UP_TO, whoever may see them): from those ids, by primary key;
+    - many, for someone who reads few cases: from the cases within their reach (`_within_reach`);
+    - many, for someone who reads nearly all: the list's own order (newest first, or by deadline),
+      testing each case against the matches until the page is full.
+    One or two more queries, whatever the number of cases."""
+    staff = _staff_reader(actor)
+    few = _few_matches(query, staff)
+    if few is not None:
+        clause: ColumnElement[bool] = Case.id.in_(few)
+        if staff:  # the staff text only where the actor is not a party (see `matching`)
+            assert actor is not None
+            clause = and_(clause, or_(_not_a_party(actor), Case.id.in_(_matching_ids(query, staff=False))))
+        return clause, few
+    reach = _within_reach(actor)
+    clause = matching(query, actor, lead=False)
+    return (clause if reach is None else and_(Case.id.in_(_reach_ids(reach)), clause)), None
+
+
 def narrowing(query: Query, actor: Actor | None) -> ColumnElement[bool]:
-    """`matching`, with the place the database should start from: the matches when they are few, the
-    cases within the actor's reach when those are few, else the list's own order (newest first, or by
-    deadline), testing each case against the matches until the page is full. One more query (the index
-    counts the matches alone). Combine with access.visible_cases, as `matching`."""
+    """`matching`, with the place the database should start from (`_started`), for the lists that keep
+    their own order (queue, team, API). Combine with access.visible_cases, as `matching`."""
     if query.empty:
         return matching(query, actor)
-    few_matches = _match_count(query, _staff_reader(actor)) <= RANKED_UP_TO
-    reach = _within_reach(actor)
-    clause = matching(query, actor, lead=few_matches and reach is None)
-    return clause if reach is None else and_(Case.id.in_(reach), clause)
+    return _started(query, actor)[0]
 
 
 def search_cases(actor: Actor | None, query: Query, *, page: int = 1, size: int = 25,
@@ -333,14 +362,8 @@ def search_cases(actor: Actor | None, query: Query, *, page: int = 1, size: int 
     the page asks for more words. The total is counted up to COUNTED_UP_TO ("more than 1,000")."""
     if query.empty:
         return listings.CasePage([], 1, size, 0)
-    staff = _staff_reader(actor)
-    few_matches = _match_count(query, staff) <= RANKED_UP_TO
-    reach = _within_reach(actor)
-    # Where the database starts (see `narrowing`): the matches when few, else the cases within reach of
-    # someone who reads few, else the cases newest first, stopping at the page.
-    statement = select(Case).where(visible_cases(actor), matching(query, actor, lead=few_matches and reach is None))
-    if reach is not None:
-        statement = statement.where(Case.id.in_(reach))
+    clause, few = _started(query, actor)
+    statement = select(Case).where(clause, visible_cases(actor))
     if case_type:
         statement = statement.where(Case.case_type == case_type)
     if state:
@@ -349,8 +372,8 @@ def search_cases(actor: Actor | None, query: Query, *, page: int = 1, size: int 
     total = db.session.scalar(select(func.count()).select_from(counted.limit(COUNTED_UP_TO + 1).subquery())) or 0
     pages = max(1, -(-total // size))
     page = min(max(page, 1), pages)
-    if few_matches:
-        ranked = _ranked(query, staff)
+    if few is not None:
+        ranked = _ranked(query, _staff_reader(actor), few)
         statement = statement.join(ranked, ranked.c.case_id == Case.id).order_by(ranked.c.score)
     items = db.session.scalars(
         statement.options(selectinload(Case.clocks))

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from layani_flow.extensions import db
 from layani_flow.models import Case
-from layani_flow.services import access, cases
+from layani_flow.services import access, cases, search
 
 from ..scenarios import build_cast
 from ..services.helpers import COMPLAINT, CUTI, KGB, mediation_data, statements_to_get
@@ -111,9 +111,20 @@ def cast(app):
     return people
 
 
-def test_nobody_ever_finds_a_case_they_may_not_see_nor_an_internal_note_they_may_not_read(cast, login_as):
+# Each way the search may start (services.search._started): from few matches; from many, walking every case
+# (who reads the desk) or the cases within reach read first as a list or left as a subquery.
+PLANS = {"few matches": {}, "many matches": {"RANKED_UP_TO": 0},
+         "many matches, reach as a subquery": {"RANKED_UP_TO": 0, "REACH_LISTED_UP_TO": 0}}
+
+
+@pytest.mark.parametrize("plan", PLANS)
+def test_nobody_ever_finds_a_case_they_may_not_see_nor_an_internal_note_they_may_not_read(cast, login_as, api, plan,
+                                                                                         monkeypatch):
     """Every case carries the word "zamrud"; each has an internal note with "safir". For everyone, /cari finds
-    exactly the cases access.can_view lets them see, and by the note's word only where they act for the desk."""
+    exactly the cases access.can_view lets them see, and by the note's word only where they act for the desk;
+    so do the queue, the team page and the API, whichever way the search starts."""
+    for name, value in PLANS[plan].items():
+        monkeypatch.setattr(search, name, value)
     word = {"keterangan": "zamrud"}
     filed = [
         cases.open_case("service_request", {**KGB, **word}, cast["requester"]).case,
@@ -135,6 +146,12 @@ def test_nobody_ever_finds_a_case_they_may_not_see_nor_an_internal_note_they_may
         assert set(refs(text_of(web.get("/cari?q=zamrud")))) == expected, name
         notes = {c.ref for c in filed if access.can_view(c, person) and access.acts_for_desk(c, person)}
         assert set(refs(text_of(web.get("/cari?q=safir")))) == notes, name
+        listed = {case.ref for case in filed if case.id in {
+            item["id"] for item in api(person).get("/api/v1/cases?q=zamrud&limit=100").get_json()["items"]}}
+        assert listed == expected, name
+        if person.role in ("officer", "supervisor", "admin"):
+            queue = {c.ref for c in filed if access.can_view(c, person) and not access.is_party(c, person.id)}
+            assert set(refs(text_of(web.get("/antrian?q=zamrud&tampilan=semua")))) == queue, name
         # …and by the anonymous filer's name, nobody finds the anonymous complaint
         assert filed[4].ref not in refs(text_of(web.get("/cari", query_string={"q": cast["requester"].name}))), name
 
