@@ -28,4 +28,5 @@ def results():
                                case_type=case_type, state=state) if words is not None else None
     filters = {"q": words.text if words is not None else "", "jenis": case_type or "", "status": state or ""}
     return render_template("search/results.html", words=words, page=page, errors=errors, filters=filters,
-                           registry=REGISTRY, dues=_dues(page) if page is not None else {}), 400 if errors else 200
+                           registry=REGISTRY, dues=_dues(page) if page is not None else {},
+                           counted_up_to=search.COUNTED_UP_TO), 400 if errors else 200

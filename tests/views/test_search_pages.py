@@ -211,3 +211,13 @@ def test_fuzz_what_is_typed_never_breaks_a_page_or_the_api(searcher, typed):
         status = web.get(url, query_string={"q": typed}).status_code
         assert status in (200, 303, 400), (url, typed, status)
     assert client.get("/api/v1/cases", query_string={"q": typed}).status_code in (200, 422)
+
+
+def test_beyond_the_counted_matches_the_page_asks_for_more_words(login_as, office, monkeypatch):
+    for _ in range(3):
+        kgb(office.employee, "mutasi")
+    monkeypatch.setattr(search, "COUNTED_UP_TO", 2)
+    monkeypatch.setattr(search, "RANKED_UP_TO", 1)
+    html = text_of(login_as(office.officer).get("/cari?q=mutasi"))
+    assert "Lebih dari 2 kasus cocok" in html and "Tambahkan kata" in html
+    assert len(refs(html)) == 3
