@@ -389,10 +389,9 @@ def find_by_reference(actor: Actor | None, query: Query) -> Case | None:
     if query.ref_id is None:
         return None
     case = db.session.scalar(select(Case).where(Case.id == query.ref_id, visible_cases(actor)))
-    if case is None or case.ref.upper() != f"{query.ref_prefix}-{query.ref_year}-{case.ref.rsplit('-', 1)[1]}":
+    if case is None:
         return None
-    typed_number = query.text.strip().rsplit("-", 1)[1].upper()
-    number = case.ref.rsplit("-", 1)[1]
-    if typed_number != number and not (typed_number.isdigit() and int(typed_number) == case.id):
-        return None
-    return case
+    # The prefix and the year must be the case's too (LYN-2025-00042 is not LYN-2026-00042); the number may
+    # be typed without its leading zeros (LYN-2026-42).
+    prefix, year, _ = case.ref.split("-")
+    return case if (query.ref_prefix, query.ref_year) == (prefix, int(year)) else None

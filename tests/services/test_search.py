@@ -180,3 +180,11 @@ def test_too_long_or_too_many_words_is_refused_with_the_field_named():
     assert "q" in too_long.value.errors
     with pytest.raises(InvalidInput):
         search.parse(" ".join(["kata"] * 11))
+
+
+def test_a_reference_with_another_year_or_prefix_names_no_case(desk, filed):
+    case = db.session.get(Case, filed["kgb"])
+    prefix, year, number = case.ref.split("-")
+    assert search.find_by_reference(desk.officer, search.parse(f"{prefix}-{year}-{int(number)}")).id == case.id
+    assert search.find_by_reference(desk.officer, search.parse(f"{prefix}-{int(year) - 1}-{number}")) is None
+    assert search.find_by_reference(desk.officer, search.parse(f"MED-{year}-{number}")) is None
