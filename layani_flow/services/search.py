@@ -41,7 +41,11 @@ from sqlalchemy import (
     select,
     table,
     union,
+    update,
 )
+from sqlalchemy import inspect as sa_inspect
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import selectinload
 
 from ..extensions import db
@@ -177,27 +181,54 @@ def texts_for(case: Case, events: Iterable[CaseEvent]) -> tuple[str, str]:
     return _joined(body), _joined(staff)
 
 
+# Events that only add words (a message, a note, a review's reason …): their words are appended in one
+# UPDATE, so that two people writing to the same case at once both land in the index (a message does not
+# step the case's version, so nothing else serialises them). Filing and transitions (whose effects may change
+# the intake text) rewrite the whole row.
+REWRITING_KINDS = frozenset({"created", "transition"})
+
+
 def observe(case: Case, event: CaseEvent) -> None:
-    """A person added to the case's timeline (filed it, moved it, wrote to it): rewrite its search row in
-    the same unit of work, so the index never disagrees with what the case page shows."""
+    """A person added to the case's timeline (filed it, moved it, wrote to it): bring its search row up to
+    date in the same unit of work, so the index never disagrees with what the case page shows."""
+    if not sa_inspect(case).has_identity:  # filed in this unit of work: its row is inserted with it
+        events = list(case.events)
+        if event not in events:
+            events.append(event)
+        row = _pending_row_for(case)
+        row.body, row.staff_body = texts_for(case, events)
+        return
+    if event.kind not in REWRITING_KINDS:
+        if not event.comment or event.kind in UNINDEXED_KINDS:
+            return
+        column = CaseSearchText.staff_body if event.is_internal else CaseSearchText.body
+        added = db.session.execute(update(CaseSearchText).where(CaseSearchText.case_id == case.id)
+                                   .values({column: column + " " + _joined([event.comment])}))
+        if getattr(added, "rowcount", 0):
+            return
     events = list(case.events)
     if event not in events:
         events.append(event)
-    row = _row_for(case)
-    row.body, row.staff_body = texts_for(case, events)
+    _upsert(case.id, *texts_for(case, events))
 
 
-def _row_for(case: Case) -> CaseSearchText:
-    """The case's row: one written earlier in this unit of work (not flushed yet, so not found by its
-    key: a case filed with documents appends several events before its first flush), the stored one, or
-    a new one."""
+def _upsert(case_id: int, body: str, staff_body: str) -> None:
+    """Write the case's row whether or not it exists yet (two first writes at once do not collide)."""
+    insert = pg_insert if db.engine.dialect.name == "postgresql" else sqlite_insert
+    statement = insert(CaseSearchText).values(case_id=case_id, body=body, staff_body=staff_body)
+    db.session.execute(statement.on_conflict_do_update(
+        index_elements=[CaseSearchText.case_id],
+        set_={"body": statement.excluded.body, "staff_body": statement.excluded.staff_body}))
+
+
+def _pending_row_for(case: Case) -> CaseSearchText:
+    """The row of a case filed in this unit of work (not flushed yet: a case filed with documents appends
+    several events before its first flush), or a new one that the flush inserts after the case."""
     for pending in db.session.new:
         if isinstance(pending, CaseSearchText) and pending.case is case:
             return pending
-    row = db.session.get(CaseSearchText, case.id) if case.id is not None else None
-    if row is None:
-        row = CaseSearchText(case=case)
-        db.session.add(row)
+    row = CaseSearchText(case=case)
+    db.session.add(row)
     return row
 
 
@@ -211,11 +242,8 @@ def reindex_people(user_ids: Iterable[int]) -> int:
         select(Case).where(or_(Case.requester_id.in_(ids), Case.other_party_id.in_(ids)))
         .options(selectinload(Case.events))
     ).unique().all()
-    rows = {r.case_id: r for r in db.session.scalars(
-        select(CaseSearchText).where(CaseSearchText.case_id.in_([c.id for c in cases])))}
     for case in cases:
-        row = rows.get(case.id) or _row_for(case)
-        row.body, row.staff_body = texts_for(case, case.events)
+        _upsert(case.id, *texts_for(case, case.events))
     return len(cases)
 
 
