@@ -2,7 +2,8 @@ from .acting import ActingOfficial
 from .cases import Case, CaseDocument, CaseEvent
 from .drafts import FormDraft
 from .outbox import InboundMessage, OutboxMessage
+from .search import CaseSearchText
 from .sla import CalendarException, CaseClock, SlaNotice, SlaPolicy, UsedEmailToken
 from .users import ApiToken, Role, User, UserSession
 
-__all__ = ["ActingOfficial", "ApiToken", "Case", "CaseDocument", "CaseEvent", "CalendarException", "FormDraft", "CaseClock", "InboundMessage", "OutboxMessage", "Role", "SlaNotice", "SlaPolicy", "UsedEmailToken", "User", "UserSession"]
+__all__ = ["ActingOfficial", "ApiToken", "Case", "CaseDocument", "CaseEvent", "CaseSearchText", "CalendarException", "FormDraft", "CaseClock", "InboundMessage", "OutboxMessage", "Role", "SlaNotice", "SlaPolicy", "UsedEmailToken", "User", "UserSession"]

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, exists, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, exists, func, or_, select, true
 from sqlalchemy import case as sql_case
 from sqlalchemy.orm import selectinload
 
@@ -21,6 +21,7 @@ from .. import clock
 from ..extensions import db
 from ..models import Case, CaseClock, User
 from ..workflows import ALL_STATES, REGISTRY, case_types_where
+from . import search
 from .access import Actor, subordinate_ids_query, visible_cases
 from .errors import InvalidInput
 
@@ -87,7 +88,7 @@ QUEUE_VIEWS = ("belum_diklaim", "saya", "semua")
 
 
 def list_queue(actor: User, *, view: str = "semua", state: str | None = None, case_type: str | None = None,
-               page: int = 1, size: int = 25) -> CasePage:
+               page: int = 1, size: int = 25, words: search.Query | None = None) -> CasePage:
     """The desk's work list: cases the actor may see, what is about to breach first (the earliest due instant
     among running clocks; cases with none after), then oldest first; final states only when asked by name."""
     # A party's own cases are on its home page, not in its work list: it may not handle them.
@@ -100,12 +101,14 @@ def list_queue(actor: User, *, view: str = "semua", state: str | None = None, ca
     if case_type:
         query = query.where(Case.case_type == case_type)
     query = query.where(Case.state == state) if state else query.where(~final_state_clause())
+    if words is not None and not words.empty:  # what was typed in the search box narrows the list
+        query = query.where(search.narrowing(words, actor))
     due = next_running_due()
     return _paged(query.options(selectinload(Case.clocks))
                   .order_by(sql_case((due.is_(None), 1), else_=0), due, Case.created_at, Case.id), page, size)
 
 
-def list_team_cases(actor: User, *, page: int = 1, size: int = 25) -> CasePage:
+def list_team_cases(actor: User, *, page: int = 1, size: int = 25, words: search.Query | None = None) -> CasePage:
     """Cases the supervisor may see whose requester or owner works under them; open ones first, ordered as
     the queue is."""
     # Read the team first: visible_cases() holds its own "subordinates" CTE, and one statement cannot hold two.
@@ -113,7 +116,8 @@ def list_team_cases(actor: User, *, page: int = 1, size: int = 25) -> CasePage:
     final, due = final_state_clause(), next_running_due()
     query = (
         select(Case)
-        .where(visible_cases(actor), or_(Case.requester_id.in_(team), Case.owner_id.in_(team)))
+        .where(visible_cases(actor), or_(Case.requester_id.in_(team), Case.owner_id.in_(team)),
+               search.narrowing(words, actor) if words is not None and not words.empty else true())
         .options(selectinload(Case.clocks))
         # Open cases by what is about to breach, then oldest; closed ones after, newest first.
         .order_by(sql_case((final, 1), else_=0), sql_case((due.is_(None), 1), else_=0), due,
@@ -152,8 +156,9 @@ def _after_cursor(cursor: str) -> ColumnElement[bool] | None:
 
 def list_cases(actor: Actor, params: Mapping[str, str]) -> tuple[list[Case], str | None]:
     """One page of the cases the actor may see, filtered by the API's query parameters (`type`, `state`,
-    `overdue=true|false`, `cursor`, `limit`), and the cursor of the next page. InvalidInput names every
-    parameter that is wrong."""
+    `overdue=true|false`, `q`, `cursor`, `limit`), and the cursor of the next page. InvalidInput names every
+    parameter that is wrong. `q` narrows the list and keeps its order (newest first) and its cursor; the
+    results page (/cari) is the one ordered by relevance."""
     errors: dict[str, list[str]] = {}
     query = select(Case).where(visible_cases(actor))
     if params.get("type"):
@@ -169,6 +174,16 @@ def list_cases(actor: Actor, params: Mapping[str, str]) -> tuple[list[Case], str
     if params.get("overdue") in ("true", "false"):
         late = overdue_clause(clock.now())
         query = query.where(late if params["overdue"] == "true" else ~late)
+    if params.get("q"):
+        try:
+            words = search.parse(params["q"])
+        except InvalidInput as exc:
+            errors.update(exc.errors)
+        else:
+            if words.empty:
+                errors["q"] = [search.NO_WORDS]
+            else:
+                query = query.where(search.narrowing(words, actor))
     if params.get("cursor"):
         after = _after_cursor(params["cursor"])
         if after is None:

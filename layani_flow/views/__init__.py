@@ -18,8 +18,10 @@ def register(app: Flask) -> None:
         track,
         workflows,
     )
+    from . import search as search_views  # its own line: other branches add blueprints to the one above
 
-    for module in (auth, home, intake, cases, queue, track, workflows, admin, acting, email_actions, api_v1):
+    for module in (auth, home, intake, cases, queue, search_views, track, workflows, admin, acting, email_actions,
+                   api_v1):
         app.register_blueprint(module.bp)
     errors.init_app(app)
     drafts.init_app(app)

@@ -6,8 +6,9 @@ from flask_login import current_user
 
 from layani_flow import clock
 from layani_flow.roles import DESK_ROLES, LEAD_ROLES, Role
-from layani_flow.services import listings
+from layani_flow.services import listings, search
 from layani_flow.services.calendar import load_calendar
+from layani_flow.services.errors import InvalidInput
 from layani_flow.services.listings import CasePage
 from layani_flow.workflows import ALL_STATES, REGISTRY
 
@@ -31,6 +32,14 @@ def _page_number() -> int:
     return int(value) if value.isascii() and value.isdigit() and len(value) <= 18 and int(value) > 0 else 1
 
 
+def _typed_words() -> tuple[search.Query | None, dict[str, list[str]]]:
+    """The `q` the search box or the filter form sent (None, with the errors to show, when it is refused)."""
+    try:
+        return search.parse(request.args.get("q")), {}
+    except InvalidInput as exc:
+        return None, exc.errors
+
+
 @bp.get("/antrian")
 @role_required(*DESK_ROLES)
 def index():
@@ -39,15 +48,20 @@ def index():
     view = view if view in listings.QUEUE_VIEWS else default_view
     state = request.args.get("status") if request.args.get("status") in ALL_STATES else None
     case_type = request.args.get("jenis") if request.args.get("jenis") in REGISTRY else None
+    words, errors = _typed_words()
     page = listings.list_queue(current_user, view=view, state=state, case_type=case_type,
-                                   page=_page_number(), size=current_app.config["PAGE_SIZE"])
-    filters = {"tampilan": view, "status": state or "", "jenis": case_type or ""}
+                                   page=_page_number(), size=current_app.config["PAGE_SIZE"], words=words)
+    filters = {"tampilan": view, "status": state or "", "jenis": case_type or "", "q": words.text if words else ""}
     return render_template("queue/index.html", page=page, filters=filters, view_labels=VIEW_LABELS,
-                           registry=REGISTRY, dues=_dues(page))
+                           registry=REGISTRY, dues=_dues(page), errors=errors), 400 if errors else 200
 
 
 @bp.get("/tim")
 @role_required(*LEAD_ROLES)
 def team():
-    page = listings.list_team_cases(current_user, page=_page_number(), size=current_app.config["PAGE_SIZE"])
-    return render_template("queue/team.html", page=page, filters={}, dues=_dues(page))
+    words, errors = _typed_words()
+    page = listings.list_team_cases(current_user, page=_page_number(), size=current_app.config["PAGE_SIZE"],
+                                    words=words)
+    filters = {"q": words.text} if words and words.text else {}
+    return render_template("queue/team.html", page=page, filters=filters, dues=_dues(page),
+                           errors=errors), 400 if errors else 200
