@@ -67,6 +67,18 @@ def _paged(query: Select[tuple[Case]], number: int, size: int) -> CasePage:
     return CasePage(list(items), number, size, total)
 
 
+def open_case_counts(user_ids: list[int]) -> dict[int, int]:
+    """How many open cases each of these people owns, in one grouped query (the assignee lists show it)."""
+    if not user_ids:
+        return {}
+    rows = db.session.execute(select(Case.owner_id, func.count()).where(Case.owner_id.in_(sorted(set(user_ids))),
+                                                                        ~final_state_clause())
+                              .group_by(Case.owner_id)).all()
+    counts = {owner_id: 0 for owner_id in user_ids}
+    counts.update({owner_id: n for owner_id, n in rows})
+    return counts
+
+
 # -- the pages -------------------------------------------------------------------------------------------
 
 def list_own_cases(user: User, limit: int = 100) -> list[Case]:

@@ -27,7 +27,9 @@ from .clocks import CLOCK_NAMES
 # Who can be allowed to fire a step: roles anyone may hold, and relations to one case.
 ROLES: frozenset[str] = frozenset(Role)
 RELATIONS = frozenset({"requester", "owner", "requester_superior", "mediator", "other_party"})
-INPUTS = frozenset({"comment", "form"})
+# "confirm": the page asks "are you sure?" on a page of its own before firing it (an act that cannot be undone
+# and that one stray tap would otherwise do, like withdrawing a request).
+INPUTS = frozenset({"comment", "form", "confirm"})
 # Whom a step can notify by email: people in a relation to the case (an anonymous filer has no address).
 RECIPIENTS = frozenset({"requester", "owner", "mediator", "other_party"})
 # The requester hears of every step unless it says otherwise; "{state}" becomes the new state's label.

@@ -18,7 +18,7 @@ def transition_rows(workflow: Workflow) -> list[dict[str, str]]:
             "from": ", ".join(workflow.states[x] for x in s.sources), "to": workflow.states[s.dest],
             "who": ", ".join(WHO_LABELS[w] for w in sorted(s.who)),
             "guards": "; ".join(g.message for g in s.guards) or "–",
-            "needs": ", ".join({"comment": "catatan wajib", "form": "formulir"}[n] for n in sorted(s.needs)) or "–",
+            "needs": ", ".join({"comment": "catatan wajib", "form": "formulir", "confirm": "konfirmasi"}[n] for n in sorted(s.needs)) or "–",
         }
         for s in workflow.steps
     ]

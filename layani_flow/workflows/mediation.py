@@ -45,6 +45,6 @@ WORKFLOW = Workflow(
         step("refer_to_discipline", ("mediator_assigned", "in_mediation"), "referred",
              "Rujuk ke penanganan disiplin", who={"mediator"}, needs={"comment"}, tone="danger"),
         step("withdraw", ("submitted", "mediator_assigned"), "withdrawn", "Batalkan permohonan",
-             who={"requester"}, tone="danger"),
+             who={"requester"}, needs={"confirm"}, tone="danger"),
     ],
 )

@@ -62,6 +62,6 @@ WORKFLOW = Workflow(
         step("reject", ("in_verification", "processing", "forwarded"), "rejected", "Tolak permohonan",
              who={"owner"}, needs={"comment"}, tone="danger"),
         step("withdraw", ("awaiting_superior", "submitted", "in_verification", "revision_requested"),
-             "withdrawn", "Batalkan permohonan", who={"requester"}, tone="danger"),
+             "withdrawn", "Batalkan permohonan", who={"requester"}, needs={"confirm"}, tone="danger"),
     ],
 )
