@@ -232,3 +232,23 @@ def test_the_case_page_costs_the_same_for_1_or_50_documents_events_and_officers(
     assert few == many
     db.session.expire_all()
     assert len(db.session.get(Case, case.id).documents) == 50
+
+
+def test_the_escalation_email_reassigns_only_to_the_desk_with_their_load(client, desk, kgb):
+    from ..conftest import csrf_token_from
+    from ..factories import SlaNoticeFactory
+    from ..scenarios import escalation_token
+
+    CaseFactory(owner=desk.officer2, state="processing")
+    token = escalation_token(SlaNoticeFactory(case=fresh_case(kgb.id), recipient=desk.head), "alihkan")
+    html = text_of(client.get(f"/email/aksi/{token}"))
+    options = dict(re.findall(r'<option value="(\d{18})"[^>]*>([^<]*)</option>', html))
+    assert set(options) == {desk.officer.nip, desk.officer2.nip, desk.kasubbag.nip}  # no kabid, head, admin
+    assert "1 kasus terbuka" in options[desk.officer2.nip]
+    csrf = csrf_token_from(html)
+    for outsider in (desk.kabid, desk.head, desk.admin):
+        response = client.post(f"/email/aksi/{token}", data={"note": "Tolong.", "assignee_nip": outsider.nip,
+                                                               "csrf_token": csrf})
+        assert response.status_code == 422
+        assert "Hanya petugas layanan atau kepala layanan kepegawaian yang dapat ditugaskan." in text_of(response)
+    assert fresh_case(kgb.id).owner_id == desk.officer.id
