@@ -12,24 +12,6 @@ from ..models import Case, CaseEvent
 from ..services.capabilities import Action, Capabilities
 from ..workflows import REGISTRY
 
-# How a step reads as a task, after "Anda perlu: ". A step missing here reads as its button's label.
-# Keys are triggers of the workflows; tests/views/test_case_page_leads.py checks that each one exists.
-TASKS = {
-    "superior_approve": "menyetujui atau menolak permohonan ini sebagai atasan",
-    "start_verification": "memulai verifikasi berkas",
-    "resubmit": "memperbaiki berkas sesuai catatan petugas, lalu mengirim perbaikan",
-    "start_processing": "memproses permohonan: semua dokumen wajib sudah diverifikasi",
-    "complete": "menyelesaikan permohonan",
-    "external_returned": "mencatat jawaban instansi lain bila sudah diterima",
-    "triage": "menelaah pengaduan ini",
-    "follow_up": "menindaklanjuti pengaduan",
-    "filer_replied": "mengirim keterangan yang diminta petugas",
-    "answer": "mengirim jawaban kepada pelapor",
-    "close": "menutup pengaduan bila jawaban sudah memadai, atau membukanya kembali",
-    "assign_mediator": "menunjuk mediator",
-    "bring_in_other_party": "melibatkan pihak lain dalam mediasi",
-}
-
 
 @dataclass(frozen=True)
 class NextStep:
@@ -66,7 +48,8 @@ def next_step(case: Case, caps: Capabilities, pending_documents: int) -> NextSte
     allowed = [a for a in offered if a.allowed]
     if allowed:
         first = next((a for a in allowed if a.tone != "danger"), allowed[0])
-        return NextStep(f"Anda perlu: {TASKS.get(first.trigger, first.label.lower())}.", True)
+        step = workflow.by_trigger[first.trigger]
+        return NextStep(f"Anda perlu: {step.task or step.label.lower()}.", True)
     blocked = [a for a in offered if a.blocked_by]
     if blocked:
         return NextStep(f"Anda perlu: {blocked[0].blocked_by[0].rstrip('.')} sebelum \"{blocked[0].label}\".", True)

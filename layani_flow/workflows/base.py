@@ -164,6 +164,9 @@ class Step:
     inputs: tuple[StepInput, ...] = ()
     # Who hears of it by email, each with the headline they read ("{state}": the new state's label).
     notify: tuple[tuple[str, str], ...] = (("requester", STATUS_UPDATE),)
+    # The step as a task, after "Anda perlu: " at the top of the case page ("memulai verifikasi berkas");
+    # None: its label says it.
+    task: str | None = None
 
     @property
     def sources(self) -> tuple[str, ...]:
@@ -173,10 +176,10 @@ class Step:
 def step(trigger: str, source: str | tuple[str, ...], dest: str, label: str, *, who: Iterable[str],
          guards: Iterable[Guard] = (), needs: Iterable[str] = (), tone: str = "primary",
          effect: Effect | None = None, inputs: Iterable[StepInput] = (),
-         notify: Mapping[str, str] | None = None) -> Step:
+         notify: Mapping[str, str] | None = None, task: str | None = None) -> Step:
     """A step as declarations write it; `notify` defaults to the requester's status update."""
     return Step(trigger, source, dest, label, frozenset(who), tuple(guards), frozenset(needs), tone, effect,
-                tuple(inputs), tuple(notify.items()) if notify is not None else Step.notify)
+                tuple(inputs), tuple(notify.items()) if notify is not None else Step.notify, task)
 
 
 @dataclass(frozen=True)
