@@ -17,7 +17,7 @@ from ..models.cases import REF_ALPHABET
 from ..nip import normalize_nip
 from ..workflows import REGISTRY, Intake, Step, Workflow
 from ..workflows.base import ChoiceInput, FileInput, PersonInput
-from . import anonymity, documents
+from . import anonymity, documents, notifications
 from .access import PARTY_MESSAGE, Actor, TrackedFiler, can_view, tags_for  # noqa: F401 (callers use them from here)
 from .admin_settings import today_wib
 from .capabilities import (
@@ -343,27 +343,81 @@ def upload_documents(case_id: int, actor: Actor, uploads: list[documents.Checked
 REVIEW_DECISIONS = {"verified": "Dokumen diverifikasi", "rejected": "Dokumen ditolak"}
 
 
-def review_document(case_id: int, number: int, actor: User, decision: str, note: str = "") -> CaseDocument:
-    """`number` is the document's place among the case's documents (1, 2, …): global ids would tell the
-    desk where a document stands among everyone else's uploads."""
+@dataclass(frozen=True)
+class Review:
+    """One document's verdict in a review round: its number on the case (1, 2, …), the decision, the reason."""
+
+    number: int
+    decision: str
+    note: str = ""
+
+
+def _review_errors(case: Case, reviews: list[Review]) -> dict[str, list[str]]:
+    """Every problem of the round at once, keyed `doc<number>_decision` / `doc<number>_note`, so the page
+    marks each document's own inputs and the API names them."""
+    errors: dict[str, list[str]] = {}
+    seen: set[int] = set()
+    for r in reviews:
+        key = f"doc{r.number}"
+        if document_by_number(case, r.number) is None:
+            errors[f"{key}_decision"] = ["Dokumen tidak ditemukan."]
+        elif r.number in seen:
+            errors[f"{key}_decision"] = ["Dokumen disebut lebih dari sekali."]
+        elif r.decision not in REVIEW_DECISIONS:
+            errors[f"{key}_decision"] = ["Pilih: diverifikasi atau ditolak."]
+        elif r.decision == "rejected" and not r.note.strip():
+            errors[f"{key}_note"] = ["Tuliskan mengapa dokumen ditolak."]
+        elif len(r.note) > 2000:
+            errors[f"{key}_note"] = ["Maksimal 2.000 karakter."]
+        seen.add(r.number)
+    return errors
+
+
+def review_documents(case_id: int, actor: User, reviews: list[Review]) -> list[CaseDocument]:
+    """Verify or reject several documents in one round: all of them or, on any bad input, none. The requester
+    gets one email listing what was rejected and why (not one per document)."""
     with unit_of_work():
-        case = _visible_case(case_id, actor)
+        case = _visible_case(case_id, actor, for_update=True)
         refusal = review_refusal(case, actor, tags_for(case, actor))
         if refusal is not None:
             raise refusal
-        if decision not in REVIEW_DECISIONS:
-            raise InvalidInput("Keputusan tidak valid.", {"decision": ["Pilih: diverifikasi atau ditolak."]})
-        note = (note or "").strip()
-        if decision == "rejected" and not note:
-            raise InvalidInput("Alasan wajib diisi.", {"note": ["Tuliskan mengapa dokumen ditolak."]})
-        doc = document_by_number(case, number)
-        if doc is None:
-            raise NotFound("Dokumen tidak ditemukan.")
-        doc.review_status, doc.review_note = decision, note
-        doc.reviewed_by_id, doc.reviewed_at = actor.id, clock.now()
-        append_event(case, actor, "document_review", comment=note,
-                     data={"document": doc.original_name, "requirement": doc.requirement, "decision": decision})
-    return doc
+        if not reviews:
+            raise InvalidInput("Belum ada dokumen yang diperiksa.",
+                               {"documents": ["Pilih hasil pemeriksaan untuk sedikitnya satu dokumen."]})
+        errors = _review_errors(case, reviews)
+        if errors:
+            raise InvalidInput("Pemeriksaan dokumen belum lengkap.", errors)
+        now, reviewed, rejected = clock.now(), [], []
+        for r in reviews:
+            doc = document_by_number(case, r.number)
+            assert doc is not None  # checked above
+            note = r.note.strip()
+            doc.review_status, doc.review_note = r.decision, note
+            doc.reviewed_by_id, doc.reviewed_at = actor.id, now
+            append_event(case, actor, "document_review", comment=note,
+                         data={"document": doc.original_name, "requirement": doc.requirement, "decision": r.decision})
+            reviewed.append(doc)
+            if r.decision == "rejected":
+                rejected.append(doc)
+        if rejected:
+            notifications.documents_rejected(case, actor, rejected)
+    logger.info("Case %s: %d document(s) reviewed by user %s", case.ref, len(reviewed), actor.id)
+    return reviewed
+
+
+def review_document(case_id: int, number: int, actor: User, decision: str, note: str = "") -> CaseDocument:
+    """One document (the API's call): a review round of one. `number` is the document's place among the
+    case's documents (1, 2, …): global ids would tell the desk where a document stands among everyone
+    else's uploads."""
+    try:
+        return review_documents(case_id, actor, [Review(number, decision, note or "")])[0]
+    except InvalidInput as exc:
+        # The one-document form answers with its own field names, as before.
+        prefix = f"doc{number}_"
+        errors = {k.removeprefix(prefix): v for k, v in (exc.errors or {}).items()}
+        if errors.get("decision") == ["Dokumen tidak ditemukan."]:
+            raise NotFound("Dokumen tidak ditemukan.") from None
+        raise InvalidInput(exc.message, errors) from None
 
 
 # -- reading ---------------------------------------------------------------------------------------

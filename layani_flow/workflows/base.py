@@ -27,7 +27,9 @@ from .clocks import CLOCK_NAMES
 # Who can be allowed to fire a step: roles anyone may hold, and relations to one case.
 ROLES: frozenset[str] = frozenset(Role)
 RELATIONS = frozenset({"requester", "owner", "requester_superior", "mediator", "other_party"})
-INPUTS = frozenset({"comment", "form"})
+# "confirm": the page asks "are you sure?" on a page of its own before firing it (an act that cannot be undone
+# and that one stray tap would otherwise do, like withdrawing a request).
+INPUTS = frozenset({"comment", "form", "confirm"})
 # Whom a step can notify by email: people in a relation to the case (an anonymous filer has no address).
 RECIPIENTS = frozenset({"requester", "owner", "mediator", "other_party"})
 # The requester hears of every step unless it says otherwise; "{state}" becomes the new state's label.
@@ -178,6 +180,9 @@ class Step:
     inputs: tuple[StepInput, ...] = ()
     # Who hears of it by email, each with the headline they read ("{state}": the new state's label).
     notify: tuple[tuple[str, str], ...] = (("requester", STATUS_UPDATE),)
+    # The step as a task, after "Anda perlu: " at the top of the case page ("memulai verifikasi berkas");
+    # None: its label says it.
+    task: str | None = None
 
     @property
     def sources(self) -> tuple[str, ...]:
@@ -187,10 +192,10 @@ class Step:
 def step(trigger: str, source: str | tuple[str, ...], dest: str, label: str, *, who: Iterable[str],
          guards: Iterable[Guard] = (), needs: Iterable[str] = (), tone: str = "primary",
          effect: Effect | None = None, inputs: Iterable[StepInput] = (),
-         notify: Mapping[str, str] | None = None) -> Step:
+         notify: Mapping[str, str] | None = None, task: str | None = None) -> Step:
     """A step as declarations write it; `notify` defaults to the requester's status update."""
     return Step(trigger, source, dest, label, frozenset(who), tuple(guards), frozenset(needs), tone, effect,
-                tuple(inputs), tuple(notify.items()) if notify is not None else Step.notify)
+                tuple(inputs), tuple(notify.items()) if notify is not None else Step.notify, task)
 
 
 @dataclass(frozen=True)

@@ -106,7 +106,15 @@ def log_in(page, person: Person) -> None:
     assert_accessible(page, context=f"first page after login ({page.url})")
 
 
+def open_menu(page) -> None:
+    """On a phone the header's menu is folded behind "Menu" (a <details>): unfold it, as a person taps it."""
+    summary = page.locator("details.menu > summary")
+    if summary.is_visible() and page.locator("details.menu[open]").count() == 0:
+        summary.click()
+
+
 def log_out(page) -> None:
+    open_menu(page)
     page.get_by_role("button", name="Keluar").click()
     page.wait_for_url(re.compile(r"/masuk"))
     assert_accessible(page, context="page after logout")
