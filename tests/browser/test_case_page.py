@@ -1,31 +1,22 @@
 """The case page that leads, in a real browser: every document reviewed in one round, withdrawal that asks
 first, the header's menu folded on a phone without JavaScript, the queue's bulk claim; axe at 360 and 1280 px.
 
-With LAYANI_SCREENSHOTS=<folder> the tests also photograph the pages they walk through (docs/screenshots/
+With LAYANI_SCREENSHOT_DIR=<folder> the tests also photograph the pages they walk through (docs/screenshots/
 holds the committed ones)."""
 from __future__ import annotations
 
-import os
 import re
-from pathlib import Path
 
 import pytest
 
 from .conftest import DESKTOP, _new_page
-from .support import PDF_BYTES, assert_accessible, log_in, log_out, open_menu, visit
+from .support import PDF_BYTES, assert_accessible, log_in, log_out, open_menu, photograph, visit
 
 pytestmark = pytest.mark.browser
 
 KGB_DOCUMENTS = {"SK pangkat terakhir": "sk-pangkat.pdf", "SK KGB terakhir": "sk-kgb.pdf",
                  "SKP satu tahun terakhir": "skp-2025.pdf"}
 SIZES = ({"width": 1280, "height": 900}, {"width": 360, "height": 780})
-SHOTS = os.environ.get("LAYANI_SCREENSHOTS")
-
-
-def shoot(page, name: str) -> None:
-    if SHOTS:
-        Path(SHOTS).mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(Path(SHOTS) / f"{name}.png"), full_page=True)
 
 
 def click_and_wait(page, locator) -> None:
@@ -71,7 +62,7 @@ def test_documents_reviewed_in_one_round_and_the_page_leads(page, people):
     click_and_wait(page, page.get_by_role("button", name="Mulai verifikasi"))
     assert next_step(page) == "Anda perlu: memverifikasi 3 dokumen."
     at_both_sizes(page, "officer's case page in verification")
-    shoot(page, "case-page-officer-1280")
+    photograph(page, "case-page-officer-1280")
     # Two screens at 1280 px: the whole case, from the header to the footer.
     height = page.evaluate("() => document.documentElement.scrollHeight")
     assert height <= 2 * DESKTOP["height"], f"the case page is {height} px tall"
@@ -108,7 +99,7 @@ def test_documents_reviewed_in_one_round_and_the_page_leads(page, people):
     assert next_step(page).startswith("Anda perlu: memperbaiki berkas")
     at_both_sizes(page, "employee's case page waiting on a revision")
     page.set_viewport_size(SIZES[1])
-    shoot(page, "case-page-employee-360")
+    photograph(page, "case-page-employee-360")
     page.set_viewport_size(DESKTOP)
 
 
@@ -176,7 +167,7 @@ def test_bulk_claim_from_the_queue(page, people):
     log_in(page, people["officer"])
     visit(page, "/antrian")
     at_both_sizes(page, "the queue")
-    shoot(page, "queue-1280")
+    photograph(page, "queue-1280")
     refs = []
     for path in paths:
         row = page.locator("table.queue tr").filter(has=page.locator(f'a[href="{path}"]'))
