@@ -80,7 +80,7 @@ def test_each_roles_inbox(page, people):
     item = page.locator("li.inbox-item").filter(has_text=ref)
     assert "Menunggu persetujuan Anda" in item.inner_text()
     assert item.get_by_role("button", name=re.compile("^Setujui")).is_visible()
-    assert page.locator(".who .inbox-count").is_visible()
+    assert page.locator(".site-header .inbox-count").is_visible()
     check_both_sizes(page, "the superior's inbox", "inbox-superior")
     log_out(page)
 
@@ -102,7 +102,7 @@ def test_each_roles_inbox(page, people):
     item = page.locator("li.inbox-item").filter(has_text=ref)
     assert "Belum diklaim" in item.inner_text()
     click_and_wait(page, item.get_by_role("button", name=re.compile("^Klaim")))
-    assert "Agus Salim" not in page.locator("p.sla-headline").inner_text()
+    assert "Agus Salim" not in page.locator("dl.case-facts").inner_text()
 
 
 def test_an_approval_from_the_email(page, people, live_server):

@@ -5,7 +5,7 @@ import re
 import pytest
 
 from .conftest import _new_page
-from .support import assert_accessible, log_in, log_out, visit
+from .support import assert_accessible, log_in, log_out, open_menu, visit
 
 pytestmark = pytest.mark.browser
 
@@ -13,6 +13,7 @@ NARROW = {"width": 360, "height": 740}
 
 
 def search_from_header(page, typed: str) -> None:
+    open_menu(page)  # on a phone the box is in the folded header menu
     box = page.get_by_role("search", name="Cari kasus")
     box.get_by_role("searchbox", name="Cari kasus").fill(typed)
     with page.expect_navigation():

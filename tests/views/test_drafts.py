@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from layani_flow.extensions import db
 from layani_flow.models import FormDraft
 
-from .helpers import case_count, text_of
+from .helpers import case_count, text_of, version_on
 
 COMPLAINT = {"category": "pengaduan", "subject": "Presensi ganda di bulan November",
              "description": "Presensi saya tercatat dua kali setiap Senin sejak awal bulan."}
@@ -133,14 +133,15 @@ def test_a_step_comment_comes_back_in_its_own_form(login_as, office, clock, data
     web = login_as(office.officer)
     url = f"/kasus/{data_update_forwarded.id}"
     page = text_of(web.get(url))
-    version = re.search(r'tindakan/complete".*?name="version" value="(\d+)"', page, re.S).group(1)
+    version = version_on(page, "complete")
     web.csrf()
     clock.advance(minutes=31)
     response = web.post_form(f"{url}/tindakan/complete", {"version": version, "comment": "SK terbit hari ini."})
     assert response.status_code == 303 and "/masuk" in response.headers["Location"]
     web.login(office.officer)
     html = text_of(web.get(url))
-    form = html[html.index('tindakan/complete"'):html.index("</form>", html.index('tindakan/complete"'))]
+    button = html.index('tindakan/complete"')  # the panel's one comment box, in the form that holds the step
+    form = html[html.rindex("<form", 0, button):html.index("</form>", button)]
     assert "SK terbit hari ini.</textarea>" in form
 
 

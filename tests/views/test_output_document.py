@@ -26,7 +26,9 @@ def complete(web, case_id: int, files: dict | None = None):
 
 def test_the_complete_step_draws_its_file_input(login_as, office, data_update_forwarded):
     html = text_of(login_as(office.officer).get(f"/kasus/{data_update_forwarded.id}"))
-    form = html[html.index('tindakan/complete"') - 300:html.index("</form>", html.index('tindakan/complete"'))]
+    # The action panel is one form: its steps' inputs, the file among them, post with every button.
+    button = html.index('tindakan/complete"')
+    form = html[html.rindex("<form", 0, button):html.index("</form>", button)]
     assert 'enctype="multipart/form-data"' in form
     assert 'type="file"' in form and 'name="doc_keluaran"' in form and "Dokumen hasil" in form
 
