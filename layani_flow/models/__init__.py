@@ -1,6 +1,7 @@
 from .cases import Case, CaseDocument, CaseEvent
+from .consultations import ConsultationSlot
 from .outbox import InboundMessage, OutboxMessage
 from .sla import CalendarException, CaseClock, SlaNotice, SlaPolicy, UsedEmailToken
 from .users import ApiToken, Role, User, UserSession
 
-__all__ = ["ApiToken", "Case", "CaseDocument", "CaseEvent", "CalendarException", "CaseClock", "InboundMessage", "OutboxMessage", "Role", "SlaNotice", "SlaPolicy", "UsedEmailToken", "User", "UserSession"]
+__all__ = ["ApiToken", "Case", "CaseDocument", "CaseEvent", "CalendarException", "CaseClock", "ConsultationSlot", "InboundMessage", "OutboxMessage", "Role", "SlaNotice", "SlaPolicy", "UsedEmailToken", "User", "UserSession"]

@@ -3,8 +3,23 @@ from flask import Flask
 
 
 def register(app: Flask) -> None:
-    from . import admin, api_v1, auth, cases, email_actions, errors, home, intake, queue, track, workflows
+    from . import (
+        admin,
+        api_v1,
+        auth,
+        cases,
+        consultations,
+        consultations_api,
+        email_actions,
+        errors,
+        home,
+        intake,
+        queue,
+        track,
+        workflows,
+    )
 
-    for module in (auth, home, intake, cases, queue, track, workflows, admin, email_actions, api_v1):
+    for module in (auth, home, intake, cases, queue, track, workflows, admin, email_actions, api_v1,
+                   consultations, consultations_api):
         app.register_blueprint(module.bp)
     errors.init_app(app)
