@@ -10,7 +10,16 @@ from werkzeug.security import generate_password_hash
 from layani_flow import clock as app_clock
 from layani_flow.clock import FrozenClock
 from layani_flow.extensions import db
-from layani_flow.models import ApiToken, Case, CaseClock, CaseDocument, CaseEvent, ConsultationSlot, SlaNotice, User
+from layani_flow.models import (
+    ApiToken,
+    Case,
+    CaseClock,
+    CaseDocument,
+    CaseEvent,
+    ConsultationSlot,
+    SlaNotice,
+    User,
+)
 from layani_flow.services import anonymity
 from layani_flow.services import cases as case_service
 
