@@ -474,7 +474,7 @@ def send_reminders(now: dt.datetime, horizon_days: int = 40) -> int:
             case = slot.case
             if not claimed or case is None or case.requester is None:
                 continue
-            _invite(case, slot, case.requester, "pengingat_konsultasi", "Pengingat: konsultasi Anda besok kerja",
+            _invite(case, slot, case.requester, "pengingat_konsultasi", "Pengingat: jadwal konsultasi Anda",
                     dedupe_key=f"consult-reminder-{case.id}-{slot.id}")
             sent += 1
     return sent

@@ -120,6 +120,7 @@ def _agenda_page(errors: dict[str, list[str]] | None = None, status: int = 200, 
     return render_template("consultations/agenda.html", today=today, today_slots=today_slots,
                            week=_by_day(week, today, 7), errors=errors or {}, typed=typed or {},
                            modes=consultations.MODE_LABELS, weekdays=consultations.WEEKDAY_NAMES,
+                           checked_days=typed.getlist("weekdays") if typed is not None else [],
                            max_weeks=consultations.MAX_PATTERN_WEEKS), status
 
 
