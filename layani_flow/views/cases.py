@@ -135,7 +135,7 @@ def describe_event(case: Case, event: CaseEvent, desk: bool = True) -> str:
         text = (f"{step.label if step else event.trigger}: "
                 f"{_state_label(workflow, event.from_state)} → {_state_label(workflow, event.to_state)}.")
         for key, label in (("owner", "Penanggung jawab"), ("mediator", "Mediator"),
-                           ("external_body", "Instansi")):
+                           ("external_body", "Instansi"), ("next_steps", "Tindak lanjut")):
             if data.get(key):
                 text += f" {label}: {data[key]}."
         return text
@@ -152,6 +152,8 @@ def describe_event(case: Case, event: CaseEvent, desk: bool = True) -> str:
         return f"Dokumen {requirement_label(case, data.get('requirement', ''))} ({data.get('document')}) {verdict}."
     if event.kind == "message":
         return "Mengirim pesan."
+    if event.kind == "rescheduled":
+        return f"Jadwal dipindah: {data.get('from') or '–'} → {data.get('to') or '–'}."
     if event.kind == "note":
         if data.get("instruction"):
             level = f" (eskalasi tingkat {data['escalation']})" if data.get("escalation") else ""

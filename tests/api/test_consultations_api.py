@@ -120,7 +120,7 @@ def test_confirmation_and_reminder_arrive_by_smtp_with_a_valid_invitation(api, o
     outbox.deliver_pending()
     to_booker = [m for rcpt, m in smtp_server.messages if rcpt == [office.employee.email]]
     assert [m["Subject"] for m in to_booker] == [f"[{case['ref']}] Konsultasi Anda sudah dipesan",
-                                                 f"[{case['ref']}] Pengingat: konsultasi Anda besok kerja"]
+                                                 f"[{case['ref']}] Pengingat: jadwal konsultasi Anda"]
     for message in to_booker:
         parts = [p for p in message.iter_attachments() if p.get_content_type() == "text/calendar"]
         assert len(parts) == 1 and parts[0].get_filename().endswith(".ics")
