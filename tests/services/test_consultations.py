@@ -298,3 +298,24 @@ def test_no_reminder_for_a_cancelled_booking(office):
     case = book(office.employee, publish(office.officer, day=MONDAY))
     case_service.transition_case(case.id, "cancel", office.employee, case.version)
     assert consultations.send_reminders(wib(2026, 11, 27, 8, 0)) == 0
+
+
+# -- the inbox --------------------------------------------------------------------------------------------
+
+def test_the_officers_inbox_asks_to_confirm_then_lists_today_then_asks_for_the_outcome(office, clock):
+    from layani_flow.services import inbox
+
+    def reasons(person):
+        return {item.case.ref: item.reason for item in inbox.inbox_for(person)}
+
+    case = book(office.employee, publish(office.officer))  # Thursday 09.00
+    assert reasons(office.officer) == {case.ref: "booking_to_confirm"}
+    assert case.ref not in reasons(office.officer2) and case.ref not in reasons(office.employee)
+    case = case_service.transition_case(case.id, "confirm", office.officer, case.version)
+    assert case.ref not in reasons(office.officer)  # confirmed, and not today
+    clock.set(wib(*THURSDAY, 7, 30))
+    assert reasons(office.officer) == {case.ref: "meeting_today"}
+    clock.set(wib(*THURSDAY, 9, 5))
+    assert reasons(office.officer) == {case.ref: "meeting_to_record"}
+    case_service.transition_case(case.id, "hold", office.officer, case.version, "Dijelaskan.", {})
+    assert case.ref not in reasons(office.officer)
