@@ -21,8 +21,8 @@ from .. import clock
 from ..extensions import db
 from ..models import Case, CaseClock, CaseEvent, ConsultationSlot, SlaNotice, User
 from ..roles import LEAD_ROLES
-from ..working_time import WIB
 from ..workflows import REGISTRY, Workflow
+from ..working_time import WIB
 from .access import is_desk_head, on_desk, subordinate_ids_query, visible_cases
 from .approval_requests import APPROVAL_NOTICE
 from .listings import final_state_clause, next_running_due
