@@ -34,7 +34,7 @@ from ..timefmt import human_wib, to_wib
 from ..workflows import REGISTRY, Booking, Workflow, case_types_where
 from ..working_time import WIB, WorkingCalendar
 from . import outbox
-from .access import Actor, can_view, tags_for
+from .access import can_view, tags_for
 from .calendar import load_calendar
 from .capabilities import step_context
 from .db import rows_changed, unit_of_work
@@ -522,15 +522,6 @@ def cancel_outside_hours(day: dt.date, spans: list[list[str]], actor: User, note
                          to_state=case.state, comment=f"Kantor tutup pada hari itu: {note}")
             slot.case_id = None
     return cancelled
-
-
-def reminders_summary(now: dt.datetime) -> str:
-    count = send_reminders(now)
-    return f"pengingat konsultasi: {count}"
-
-
-def actor_may_publish(actor: Actor | None) -> bool:
-    return isinstance(actor, User) and actor.role == Role.OFFICER
 
 
 def upcoming_free(now: dt.datetime, days: int = 21) -> list[ConsultationSlot]:

@@ -46,7 +46,7 @@ JOBS: tuple[Job[Any], ...] = (
     Job("sweep", lambda: sweep_due_cases(), _sweep_summary,
         lambda report: {"warned": len(report.warned), "escalated": len(report.escalated)}),
     Job("reminders", lambda: send_reminders(clock.now()), lambda sent: f"pengingat konsultasi {sent}" if sent else "",
-        lambda sent: {"consultation_reminders": sent}),
+        lambda sent: {"sent": sent}),
     Job("deliver", lambda: deliver_pending(), _deliver_summary,
         lambda report: {"sent": report.sent, "retried": report.retried, "failed": report.failed}),
 )
