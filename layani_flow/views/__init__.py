@@ -11,6 +11,7 @@ def register(app: Flask) -> None:
         cases,
         consultations,
         consultations_api,
+        drafts,
         email_actions,
         errors,
         home,
@@ -19,8 +20,10 @@ def register(app: Flask) -> None:
         track,
         workflows,
     )
+    from . import search as search_views  # its own line: other branches add blueprints to the one above
 
-    for module in (auth, home, intake, cases, queue, track, workflows, admin, acting, email_actions, api_v1,
-                   consultations, consultations_api):
+    for module in (auth, home, intake, cases, queue, search_views, track, workflows, admin, acting, email_actions,
+                   api_v1, consultations, consultations_api):
         app.register_blueprint(module.bp)
     errors.init_app(app)
+    drafts.init_app(app)

@@ -1,7 +1,7 @@
 """ConsDesk: consultation slots (one booking each), and files attached to outgoing emails (ICS invitations)
 
 Revision ID: a4c9e1d7b2f6
-Revises: a4c7e2f19b58
+Revises: 3f8d2c61a7b4
 Create Date: 2026-12-02 03:00:00.000000
 
 """
@@ -11,7 +11,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'a4c9e1d7b2f6'
-down_revision = 'a4c7e2f19b58'
+down_revision = '3f8d2c61a7b4'
 branch_labels = None
 depends_on = None
 
