@@ -6,6 +6,9 @@ from .base import BaseForm, TransitionForm, length, required
 
 
 class IntakeForm(BaseForm):
+    # Shown by cases/consultation/_summary.html as the slot and a link, not as raw numbers.
+    summary_hidden = ("slot_id", "related_case_id")
+
     slot_id = IntegerField("Jadwal", validators=[required("Pilih jadwal dari daftar."), NumberRange(min=1)])
     topic = StringField("Topik konsultasi", validators=[required(), length(200, 5)],
                         description="Mis. \"Syarat kenaikan pangkat reguler\" atau \"Perhitungan masa kerja\".")

@@ -57,7 +57,7 @@ def intake_rows(case: Case) -> list[tuple[str, str]]:
     stored = case.fields or {}
     rows = []
     for f in form:
-        if f.name in INTAKE_HIDDEN or f.name not in stored:
+        if f.name in INTAKE_HIDDEN or f.name in getattr(form, "summary_hidden", ()) or f.name not in stored:
             continue
         value = stored[f.name]
         if isinstance(f, SelectField):

@@ -68,7 +68,7 @@ def test_an_officer_publishes_a_pattern_and_an_employee_books_without_javascript
             plain.get_by_role("button", name="Pesan jadwal ini").click()
         assert re.search(r"/kasus/\d+$", plain.url), plain.url
         case_path = re.search(r"/kasus/\d+$", plain.url).group(0)
-        summary = plain.locator("dl.summary").inner_text()
+        summary = plain.locator("main").inner_text()
         assert "Dipesan" in summary and "Syarat kenaikan pangkat reguler" in summary and "13.00" in summary
         assert "sudah dipesan" in plain.locator(".flash").first.inner_text()
         # The slot is no longer offered.
@@ -89,7 +89,7 @@ def test_an_officer_publishes_a_pattern_and_an_employee_books_without_javascript
             slot_link.click()
         assert_accessible(narrow, context="booking form (360)")
         visit(narrow, case_path)
-        assert "Dipesan" in narrow.locator("dl.summary").inner_text()
+        assert "Dipesan" in narrow.locator("main").inner_text()
         visit(narrow, f"{case_path}/jadwal-ulang")
     finally:
         narrow_context.close()
