@@ -72,7 +72,7 @@ def test_a_taken_slot_answers_409_with_a_message_and_files_nothing(app, office):
 def test_a_booking_without_a_topic_is_422_and_the_form_keeps_the_slot(app, office):
     free = slot(office.officer, 2026, 11, 26, 9, 0)
     r = open_browser(app, office.employee).post_form(f"/konsultasi/jadwal/{free.id}", {"topic": ""})
-    assert r.status_code == 422 and "Periksa kembali isian Anda" in text_of(r)
+    assert r.status_code == 422 and "Ada masalah" in text_of(r)
     assert consultations.db.session.get(ConsultationSlot, free.id).case_id is None
     assert open_browser(app, office.employee).get("/konsultasi/jadwal/999999").status_code == 404
 
