@@ -33,7 +33,7 @@ class OutboxMessage(Model):
     thread_id: Mapped[str | None] = mapped_column(String(200))
     headers: Mapped[dict] = mapped_column(JSON, default=dict)
     # Files sent with it, each {"filename", "content_type", "data"} (text: an ICS invitation).
-    attachments: Mapped[list] = mapped_column(JSON, default=list, server_default="[]")
+    attachments: Mapped[list | None] = mapped_column(JSON, default=list)  # None: a row from before attachments
     status: Mapped[str] = mapped_column(String(10), default="pending")
     attempts: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)

@@ -41,7 +41,7 @@ def upgrade():
     op.create_index('ix_consultation_slots_officer_start', 'consultation_slots', ['officer_id', 'start_at'])
     op.create_index('ix_consultation_slots_start', 'consultation_slots', ['start_at'])
     with op.batch_alter_table('outbox_messages', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('attachments', sa.JSON(), server_default='[]', nullable=False))
+        batch_op.add_column(sa.Column('attachments', sa.JSON(), nullable=True))
 
 
 def downgrade():
