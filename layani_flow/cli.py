@@ -288,6 +288,9 @@ def sweep(now, batch_size):
         raise click.ClickException(str(exc)) from None
     for line in report.lines():
         click.echo(line)
+    from .services.consultations import send_reminders  # ConsDesk: the working day before a booking
+
+    click.echo(f"pengingat konsultasi: {send_reminders(_parse_now(now))}")
     click.echo(f"peringatan: {len(report.warned)}, eskalasi: {len(report.escalated)}")
     if report.lost_races:
         click.echo(f"Sapuan lain lebih dulu menangani {report.lost_races} kelompok kasus; kelompok itu dilewati.")

@@ -274,6 +274,9 @@ SETTINGS: dict[str, Setting] = {
     "WORKING_WEEK": S(json_object(optional=True), None,
                       'None → the contract\'s week; else {"0": [["07:30", "12:00"], …], …} (0 = Monday)'),
     "REPLY_TARGET": S(duration(), "0d", "an out-of-hours message is promised an answer within this"),
+    # -- ConsDesk ----------------------------------------------------------------------------------------
+    "CONSULTATION_CUTOFF_MINUTES": S(integer(min=0, max=7 * 24 * 60), 120,
+                                     "a booker may move or cancel a consultation until this many minutes before it"),
     # -- logging -----------------------------------------------------------------------------------------
     "LOG_LEVEL": S(text(choices=("DEBUG", "INFO", "WARNING", "ERROR")), "INFO",
                    "level of the app's log lines (other libraries stay at WARNING)"),

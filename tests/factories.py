@@ -1,6 +1,7 @@
 """factory_boy factories for test set-up only (cases in any state, people anywhere in the office)."""
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 
 import factory
@@ -9,7 +10,16 @@ from werkzeug.security import generate_password_hash
 from layani_flow import clock as app_clock
 from layani_flow.clock import FrozenClock
 from layani_flow.extensions import db
-from layani_flow.models import ApiToken, Case, CaseClock, CaseDocument, CaseEvent, SlaNotice, User
+from layani_flow.models import (
+    ApiToken,
+    Case,
+    CaseClock,
+    CaseDocument,
+    CaseEvent,
+    ConsultationSlot,
+    SlaNotice,
+    User,
+)
 from layani_flow.services import anonymity
 from layani_flow.services import cases as case_service
 
@@ -74,6 +84,21 @@ def anonymous_complaint(**attrs) -> tuple[Case, str]:
     case = CaseFactory(case_type="complaint", requester=None, is_anonymous=True,
                        tracking_code_hash=case_service.hash_code(code), **attrs)
     return case, code
+
+
+class ConsultationSlotFactory(BaseFactory):
+    """A free ConsDesk slot, placed directly (services.consultations.publish_slot checks the hours)."""
+
+    class Meta:
+        model = ConsultationSlot
+
+    officer = factory.SubFactory(UserFactory, role="officer")
+    start_at = factory.LazyFunction(lambda: START + dt.timedelta(days=1))
+    end_at = factory.LazyAttribute(lambda o: o.start_at + dt.timedelta(minutes=30))
+    mode = "tatap_muka"
+    location = "Ruang Kepegawaian"
+    cancel_reason = ""
+    created_at = START
 
 
 class CaseEventFactory(BaseFactory):

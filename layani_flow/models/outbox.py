@@ -32,6 +32,8 @@ class OutboxMessage(Model):
     message_id: Mapped[str] = mapped_column(String(200), unique=True)
     thread_id: Mapped[str | None] = mapped_column(String(200))
     headers: Mapped[dict] = mapped_column(JSON, default=dict)
+    # Files sent with it, each {"filename", "content_type", "data"} (text: an ICS invitation).
+    attachments: Mapped[list | None] = mapped_column(JSON, default=list)  # None: a row from before attachments
     status: Mapped[str] = mapped_column(String(10), default="pending")
     attempts: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)

@@ -23,6 +23,7 @@ from ..timefmt import to_wib
 from ..workflows import REGISTRY
 from ..workflows.clocks import CLOCK_LABELS, RESOLUTION
 from ..working_time import CalendarError, normalized_duration, parse_duration
+from . import consultations
 from .calendar import load_calendar
 from .db import unit_of_work
 from .errors import InvalidInput, NotFound
@@ -256,6 +257,9 @@ def add_calendar_exception(actor: User, *, on: dt.date | None, intervals: str | 
             row = CalendarException(on=on, intervals=spans, note=note, created_at=clock.now(), created_by_id=actor.id)
             db.session.add(row)
             db.session.flush()
+            # Consultation slots that no longer fit the day are cancelled with it, and their bookers told.
+            if on is not None:  # _check_date refused a missing one above
+                consultations.cancel_outside_hours(on, spans, actor, note)
     except IntegrityError:  # someone saved the same date a moment ago
         raise InvalidInput("Hari tidak disimpan; periksa isiannya.", {"on": [
             "Tanggal ini sudah punya pengecualian; hapus dulu yang lama bila ingin mengubahnya."]}) from None

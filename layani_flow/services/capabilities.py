@@ -45,7 +45,8 @@ def step_context(case: Case, actor: Actor | None, tags: frozenset[str],
     """What guards and effects are told: who acts, in what relations, when, with which inputs."""
     return {"actor_id": getattr(actor, "id", None), "actor_name": recorded_actor(actor)[1], "tags": tags,
             "now": clock.now(), "fields": fields or {},
-            "settings": {"complaint_reopen_days": current_app.config["COMPLAINT_REOPEN_DAYS"]}}
+            "settings": {"complaint_reopen_days": current_app.config["COMPLAINT_REOPEN_DAYS"],
+                         "consultation_cutoff_minutes": current_app.config["CONSULTATION_CUTOFF_MINUTES"]}}
 
 
 def permission_refusal(case: Case, step: Step, actor: Actor | None, tags: frozenset[str]) -> Forbidden | None:

@@ -17,7 +17,7 @@ from ..models.cases import REF_ALPHABET
 from ..nip import normalize_nip
 from ..workflows import REGISTRY, Intake, Step, Workflow
 from ..workflows.base import ChoiceInput, FileInput, PersonInput
-from . import anonymity, documents, notifications
+from . import anonymity, consultations, documents, notifications
 from .access import PARTY_MESSAGE, Actor, TrackedFiler, can_view, tags_for  # noqa: F401 (callers use them from here)
 from .admin_settings import today_wib
 from .capabilities import (
@@ -152,7 +152,7 @@ def _other_party_id(workflow: Workflow, data: dict[str, Any], requester: User | 
 def _title(workflow: Workflow, data: dict[str, Any]) -> str:
     if workflow.per_service:
         return catalogue.SERVICES[data["service"]].name
-    return (data.get("subject") or "").strip()[:200]
+    return (data.get("subject") or data.get("topic") or "").strip()[:200]
 
 
 def open_case(case_type: str, data: dict[str, Any], actor: User | None, *,
@@ -188,6 +188,8 @@ def open_case(case_type: str, data: dict[str, Any], actor: User | None, *,
             other_party_id=other_party_id,
         )
         db.session.add(case)  # inserted once, with its clocks and deadline, by the first flush
+        if workflow.booking is not None:  # filed for a published slot: hold it, or 409
+            consultations.book(case, workflow, data, requester, now)
         append_event(case, filer, "created", at=now, to_state=case.state)
         _store_uploads(case, filer, uploads or [], written, at=now)
     if anonymous or actor is None:
@@ -264,6 +266,7 @@ def transition_case(case_id: int, trigger: str, actor: Actor, version: Any, comm
         if not workflow.fire(case, trigger, **ctx):  # guards re-checked by the machine itself
             raise TransitionNotAllowed("Tindakan ditolak oleh aturan alur kerja.")
         data = step.effect(case, ctx) if step.effect is not None else {}
+        consultations.observe_state(case, workflow)  # a cancelled booking frees its slot
         stamp = instant_for(case, actor)  # guards judged `now`; what is stored is coarse for an anonymous filer
         if workflow.is_final(case.state):
             case.closed_at = stamp

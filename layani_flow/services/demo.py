@@ -11,7 +11,7 @@ from .. import clock as wall
 from ..clock import FrozenClock
 from ..extensions import db
 from ..models import Case, User
-from . import cases, documents
+from . import cases, consultations, documents
 from .users import create_user
 
 # Every demo account's password (README, scripts/run). It passes the password policy like any other: the
@@ -163,7 +163,39 @@ def _seed_cases(p: dict[str, User]) -> int:
                                         "discipline_concern": "tidak"}, p["maya"]).case
     _walk(med, p["sekdis"], ("assign_mediator", "Kasubbag kepegawaian menjadi mediator."),
           fields={"mediator_nip": p["kasubbag"].nip})
+    _seed_consultations(p)
     return db.session.execute(select(func.count(Case.id))).scalar_one()
+
+
+def _pattern(officer: User, first_day: dt.date, weeks: int, days: list[int], start: str, end: str, mode: str,
+             location: str) -> list:
+    return consultations.publish_pattern(officer, weekdays=days, start_time=start, end_time=end, minutes=30, mode=mode,
+                                         location=location, first_day=first_day, weeks=weeks).created
+
+
+def _seed_consultations(p: dict[str, User]) -> None:
+    """ConsDesk: slots for the coming four weeks, two bookings ahead and one meeting already held."""
+    today = wall.now().astimezone(consultations.WIB).date()
+    # A meeting held last week, with its notes (published, booked and held at the instants they happened).
+    last_week = today - dt.timedelta(days=7)
+    with _clock_at(dt.datetime.combine(last_week - dt.timedelta(days=3), dt.time(8), consultations.WIB)):
+        past = _pattern(p["petugas1"], last_week, 2, [0, 1, 2, 3, 4], "09:00", "09:30", "tatap_muka",
+                        "Ruang Kepegawaian, lantai 2")
+        held = cases.open_case("consultation", {"slot_id": past[0].id, "topic": "Syarat kenaikan pangkat pilihan",
+                                                "description": "Apakah ijazah S2 saya dapat dipakai?"}, p["rizki"]).case
+        held = _walk(held, p["petugas1"], "confirm")
+    with _clock_at(past[0].end_at):
+        _walk(held, p["petugas1"], ("hold", "Ijazah S2 linier dengan jabatan; dapat diajukan pada periode Oktober."),
+              fields={"next_steps": "Siapkan PAK dan ijazah yang dilegalisasi."})
+    # Slots for the coming four weeks: Tuesdays and Thursdays face to face, Mondays and Wednesdays by video.
+    ahead = _pattern(p["petugas1"], today, 4, [1, 3], "09:00", "11:00", "tatap_muka", "Ruang Kepegawaian, lantai 2")
+    _pattern(p["petugas2"], today, 4, [0, 2], "13:00", "15:00", "daring", "https://meet.jit.si/layani-dkp-babel")
+    _pattern(p["petugas2"], today, 4, [4], "08:00", "10:00", "telepon", "(0717) 439 012")
+    # Two bookings ahead: one confirmed by the desk, one still waiting for confirmation.
+    booked = cases.open_case("consultation", {"slot_id": ahead[0].id, "topic": "Perhitungan masa kerja golongan"},
+                             p["andi"]).case
+    _walk(booked, p["petugas1"], "confirm")
+    cases.open_case("consultation", {"slot_id": ahead[2].id, "topic": "Cuti besar dan tunjangan"}, p["indah"])
 
 
 def seed_demo(password: str) -> str:

@@ -19,9 +19,10 @@ from sqlalchemy.orm import aliased
 
 from .. import clock
 from ..extensions import db
-from ..models import Case, CaseClock, CaseEvent, SlaNotice, User
+from ..models import Case, CaseClock, CaseEvent, ConsultationSlot, SlaNotice, User
 from ..roles import LEAD_ROLES
 from ..workflows import REGISTRY, Workflow
+from ..working_time import WIB
 from .access import is_desk_head, on_desk, subordinate_ids_query, visible_cases
 from .approval_requests import APPROVAL_NOTICE
 from .listings import final_state_clause, next_running_due
@@ -35,8 +36,11 @@ REASONS: dict[str, tuple[str, int]] = {
     "revision": ("Perbaiki dan kirim ulang", 30),
     "question": ("Pertanyaan petugas menunggu jawaban Anda", 35),
     "overdue": ("Melewati batas waktu", 40),
+    "meeting_to_record": ("Catat hasil konsultasi", 45),
     "resubmitted": ("Perbaikan dikirim ulang pemohon", 50),
     "replied": ("Pemohon membalas", 55),
+    "booking_to_confirm": ("Konfirmasi jadwal konsultasi", 57),
+    "meeting_today": ("Konsultasi hari ini", 58),
     "due_soon": ("Segera jatuh tempo", 60),
     "team_overdue": ("Kasus tim melewati batas waktu", 70),
     "escalated": ("Tereskalasi", 75),
@@ -187,6 +191,27 @@ def _as_owner(person: User, add) -> None:
             add(case, "due_soon", due_at)
 
 
+def _bookings(person: User, add) -> None:
+    """ConsDesk (a type with `Workflow.booking`): the officer's bookings still in their first state wait for
+    confirmation; a meeting that has begun waits for its outcome; the others of today are on today's list."""
+    now = clock.now()
+    booking_types = {key: wf for key, wf in REGISTRY.items() if wf.booking is not None}
+    if not booking_types:
+        return
+    today_ends = (now.astimezone(WIB) + dt.timedelta(days=1)).replace(hour=0, minute=0, second=0, microsecond=0)
+    query = (select(Case, ConsultationSlot.start_at, next_running_due())
+             .join(ConsultationSlot, ConsultationSlot.case_id == Case.id)
+             .where(Case.owner_id == person.id, Case.case_type.in_(sorted(booking_types)), *_open_visible(person))
+             .order_by(ConsultationSlot.start_at))
+    for case, start_at, due_at in _rows(query):
+        if start_at <= now:
+            add(case, "meeting_to_record", start_at)
+        elif case.state == booking_types[case.case_type].initial:
+            add(case, "booking_to_confirm", due_at or start_at)
+        elif start_at < today_ends:
+            add(case, "meeting_today", start_at)
+
+
 def _unclaimed(person: User, add) -> None:
     """Desk cases nobody has claimed, except those still waiting on the requester's superior."""
     claimable = [key for key, wf in REGISTRY.items() if wf.desk_claims]
@@ -236,7 +261,7 @@ def sources_for(person: User) -> list:
     """Which sources apply to this person: everyone is a requester and may be someone's superior."""
     sources = [_as_requester, _as_approver]
     if on_desk(person):
-        sources += [_as_owner, _unclaimed]
+        sources += [_as_owner, _bookings, _unclaimed]
     if person.role in LEAD_ROLES:
         sources += [_escalated_to, _team_overdue]
     if is_desk_head(person):

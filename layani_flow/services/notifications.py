@@ -68,8 +68,9 @@ def _person(case: Case, relation: str) -> User | None:
 def observe(case: Case, event: CaseEvent, actor) -> None:
     from_desk = acts_for_desk(case, actor)
     workflow = REGISTRY[case.case_type]
-    if event.kind == "created" and case.requester is not None:
-        # A receipt the filer can keep, with the case number and the target date.
+    if event.kind == "created" and case.requester is not None and workflow.booking is None:
+        # A receipt the filer can keep, with the case number and the target date (a booking's own
+        # confirmation, with its invitation, is services.consultations').
         _send(case.requester, case, "Kasus Anda sudah kami terima")
     elif event.kind == "transition":
         # Whom the step tells, with what headline, is declared with the step (Step.notify).

@@ -81,7 +81,8 @@ def case_url(case: Case | None, base_url: str) -> str:
 
 
 def enqueue(*, to: str, template: str, context: dict, case: Case | None = None,
-            dedupe_key: str | None = None, reply_to: str | None = None) -> OutboxMessage | None:
+            dedupe_key: str | None = None, reply_to: str | None = None,
+            attachments: list[dict[str, str]] | None = None) -> OutboxMessage | None:
     """Add one email to the outbox (flush only). None if `dedupe_key` was already used."""
     if dedupe_key and db.session.scalar(select(OutboxMessage.id).where(OutboxMessage.dedupe_key == dedupe_key)):
         return None
@@ -96,7 +97,7 @@ def enqueue(*, to: str, template: str, context: dict, case: Case | None = None,
         subject=subject[:250], body_text=render_template(f"emails/{template}.txt", **context),
         body_html=render_template(f"emails/{template}.html", **context),
         message_id=f"<{uuid.uuid4().hex}@{mail_domain()}>", thread_id=thread_id_for(case) if case else None,
-        headers={}, status="pending", attempts=0, created_at=now, next_attempt_at=now,
+        headers={}, attachments=attachments or [], status="pending", attempts=0, created_at=now, next_attempt_at=now,
     )
     db.session.add(row)
     db.session.flush()
@@ -130,6 +131,8 @@ def _message(row: OutboxMessage) -> Message:
                                  "Auto-Submitted": "auto-generated"} if row.thread_id else
                   {"Auto-Submitted": "auto-generated"})
     msg.msgId = row.message_id
+    for item in row.attachments or []:  # an ICS invitation: text, carried in the row as it will be sent
+        msg.attach(item["filename"], item["content_type"], item["data"].encode("utf-8"))
     return msg
 
 

@@ -13,8 +13,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-from .. import logs
+from .. import clock, logs
 from ..extensions import db
+from .consultations import send_reminders
 from .outbox import DeliveryReport, deliver_pending
 from .sweep import SweepBusy, SweepReport, sweep_due_cases
 
@@ -44,6 +45,8 @@ def _deliver_summary(report: DeliveryReport) -> str:
 JOBS: tuple[Job[Any], ...] = (
     Job("sweep", lambda: sweep_due_cases(), _sweep_summary,
         lambda report: {"warned": len(report.warned), "escalated": len(report.escalated)}),
+    Job("reminders", lambda: send_reminders(clock.now()), lambda sent: f"pengingat konsultasi {sent}" if sent else "",
+        lambda sent: {"sent": sent}),
     Job("deliver", lambda: deliver_pending(), _deliver_summary,
         lambda report: {"sent": report.sent, "retried": report.retried, "failed": report.failed}),
 )

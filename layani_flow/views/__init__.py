@@ -9,6 +9,8 @@ def register(app: Flask) -> None:
         api_v1,
         auth,
         cases,
+        consultations,
+        consultations_api,
         drafts,
         email_actions,
         errors,
@@ -21,7 +23,7 @@ def register(app: Flask) -> None:
     from . import search as search_views  # its own line: other branches add blueprints to the one above
 
     for module in (auth, home, intake, cases, queue, search_views, track, workflows, admin, acting, email_actions,
-                   api_v1):
+                   api_v1, consultations, consultations_api):
         app.register_blueprint(module.bp)
     errors.init_app(app)
     drafts.init_app(app)

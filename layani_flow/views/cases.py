@@ -57,7 +57,7 @@ def intake_rows(case: Case) -> list[tuple[str, str]]:
     stored = case.fields or {}
     rows = []
     for f in form:
-        if f.name in INTAKE_HIDDEN or f.name not in stored:
+        if f.name in INTAKE_HIDDEN or f.name in getattr(form, "summary_hidden", ()) or f.name not in stored:
             continue
         value = stored[f.name]
         if isinstance(f, SelectField):
@@ -137,7 +137,7 @@ def describe_event(case: Case, event: CaseEvent, desk: bool = True) -> str:
         text = (f"{step.label if step else event.trigger}: "
                 f"{_state_label(workflow, event.from_state)} → {_state_label(workflow, event.to_state)}.")
         for key, label in (("owner", "Penanggung jawab"), ("mediator", "Mediator"),
-                           ("external_body", "Instansi")):
+                           ("external_body", "Instansi"), ("next_steps", "Tindak lanjut")):
             if data.get(key):
                 text += f" {label}: {data[key]}."
         return text
@@ -154,6 +154,8 @@ def describe_event(case: Case, event: CaseEvent, desk: bool = True) -> str:
         return f"Dokumen {requirement_label(case, data.get('requirement', ''))} ({data.get('document')}) {verdict}."
     if event.kind == "message":
         return "Mengirim pesan."
+    if event.kind == "rescheduled":
+        return f"Jadwal dipindah: {data.get('from') or '–'} → {data.get('to') or '–'}."
     if event.kind == "note":
         if data.get("instruction"):
             level = f" (eskalasi tingkat {data['escalation']})" if data.get("escalation") else ""

@@ -3,9 +3,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from . import complaint, mediation, service_request
+from . import complaint, consultation, mediation, service_request
 from .base import (
     STATUS_UPDATE,
+    Booking,
     Guard,
     Intake,
     OtherParty,
@@ -17,7 +18,8 @@ from .base import (
 )
 
 REGISTRY: dict[str, Workflow] = {
-    wf.case_type: wf for wf in (service_request.WORKFLOW, complaint.WORKFLOW, mediation.WORKFLOW)
+    wf.case_type: wf for wf in (service_request.WORKFLOW, complaint.WORKFLOW, mediation.WORKFLOW,
+                                 consultation.WORKFLOW)
 }
 
 # Every state name of every case type (filters check against it before they reach a query).
@@ -30,5 +32,5 @@ def case_types_where(trait: Callable[[Workflow], bool]) -> list[str]:
     return sorted(key for key, wf in REGISTRY.items() if trait(wf))
 
 
-__all__ = ["ALL_STATES", "REGISTRY", "STATUS_UPDATE", "Guard", "Intake", "OtherParty", "Refusal", "Step",
+__all__ = ["ALL_STATES", "REGISTRY", "STATUS_UPDATE", "Booking", "Guard", "Intake", "OtherParty", "Refusal", "Step",
            "StepContext", "TransitionImpossible", "Workflow", "case_types_where"]

@@ -64,6 +64,9 @@ class CaseRecord(Protocol):
     def service(self) -> str | None: ...
 
     @property
+    def fields(self) -> Mapping[str, Any]: ...
+
+    @property
     def documents(self) -> Sequence[DocumentRecord]: ...
 
     @property
@@ -72,6 +75,7 @@ class CaseRecord(Protocol):
 
 class Settings(TypedDict, total=False):
     complaint_reopen_days: int
+    consultation_cutoff_minutes: int
 
 
 class StepContext(TypedDict, total=False):
@@ -223,6 +227,19 @@ class OtherParty:
 
 
 @dataclass(frozen=True)
+class Booking:
+    """The case books a published slot (ConsDesk): filed with `slot_field` naming a free slot, which it holds
+    until it reaches a state in `released_in`; the slot's officer owns the case. The requester may change
+    the booking (another slot) while the case is in `changeable_in` and the cut-off has not passed. An admin
+    closing the day fires `closed_day_trigger` on every booking that day (services.consultations)."""
+
+    slot_field: str
+    released_in: frozenset[str]
+    changeable_in: frozenset[str]
+    closed_day_trigger: str
+
+
+@dataclass(frozen=True)
 class Intake:
     """What a new case's first state may depend on (Workflow.starts_in)."""
 
@@ -257,6 +274,7 @@ class Workflow:
     # Other states a case may start in, and the function that picks one when it is filed (else: initial).
     entry_states: AbstractSet[str] = frozenset()
     starts_in: Callable[[Intake], str] | None = None
+    booking: Booking | None = None  # filed for a published slot (ConsDesk)
 
     # Service levels: default targets per clock ("2d" = close of the 2nd working day, "8h", "90m").
     sla: Mapping[str, str] = field(default_factory=dict)
@@ -312,6 +330,12 @@ class Workflow:
                 problems.append(f"SLA target {target!r} of {clock_name} is not like 90m, 8h or 2d")
         if self.owner_called is not None and self.owner_called not in RELATIONS:
             problems.append(f"owner_called must be a relation, got {self.owner_called!r}")
+        if self.booking is not None:
+            for name in (*self.booking.released_in, *self.booking.changeable_in):
+                if name not in self.states:
+                    problems.append(f"booking: unknown state {name!r}")
+            if self.booking.closed_day_trigger not in triggers:
+                problems.append(f"booking: unknown trigger {self.booking.closed_day_trigger!r}")
         if len(self.entry_states) > 1 and self.starts_in is None:
             problems.append("several entry states need starts_in to choose among them")
         for s in self.steps:

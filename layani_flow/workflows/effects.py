@@ -52,3 +52,9 @@ def mark_answered(case: CaseRecord, ctx: StepContext) -> EffectData:
 def clear_answered(case: CaseRecord, ctx: StepContext) -> EffectData:
     case.answered_at = None
     return {}
+
+
+def record_outcome(case: CaseRecord, ctx: StepContext) -> EffectData:
+    """The officer's notes are the step's comment; the next steps agreed are kept on the timeline."""
+    next_steps = str(ctx["fields"].get("next_steps") or "").strip()
+    return {"next_steps": next_steps} if next_steps else {}

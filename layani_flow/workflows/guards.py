@@ -60,3 +60,34 @@ unclaimed_or_mine = Guard(
     "Kasus ini sudah ditangani petugas lain.",
     lambda case, ctx: case.owner_id is None or (ctx.get("actor_id") == case.owner_id),
 )
+
+
+def _slot_start(case: CaseRecord) -> dt.datetime | None:
+    """When a booked consultation starts (services.consultations keeps it in the case's fields)."""
+    text = (case.fields or {}).get("slot_start")
+    return dt.datetime.fromisoformat(text) if isinstance(text, str) else None
+
+
+def _before_cutoff(case: CaseRecord, ctx: StepContext) -> bool:
+    start = _slot_start(case)
+    minutes = ctx.get("settings", {}).get("consultation_cutoff_minutes", 120)
+    return start is not None and ctx["now"] <= start - dt.timedelta(minutes=minutes)
+
+
+before_cutoff = Guard(
+    "before_cutoff",
+    "Batas waktu untuk mengubah atau membatalkan konsultasi ini sudah lewat; hubungi petugas layanan.",
+    _before_cutoff,
+)
+
+
+def _meeting_started(case: CaseRecord, ctx: StepContext) -> bool:
+    start = _slot_start(case)
+    return start is not None and ctx["now"] >= start
+
+
+meeting_started = Guard(
+    "meeting_started",
+    "Hasil konsultasi baru dapat dicatat setelah jadwalnya dimulai.",
+    _meeting_started,
+)

@@ -112,7 +112,7 @@ def test_field_errors_answer_422_per_field(api, office):
 
 
 @pytest.mark.parametrize("body, field", [
-    ({"type": "consultation", "fields": {}}, "type"),
+    ({"type": "ceramah", "fields": {}}, "type"),
     ({"type": None, "fields": {}}, "type"),
     ({"type": ["complaint"], "fields": COMPLAINT}, "type"),
     ({"type": {"complaint": 1}, "fields": COMPLAINT}, "type"),
@@ -230,7 +230,7 @@ def test_listing_pages_through_visible_cases_only(api, office):
 
 
 @pytest.mark.parametrize("params, field", [
-    ({"type": "consultation"}, "type"), ({"cursor": "abc"}, "cursor"), ({"cursor": "²"}, "cursor"),
+    ({"type": "ceramah"}, "type"), ({"cursor": "abc"}, "cursor"), ({"cursor": "²"}, "cursor"),
     ({"cursor": "9" * 40}, "cursor"), ({"limit": "lots"}, "limit"), ({"overdue": "maybe"}, "overdue"),
     ({"cursor": "12"}, "cursor"), ({"cursor": "1_"}, "cursor"), ({"cursor": "_1"}, "cursor"),
     ({"cursor": "-1_1"}, "cursor"), ({"cursor": "1_2_3"}, "cursor"),

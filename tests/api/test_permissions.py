@@ -5,6 +5,7 @@ Read a row as: this route, called by each of these people, on a fresh case of th
 """
 from __future__ import annotations
 
+import datetime as dt
 import io
 
 import pytest
@@ -12,7 +13,7 @@ import pytest
 from layani_flow.services.users import create_token
 
 from ..conftest import module_app
-from ..factories import CaseDocumentFactory, CaseFactory, anonymous_complaint
+from ..factories import CaseDocumentFactory, CaseFactory, ConsultationSlotFactory, anonymous_complaint
 from ..scenarios import build_cast
 from ..services.helpers import COMPLAINT, KGB, mediation_data
 from ..services.samples import PDF
@@ -34,6 +35,7 @@ CAST_NAME = {"other_party": "party", "supervisor": "outsider"}  # what build_cas
 #   anonymous           anonymous complaint being handled; "requester" is the account of whoever filed it
 #   mediation           a mediator (an officer, "owner") named; the other party not yet brought in
 #   mediation_involved  the same after bring_in_other_party
+#   consultation        a ConsDesk booking, not yet confirmed by its officer ("owner"); POST cases books a fresh slot
 EXPECTED = {
     #                            req   strgr sup   other offcr owner superv admin head  dfiler no_token
     "unclaimed": {
@@ -114,6 +116,19 @@ EXPECTED = {
         "upload":                (201,  404,  403,  403,  404,  201,  403,  403,  403,  201,  401),
         "review document":       (403,  404,  403,  403,  404,  200,  403,  403,  403,  403,  401),
     },
+    "consultation": {
+        "GET case-types":        (200,  200,  200,  _,    200,  200,  200,  200,  200,  200,  401),
+        "POST cases":            (201,  201,  201,  _,    201,  201,  201,  201,  201,  201,  401),
+        "GET case":              (200,  404,  404,  _,    200,  200,  404,  200,  200,  200,  401),
+        "GET cases":             (Y,    N,    N,    _,    Y,    Y,    N,    Y,    Y,    Y,    401),
+        "owner's step":          (403,  404,  404,  _,    403,  200,  404,  403,  403,  403,  401),
+        "requester's step":      (200,  404,  404,  _,    403,  403,  404,  403,  403,  200,  401),
+        "message":               (201,  404,  404,  _,    201,  201,  404,  201,  201,  201,  401),
+        "internal note":         (403,  404,  404,  _,    201,  201,  404,  201,  201,  403,  401),
+        "assign (claim)":        (409,  404,  404,  _,    409,  409,  404,  409,  409,  409,  401),
+        "upload":                (201,  404,  404,  _,    403,  201,  404,  403,  403,  201,  401),
+        "review document":       (403,  404,  404,  _,    403,  200,  404,  403,  403,  403,  401),
+    },
 }
 
 # scenario: (case type, case attributes, owner's trigger, requester's trigger, intake body for POST cases)
@@ -131,6 +146,8 @@ SCENARIOS = {
     "mediation_involved": ("mediation", dict(state="in_mediation", other_party="other_party", involved=True),
                            "record_agreement", "withdraw",
                            lambda w: {"type": "mediation", "fields": mediation_data(w.people["other_party"])}),
+    "consultation": ("consultation", dict(state="booked", slot=True), "confirm", "cancel",
+                     lambda w: {"type": "consultation", "fields": {"slot_id": w.fresh_slot().id, "topic": "Masa kerja"}}),
 }
 
 
@@ -140,11 +157,20 @@ class World:
     def __init__(self, app):
         self.app, self.client = app, app.test_client()
         cast = build_cast()
+        self.spare_officer = cast["assignee"]  # publishes the slots POST cases books: no relation to anyone's case
         self.people = {relation: cast[CAST_NAME.get(relation, relation)] for relation in RELATIONS
                        if relation != "no_token"}
         app.config["DESK_HEAD_NIP"] = self.people["head"].nip
         self.tokens = {key: create_token(user.nip) for key, user in self.people.items()}
         self.tokens["no_token"] = None
+        self.slots = 0
+
+    def fresh_slot(self):
+        """A free ConsDesk slot of an officer outside the cast, a day further ahead each time."""
+        self.slots += 1
+        start = self.app.extensions["clock"].now() + dt.timedelta(days=2 + self.slots)
+        return ConsultationSlotFactory(officer=self.spare_officer, start_at=start,
+                                       end_at=start + dt.timedelta(minutes=30))
 
     def case(self, scenario, relation):
         """A fresh case of the scenario; for the desk_filer the same case, filed by them."""
@@ -154,6 +180,8 @@ class World:
                       other_party=p[attrs["other_party"]] if "other_party" in attrs else None,
                       is_other_party_involved=attrs.get("involved", False),
                       answered_at=self.app.extensions["clock"].now() if attrs.get("answered") else None)
+        if attrs.get("slot"):  # a booking three days ahead: well before the booker's cut-off
+            common["fields"] = {"slot_start": (self.app.extensions["clock"].now() + dt.timedelta(days=3)).isoformat()}
         if attrs.get("anonymous"):
             case, _code = anonymous_complaint(**common)
         else:

@@ -157,5 +157,5 @@ def test_workflows_diagram_writes_every_document(runner, tmp_path):
 
 
 def test_workflows_diagram_refuses_an_unknown_type(runner):
-    result = invoke(runner, "workflows", "diagram", "consultation")
-    assert result.exit_code == 1 and "Jenis kasus tidak dikenal: consultation" in result.output
+    result = invoke(runner, "workflows", "diagram", "ceramah")
+    assert result.exit_code == 1 and "Jenis kasus tidak dikenal: ceramah" in result.output

@@ -18,7 +18,7 @@ def test_choose_lists_the_three_case_types(login_as, office):
 
 
 def test_unknown_case_type_is_404(login_as, office):
-    assert login_as(office.employee).get("/kasus/baru/consultation").status_code == 404
+    assert login_as(office.employee).get("/kasus/baru/ceramah").status_code == 404
 
 
 def test_intake_needs_login(web):

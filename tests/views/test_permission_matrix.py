@@ -15,6 +15,7 @@ owner, version, timeline, documents, and the files on disk; every successful POS
 """
 from __future__ import annotations
 
+import datetime as dt
 import io
 import itertools
 import re
@@ -24,11 +25,18 @@ import pytest
 from sqlalchemy import func, select
 
 from layani_flow.extensions import db, limiter
-from layani_flow.models import Case, CaseDocument, CaseEvent, OutboxMessage
+from layani_flow.models import Case, CaseDocument, CaseEvent, ConsultationSlot, OutboxMessage
 from layani_flow.services import documents, escalations, passwords
 
 from ..conftest import FreshContextClient, WebClient, module_app
-from ..factories import PASSWORD_HASH, CaseDocumentFactory, CaseFactory, SlaNoticeFactory, anonymous_complaint
+from ..factories import (
+    PASSWORD_HASH,
+    CaseDocumentFactory,
+    CaseFactory,
+    ConsultationSlotFactory,
+    SlaNoticeFactory,
+    anonymous_complaint,
+)
 from ..scenarios import build_cast, escalation_token
 from ..services.helpers import COMPLAINT, KGB
 from .anonymous import ANONYMOUS_COMPLAINT, file_anonymously, track
@@ -101,10 +109,18 @@ GENERAL = {
     # Setting the password signs the browser out, so success is a redirect to the login page (M) too.
     "GET /kata-sandi/atur/<link>":             (200, 200, 403, 403, 403, 403, 403, 403, 403, 403, 200, 403),
     "POST /kata-sandi/atur/<link>":            (M,   M,   403, 403, 403, 403, 403, 403, 403, 403, M,   403),
+    # ConsDesk: the free slots and booking one (a fresh slot of an officer outside the cast each time); the
+    # agenda and publishing are the officers' own.
+    "GET /konsultasi":                         (M,   200, 200, 200, 200, 200, 200, 200, 200, 200, M,   200),
+    "GET /konsultasi/jadwal/<slot>":           (M,   200, 200, 200, 200, 200, 200, 200, 200, 200, M,   200),
+    "POST /konsultasi/jadwal/<slot>":          (M,   303, 303, 303, 303, 303, 303, 303, 303, 303, M,   303),
+    "GET /konsultasi/agenda":                  (M,   403, 403, 403, 403, 200, 200, 403, 403, 403, M,   200),
+    "POST /konsultasi/agenda/jadwal":          (M,   403, 403, 403, 403, 303, 303, 403, 403, 403, M,   303),
+    "POST /konsultasi/agenda/pola":            (M,   403, 403, 403, 403, 303, 303, 403, 403, 403, M,   303),
     "GET on every POST-only route":            (405, 405, 405, 405, 405, 405, 405, 405, 405, 405, 405, 405),
 }
 
-POST_ONLY = ("/keluar", "/admin/pengguna/1/tautan-sandi", "/kasus/{id}/tindakan/{step}", "/kasus/{id}/pesan", "/kasus/{id}/klaim",
+POST_ONLY = ("/keluar", "/admin/pengguna/1/tautan-sandi", "/konsultasi/agenda/jadwal", "/konsultasi/agenda/pola", "/kasus/{id}/tindakan/{step}", "/kasus/{id}/pesan", "/kasus/{id}/klaim",
              "/kasus/{id}/tugaskan", "/kasus/{id}/dokumen", "/kasus/{id}/dokumen/{doc}/periksa", "/lacak/pesan",
              "/lacak/tindakan/{step}", "/lacak/keluar")
 
@@ -115,6 +131,7 @@ POST_ONLY = ("/keluar", "/admin/pengguna/1/tautan-sandi", "/kasus/{id}/tindakan/
 #   anonymous           anonymous complaint waiting for the filer's answer, handled by the owner
 #   mediation           the owner is the mediator; the party not yet brought in
 #   mediation_involved  the same after bring_in_other_party (mediation in progress)
+#   consultation        a ConsDesk booking three days ahead, not yet confirmed by its officer (the owner)
 # Each case has one document, uploaded by its requester (by the filer for the anonymous one).
 CASES = {
     #                                     anon req  coll sup  party off  owner outs head adm  tracker  dfiler
@@ -220,6 +237,23 @@ CASES = {
         "POST /lacak/tindakan/<requester's step>": (L,   L,   L,   L,   L,   L,   L,   L,   L,   L,   _,   L),
         "POST /lacak/tindakan/<owner's step>": (L,   L,   L,   L,   L,   L,   L,   L,   L,   L,   _,   L),
     },
+    "consultation": {
+        "GET /kasus/<id>":                (M,   200, 404, 404, _,   200, 200, 404, 200, 200, M,   200),
+        "POST tindakan/<owner's step>":   (M,   403, 404, 404, _,   403, 302, 404, 403, 403, M,   403),
+        "POST tindakan/<requester's step>": (M,   302, 404, 404, _,   403, 403, 404, 403, 403, M,   302),
+        "POST tindakan/<unknown step>":   (M,   409, 404, 404, _,   409, 409, 404, 409, 409, M,   409),
+        "POST pesan":                     (M,   302, 404, 404, _,   302, 302, 404, 302, 302, M,   302),
+        "POST pesan (internal)":          (M,   403, 404, 404, _,   302, 302, 404, 302, 302, M,   403),
+        "POST klaim":                     (M,   409, 404, 404, _,   409, 409, 404, 409, 409, M,   409),
+        "POST tugaskan":                  (M,   409, 404, 404, _,   409, 409, 404, 409, 409, M,   409),
+        "POST dokumen":                   (M,   302, 404, 404, _,   403, 302, 404, 403, 403, M,   302),
+        "GET dokumen/<doc>":              (M,   200, 404, 404, _,   200, 200, 404, 200, 200, M,   200),
+        "POST dokumen/<doc>/periksa":     (M,   403, 404, 404, _,   403, 302, 404, 403, 403, M,   403),
+        "GET /lacak/kasus":               (L,   L,   L,   L,   _,   L,   L,   L,   L,   L,   _,   L),
+        "POST /lacak/pesan":              (L,   L,   L,   L,   _,   L,   L,   L,   L,   L,   _,   L),
+        "POST /lacak/tindakan/<requester's step>": (L,   L,   L,   L,   _,   L,   L,   L,   L,   L,   _,   L),
+        "POST /lacak/tindakan/<owner's step>": (L,   L,   L,   L,   _,   L,   L,   L,   L,   L,   _,   L),
+    },
 }
 
 # scenario: (case type, state, owner's step, requester's step, other attributes)
@@ -231,11 +265,14 @@ SCENARIOS = {
     "mediation": ("mediation", "mediator_assigned", "bring_in_other_party", "withdraw", {"party": True}),
     "mediation_involved": ("mediation", "in_mediation", "record_agreement", "withdraw",
                            {"party": True, "involved": True}),
+    "consultation": ("consultation", "booked", "confirm", "cancel", {"slot": True}),
 }
 
 COMMENT = "Catatan uji."
 NEW_PASSWORD = "ikan-tenggiri-bangka"
 _stored = itertools.count(1)
+_slots = itertools.count(1)
+_pattern_weeks = itertools.count(1)
 
 
 class World:
@@ -263,12 +300,19 @@ class World:
                 case_type=case_type, requester=p["desk_filer" if actor == "desk_filer" else "requester"], **common,
                 other_party=p["party"] if attrs.get("party") else None,
                 is_other_party_involved=attrs.get("involved", False),
-                answered_at=self.app.extensions["clock"].now() if attrs.get("answered") else None)
+                answered_at=self.app.extensions["clock"].now() if attrs.get("answered") else None,
+                fields={"slot_start": (self.app.extensions["clock"].now() + dt.timedelta(days=3)).isoformat()}
+                if attrs.get("slot") else {})
         stored = f"matrix{next(_stored):06d}.pdf"
         documents.path_of(stored).write_bytes(PDF)
         doc = CaseDocumentFactory(case=case, uploaded_by_id=case.requester_id, stored_name=stored,
                                   size_bytes=len(PDF))
         return case, doc, code
+
+    def fresh_slot(self) -> ConsultationSlot:
+        """A free ConsDesk slot of an officer outside the cast (the assignee), a day further ahead each time."""
+        start = self.app.extensions["clock"].now() + dt.timedelta(days=2 + next(_slots))
+        return ConsultationSlotFactory(officer=self.assignee, start_at=start, end_at=start + dt.timedelta(minutes=30))
 
     def escalation_link(self, to_a_party: bool = False) -> str:
         """An 'instruksi' link of an escalation email sent to the desk head about an unclaimed request (with
@@ -373,6 +417,17 @@ def general_request(world, web: WebClient, route: str):
     }
     if route in simple:
         method, url, data = simple[route]
+    elif route in ("GET /konsultasi/jadwal/<slot>", "POST /konsultasi/jadwal/<slot>"):
+        method, url = route.split(" ", 1)[0], f"/konsultasi/jadwal/{world.fresh_slot().id}"
+        data = {"topic": "Perhitungan masa kerja"}
+    elif route == "POST /konsultasi/agenda/jadwal":  # Monday 7 December 2026, 13.00–13.30
+        method, url, data = "POST", "/konsultasi/agenda/jadwal", {"day": "2026-12-07", "start": "13:00", "end": "13:30",
+                                                                  "mode": "telepon", "location": "0717-439012"}
+    elif route == "POST /konsultasi/agenda/pola":  # Tuesdays 09.00–10.00 for a week, a later week each time
+        first = dt.date(2026, 12, 7) + dt.timedelta(weeks=next(_pattern_weeks))
+        method, url, data = "POST", "/konsultasi/agenda/pola", {
+            "weekdays": "1", "start_time": "09:00", "end_time": "10:00", "minutes": "30", "first_day": first.isoformat(),
+            "weeks": "1", "pattern_mode": "tatap_muka", "pattern_location": "Ruang Kepegawaian"}
     elif route == "POST /lacak (a valid code)":
         method, url, data = "POST", "/lacak", {"code": anonymous_complaint()[1]}
     elif route == "POST /kata-sandi (wrong current password)":
@@ -469,7 +524,7 @@ def test_page(world, route, actor, expected):
     assert got == expected, text_of(response)[:500] if not isinstance(response, int) else got
     if refused(expected):
         assert counts() == before, "a refused request wrote something"
-    elif route.startswith("POST /kasus/baru") or route == "POST /aduan-anonim":
+    elif route.startswith("POST /kasus/baru") or route in ("POST /aduan-anonim", "POST /konsultasi/jadwal/<slot>"):
         assert counts()[0] == before[0] + 1
 
 

@@ -33,6 +33,7 @@ class Thing:
         self.documents = []
         self.party_ids = set()
         self.is_other_party_involved = False
+        self.fields = {}
         self.__dict__.update(attrs)
 
 
@@ -146,7 +147,11 @@ def test_every_declared_transition_fires_from_each_source(case_type):
     wf = REGISTRY[case_type]
     for s in wf.steps:
         for source in s.sources:
-            thing = Thing(source, service="kgb", documents=KGB_ALL, answered_at=NOW, party_ids={1, 2})
+            # A booking's slot: already begun for the steps that record the meeting, far ahead for the others.
+            begun = any(g.name == "meeting_started" for g in s.guards)
+            slot_start = NOW + dt.timedelta(days=-1 if begun else 3)
+            thing = Thing(source, service="kgb", documents=KGB_ALL, answered_at=NOW, party_ids={1, 2},
+                          fields={"slot_start": slot_start.isoformat()})
             ctx = dict(actor_id=None, now=NOW, fields={"mediator_id": 3})
             assert wf.fire(thing, s.trigger, **ctx) is True, (s.trigger, source)
             assert thing.state == s.dest
@@ -167,9 +172,10 @@ def test_available_filters_by_roles_and_relations():
 
 def test_the_machine_is_built_once_and_registers_nothing():
     from layani_flow.services import cases
-    from layani_flow.workflows import complaint, mediation, service_request
+    from layani_flow.workflows import complaint, consultation, mediation, service_request
 
-    modules = {"complaint": complaint, "mediation": mediation, "service_request": service_request}
+    modules = {"complaint": complaint, "mediation": mediation, "service_request": service_request,
+               "consultation": consultation}
     for key, wf in REGISTRY.items():
         assert wf is modules[key].WORKFLOW is cases.REGISTRY[key]
         assert wf.machine is wf.machine  # a plain attribute, not rebuilt on access

@@ -1,0 +1,46 @@
+"""ConsDesk: a consultation with an officer in a slot they published, within working hours.
+
+The booking is the promise: the case is filed for a free slot (services.consultations holds it, one booking
+per slot), the slot's officer owns it and must confirm it within a working hour (first_response, escalating
+like any other clock). The booker may cancel, or move it to another slot, up to a cut-off before it starts;
+after the meeting the officer records the outcome (notes and next steps) or a no-show.
+"""
+from .base import Booking, Workflow, step
+from .effects import record_outcome
+from .guards import before_cutoff, meeting_started
+
+WORKFLOW = Workflow(
+    case_type="consultation",
+    title="Konsultasi (ConsDesk)",
+    ref_prefix="KON",
+    booking=Booking(slot_field="slot_id", released_in=frozenset({"cancelled"}),
+                    changeable_in=frozenset({"booked", "confirmed"}), closed_day_trigger="office_closed"),
+    not_claimed_because="Konsultasi ditangani petugas yang membuka jadwalnya.",
+    initial="booked",
+    states={
+        "booked": "Dipesan",
+        "confirmed": "Dikonfirmasi",
+        "held": "Selesai dilaksanakan",
+        "no_show": "Pemohon tidak hadir",
+        "cancelled": "Dibatalkan",
+    },
+    final={"held", "no_show", "cancelled"},
+    sla={"first_response": "1h"},  # the desk confirms a booking within a working hour
+    steps=[
+        step("confirm", "booked", "confirmed", "Konfirmasi jadwal", who={"owner"},
+             notify={"requester": "Konsultasi Anda dikonfirmasi"}),
+        step("hold", ("booked", "confirmed"), "held", "Catat hasil konsultasi", who={"owner"},
+             guards=[meeting_started], needs={"comment", "form"}, effect=record_outcome,
+             notify={"requester": "Hasil konsultasi Anda sudah dicatat"}),
+        step("no_show", ("booked", "confirmed"), "no_show", "Pemohon tidak hadir", who={"owner"},
+             guards=[meeting_started], tone="secondary"),
+        step("cancel", ("booked", "confirmed"), "cancelled", "Batalkan konsultasi", who={"requester"},
+             guards=[before_cutoff], tone="danger", notify={"owner": "Konsultasi dibatalkan pemohon"}),
+        step("desk_cancel", ("booked", "confirmed"), "cancelled", "Batalkan oleh petugas", who={"owner"},
+             needs={"comment"}, tone="danger", notify={"requester": "Konsultasi Anda dibatalkan petugas"}),
+        step("office_closed", ("booked", "confirmed"), "cancelled", "Dibatalkan: kantor tutup", who={"admin"},
+             tone="danger",
+             notify={"requester": "Konsultasi Anda dibatalkan karena kantor tutup pada hari itu",
+                     "owner": "Konsultasi dibatalkan karena kantor tutup"}),
+    ],
+)
