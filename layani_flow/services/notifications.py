@@ -13,7 +13,7 @@ from ..timefmt import human_wib
 from ..workflows import REGISTRY
 from ..workflows.clocks import FIRST_RESPONSE, RESOLUTION
 from ..working_time import due
-from . import anonymity, outbox, sla, timeline
+from . import anonymity, feedback, outbox, sla, timeline
 from .access import acts_for_desk
 from .calendar import load_calendar
 
@@ -26,6 +26,7 @@ def _send(user: User | None, case: Case, headline: str, comment: str = "", *, ac
         "recipient_name": user.name, "headline": headline, "comment": comment,
         "state_label": REGISTRY[case.case_type].states[case.state],
         "due_text": human_wib(resolution.due_at) if resolution is not None and resolution.stopped_at is None else "",
+        "feedback_url": feedback.link_for(case, user), "feedback_question": feedback.QUESTION,
     })
 
 

@@ -3,8 +3,21 @@ from flask import Flask
 
 
 def register(app: Flask) -> None:
-    from . import admin, api_v1, auth, cases, email_actions, errors, home, intake, queue, track, workflows
+    from . import (
+        admin,
+        api_v1,
+        auth,
+        cases,
+        email_actions,
+        errors,
+        feedback,
+        home,
+        intake,
+        queue,
+        track,
+        workflows,
+    )
 
-    for module in (auth, home, intake, cases, queue, track, workflows, admin, email_actions, api_v1):
+    for module in (auth, home, intake, cases, queue, track, workflows, admin, email_actions, feedback, api_v1):
         app.register_blueprint(module.bp)
     errors.init_app(app)

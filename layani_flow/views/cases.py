@@ -15,7 +15,7 @@ from layani_flow.forms import intake_form_class, trigger_form_class
 from layani_flow.forms.base import select_choices
 from layani_flow.models import Case, CaseEvent
 from layani_flow.services import cases as case_service
-from layani_flow.services import documents
+from layani_flow.services import documents, feedback
 from layani_flow.services.access import Actor
 from layani_flow.services.calendar import load_calendar
 from layani_flow.services.capabilities import Action, Capabilities, capabilities
@@ -196,6 +196,8 @@ def render_case(case: Case, viewer: Actor, *, tracked: bool = False, status: int
         shows_comment=shows_comment, working_text=working_text, system_kinds=SYSTEM_KINDS,
         requirement_label=requirement_label, upload_choices=upload_choices(case),
         actions=action_views(case, caps, posted_action), errors=errors or {}, typed=typed or {},
+        feedback_pending=feedback.pending_for(case, viewer) if workflow.asks_feedback else None,
+        feedback_question=feedback.QUESTION, feedback_labels=feedback.RATING_LABELS,
     )
     return render_template("cases/detail.html", **context), status
 
