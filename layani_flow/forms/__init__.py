@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from . import complaint, mediation, service_request
+from . import chat, complaint, mediation, service_request
 from .base import BaseForm, JsonShapeError, TransitionForm, describe_fields
 
-_CASE_TYPE_MODULES: tuple[ModuleType, ...] = (service_request, complaint, mediation)
+_CASE_TYPE_MODULES: tuple[ModuleType, ...] = (service_request, complaint, mediation, chat)
 
 
 def _case_type(module: ModuleType) -> str:

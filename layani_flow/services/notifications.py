@@ -52,6 +52,16 @@ def _auto_reply(case: Case, event: CaseEvent) -> None:
         _send(case.requester, case, "Pesan Anda sudah kami terima", text)
 
 
+def _auto_replied_since_desk(case: Case) -> bool:
+    """An automatic reply already stands since the desk last wrote: the promise it made still holds."""
+    for e in reversed(case.events):
+        if e.kind == "auto_reply":
+            return True
+        if e.kind == "message" and e.actor_id is not None and e.actor_id != case.requester_id:
+            return False
+    return False
+
+
 def _owner(case: Case) -> User | None:
     # owner_id may have just changed in this unit of work; the relationship attribute lags behind it.
     return db.session.get(User, case.owner_id) if case.owner_id else None
@@ -79,6 +89,11 @@ def observe(case: Case, event: CaseEvent, actor) -> None:
             _send(_person(case, relation), case, headline.format(state=state), event.comment, actor=actor)
     elif event.kind == "assignment":
         _send(_owner(case), case, "Kasus ditugaskan kepada Anda", event.comment, actor=actor)
+    elif event.kind == "message" and workflow.conversation:
+        # A live conversation (a chat) is read on its page, with unread counts: no email per message; the
+        # requester's out-of-hours message is answered once per stretch of closed hours.
+        if not from_desk and getattr(actor, "id", None) == case.requester_id and not _auto_replied_since_desk(case):
+            _auto_reply(case, event)
     elif event.kind == "message" and from_desk:
         _send(case.requester, case, "Pesan baru dari petugas layanan", event.comment, actor=actor)
     elif event.kind == "message" and (actor is None or getattr(actor, "id", None) == case.requester_id

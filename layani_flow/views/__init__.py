@@ -8,6 +8,7 @@ def register(app: Flask) -> None:
         api_v1,
         auth,
         cases,
+        chat,
         email_actions,
         errors,
         feedback,
@@ -18,6 +19,6 @@ def register(app: Flask) -> None:
         workflows,
     )
 
-    for module in (auth, home, intake, cases, queue, track, workflows, admin, email_actions, feedback, api_v1):
+    for module in (auth, home, intake, cases, chat, queue, track, workflows, admin, email_actions, feedback, api_v1):
         app.register_blueprint(module.bp)
     errors.init_app(app)

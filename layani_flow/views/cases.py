@@ -216,7 +216,10 @@ def _back(case_id: int):
 @bp.get("/kasus/<int(signed=True):case_id>")
 @login_required
 def detail(case_id: int):
-    return render_case(_own_case(case_id), current_user)
+    case = _own_case(case_id)
+    if REGISTRY[case.case_type].conversation:  # a chat is read as a conversation (views/chat.py)
+        return redirect(url_for("chat.conversation", case_id=case_id))
+    return render_case(case, current_user)
 
 
 def fire(case: Case, actor: Actor, trigger: str, *, tracked: bool = False):
