@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from .test_permission_matrix import ACTORS, M, _, outcome, refused, snapshot, world  # noqa: F401 (fixture)
+from ..conftest import module_app
+from .test_permission_matrix import ACTORS, M, World, _, outcome, refused, snapshot
 
 CHAT_ROUTES = {
     #                          anon req  coll sup  party off  owner outs head adm  tracker  dfiler
@@ -20,6 +21,12 @@ CHAT_ROUTES = {
         "GET /chat/<id>/stream": (M,   200, 404, 404, _,   200, 200, 404, 200, 200, M,   200),
     },
 }
+
+@pytest.fixture(scope="module")
+def world(database_template, tmp_path_factory):
+    with module_app(database_template, tmp_path_factory.mktemp("chat-pages")) as app:
+        yield World(app)
+
 
 PARAMS = [pytest.param(scenario, route, actor, expected, id=f"{scenario}|{route}|{actor}")
           for scenario, rows in CHAT_ROUTES.items() for route, row in rows.items()
