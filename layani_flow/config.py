@@ -272,7 +272,7 @@ SETTINGS: dict[str, Setting] = {
     "REPLY_TARGET": S(duration(), "0d", "an out-of-hours message is promised an answer within this"),
     # -- ChatCanal and the satisfaction question --------------------------------------------------------
     "CHAT_FIRST_RESPONSE": S(duration(), "15m", "a chat's first response is due within this working time"),
-    "CHAT_STREAM_SECONDS": S(integer(min=5), 55,
+    "CHAT_STREAM_SECONDS": S(integer(min=1), 55,
                              "one live chat stream (SSE) lasts this long, then the browser reconnects"),
     "CHAT_STREAM_POLL_MS": S(integer(min=100), 1000, "how often a live chat stream looks for new messages"),
     "CHAT_WAIT_MAX_SECONDS": S(integer(min=1), 25, "the longest `wait` a polling client may ask for"),

@@ -24,7 +24,7 @@ from ..timekit import wib
 
 @pytest.fixture
 def app_config(app_config):
-    return {**app_config, "CHAT_STREAM_POLL_MS": 100, "CHAT_STREAM_SECONDS": 10}
+    return {**app_config, "CHAT_STREAM_POLL_MS": 100, "CHAT_STREAM_SECONDS": 3}
 
 
 def _start(api, user, body="Halo, saya mau tanya soal KGB."):
@@ -101,10 +101,14 @@ def test_messages_after_an_id_and_bad_parameters(app, office, clock, api):
 def server(app):
     """The app served over real HTTP by werkzeug, threaded, in this process (the same database file)."""
     httpd = make_server("127.0.0.1", 0, app, threaded=True)
+    # Wait for every request thread at the end: a stream whose client has gone runs out its (short) lifetime
+    # before the app's engine is disposed, so no connection is left behind.
+    httpd.daemon_threads, httpd.block_on_close = False, True
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()
     yield httpd.server_port
     httpd.shutdown()
+    httpd.server_close()
     thread.join(5)
 
 

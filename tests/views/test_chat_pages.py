@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import pytest
 
+from layani_flow.extensions import db
+
 from ..conftest import module_app
 from .test_permission_matrix import ACTORS, M, World, _, outcome, refused, snapshot
 
@@ -26,6 +28,13 @@ CHAT_ROUTES = {
 def world(database_template, tmp_path_factory):
     with module_app(database_template, tmp_path_factory.mktemp("chat-pages")) as app:
         yield World(app)
+
+
+@pytest.fixture(autouse=True)
+def _end_transaction(world):
+    """As in the matrix: end the module session's transaction after each test (PostgreSQL's TRUNCATE waits)."""
+    yield
+    db.session.rollback()
 
 
 PARAMS = [pytest.param(scenario, route, actor, expected, id=f"{scenario}|{route}|{actor}")
