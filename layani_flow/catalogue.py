@@ -36,6 +36,7 @@ class Service:
     needs_superior: bool = False  # the atasan langsung endorses it before the desk works on it
     external_body: str = "BKPSDMD"
     sla_days: int = 5  # working days for the desk, from a complete file (domain.md §1: proposed defaults)
+    approval_days: int = 2  # working days the superior has to decide, when needs_superior
 
     @property
     def required_documents(self) -> tuple[DocumentSpec, ...]:

@@ -19,6 +19,7 @@ from ..extensions import db
 from ..models import Case, SlaNotice, User
 from ..roles import DESK_READERS, DESK_ROLES, LEAD_ROLES, Role
 from ..workflows import REGISTRY, case_types_where
+from ..workflows.clocks import APPROVAL
 from .errors import Forbidden
 
 # What a party keeps on its own case: the steps of a requester or an other party, nothing of the desk's.
@@ -101,9 +102,19 @@ def tags_for(case: Case, actor: Actor | None) -> frozenset[str]:
             tags.add(workflow.owner_called)
     if case.other_party_id == actor.id and workflow.other_party_reads(case):
         tags.add("other_party")
-    if case.requester is not None and actor.id != case.requester_id and actor.id in superior_ids(case.requester):
+    if case.requester is not None and actor.id != case.requester_id and (
+            actor.id in superior_ids(case.requester) or _asked_to_approve(case, workflow, actor.id)):
         tags.add("requester_superior")
     return frozenset(tags & PARTY_RELATIONS if is_party(case, actor.id) else tags)
+
+
+def _asked_to_approve(case: Case, workflow, user_id: int) -> bool:
+    """Someone outside the chain holds the superior's part while an approval request to them waits: an acting
+    official (Plt/Plh, services.acting) the request went to in place of the official who is away."""
+    if case.id is None or case.state not in workflow.approval_in:
+        return False
+    return db.session.scalar(select(exists().where(
+        SlaNotice.case_id == case.id, SlaNotice.clock == APPROVAL, SlaNotice.recipient_id == user_id))) or False
 
 
 def forbidden(case: Case, actor: Actor | None, needed: Iterable[str], message: str) -> Forbidden:

@@ -122,7 +122,7 @@ def mark_read(case_id: int, user: User) -> None:
 
 # -- what waits ---------------------------------------------------------------------------------------------
 
-def _unread_events(user: User):
+def unread_events(user: User):
     marker = select(CaseReadMarker.last_event_id).where(
         CaseReadMarker.case_id == Case.id, CaseReadMarker.user_id == user.id).scalar_subquery()
     return (
@@ -139,11 +139,11 @@ def _unread_events(user: User):
 
 def unread_counts(user: User) -> dict[int, int]:
     """Case id → messages the person has not seen, in the open chats they started or handle: one query."""
-    return {case_id: n for case_id, n in db.session.execute(_unread_events(user)).tuples()}
+    return {case_id: n for case_id, n in db.session.execute(unread_events(user)).tuples()}
 
 
 def unread_total(user: User) -> int:
-    sub = _unread_events(user).subquery()
+    sub = unread_events(user).subquery()
     return int(db.session.scalar(select(func.coalesce(func.sum(sub.c.n), 0))) or 0)
 
 

@@ -99,7 +99,8 @@ def _walk(case: Case, actor: User, *triggers: tuple[str, str] | str, fields: dic
 
 
 def _seed_cases(p: dict[str, User]) -> int:
-    # A leave request waiting for the atasan's endorsement.
+    # A leave request waiting for the atasan's endorsement: andi's superior (kabid_tangkap, in the README's
+    # table) is emailed and finds it in their inbox, with approve and decline at hand.
     cases.open_case("service_request", {
         "service": "cuti", "jenis_cuti": "tahunan", "tanggal_mulai": "2026-12-21", "tanggal_selesai": "2026-12-23",
         "alamat_selama_cuti": "Jl. Merdeka 12, Pangkalpinang", "alasan": "Acara keluarga di Belitung."},
@@ -144,6 +145,17 @@ def _seed_cases(p: dict[str, User]) -> int:
     cases.open_case("complaint", {"category": "pengaduan", "subject": "Berkas kenaikan pangkat lama diproses",
                                   "description": "Berkas saya sudah lengkap sejak bulan lalu tetapi belum ada kabar.",
                                   "anonymous": True}, None, anonymous=True)
+    # Another leave, for another field's head to approve.
+    cases.open_case("service_request", {
+        "service": "cuti", "jenis_cuti": "tahunan", "tanggal_mulai": "2026-12-28", "tanggal_selesai": "2026-12-30",
+        "alamat_selama_cuti": "Jl. Sudirman 5, Tanjung Pandan", "alasan": "Pulang kampung akhir tahun."}, p["rizki"],
+        uploads=[_pdf("formulir_cuti", "formulir-cuti-rizki.pdf")])
+    # A KGB request an officer took on two weeks ago and left: late in their inbox, and in their head's (team).
+    with _clock_at(wall.now() - dt.timedelta(days=14)):
+        late = cases.open_case("service_request", {"service": "kgb", "tmt_kgb_terakhir": "2024-11-01",
+                                                   "golongan": "Pengatur, II/c"}, p["lestari"],
+                               uploads=[_pdf("sk_pangkat_terakhir", "sk-pangkat-lestari.pdf")]).case
+        _walk(late, p["petugas2"], "start_verification")
     # A mediation with a mediator named.
     med = cases.open_case("mediation", {"other_party_nip": p["kabid_budidaya"].nip, "relation": "atasan",
                                         "subject": "Perbedaan penilaian SKP",

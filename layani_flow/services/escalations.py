@@ -13,13 +13,14 @@ from ..extensions import db
 from ..models import Case, SlaNotice, User
 from ..models.sla import CaseClock
 from ..workflows import REGISTRY
+from ..workflows.clocks import APPROVAL
 from ..working_time import CalendarError, due
 from . import sla, tokens
 from .access import PARTY_MESSAGE, is_party
 from .calendar import load_calendar
 from .capabilities import assignee_refusal
 from .db import unit_of_work
-from .errors import Conflict, Forbidden, InvalidInput, NotFound
+from .errors import STALE_MESSAGE, Conflict, Forbidden, InvalidInput, NotFound, StaleCase
 from .sweep import EMAIL_ACTIONS
 from .timeline import append_event
 from .users import active_user_by_nip
@@ -62,7 +63,8 @@ def _load(claim: tokens.ActionClaim) -> PendingAction:
         raise tokens.InvalidLink("Tautan tidak sah.")
     notice = db.session.get(SlaNotice, claim.notice_id)
     recipient = db.session.get(User, claim.user_id)
-    if notice is None or recipient is None or notice.recipient_id != recipient.id or not recipient.is_active:
+    if (notice is None or recipient is None or notice.recipient_id != recipient.id or not recipient.is_active
+            or notice.clock == APPROVAL):  # an approval request's notice is answered by approvals, not here
         raise tokens.InvalidLink("Tautan tidak sah.")
     case = db.session.get(Case, notice.case_id)
     if case is None:
@@ -174,3 +176,31 @@ def perform(claim: tokens.ActionClaim, *, note: str = "", assignee_nip: str = ""
 
 def perform_link(token: str, **form) -> Case:
     return perform(tokens.read_action(token), **form)
+
+
+def take_charge(case_id: int, actor: User, version: object) -> Case:
+    """Take charge from the inbox, as the escalation email's "Ambil alih" link would: for the person the
+    latest escalation on a still-running clock went to. One unit of work."""
+    with unit_of_work():
+        notice = db.session.scalars(
+            select(SlaNotice).join(CaseClock, (CaseClock.case_id == SlaNotice.case_id)
+                                   & (CaseClock.name == SlaNotice.clock) & (CaseClock.cycle == SlaNotice.cycle))
+            .where(SlaNotice.case_id == case_id, SlaNotice.recipient_id == actor.id, SlaNotice.level >= 1,
+                   SlaNotice.clock != APPROVAL,
+                   CaseClock.stopped_at.is_(None), CaseClock.acknowledged_at.is_(None))
+            .order_by(SlaNotice.id.desc())).first()
+        if notice is None:
+            raise Forbidden("Tidak ada eskalasi yang menunggu Anda pada kasus ini.")
+        pending = _load(tokens.ActionClaim(notice.id, actor.id, "ambil_alih", ""))
+        case = pending.case
+        if REGISTRY[case.case_type].is_final(case.state):
+            raise Conflict("Kasus ini sudah selesai; tidak ada tindakan yang diperlukan.")
+        _party_refusal(pending)
+        if str(version) != str(case.version):
+            raise StaleCase(STALE_MESSAGE)
+        now = wall.now()
+        _take_charge(pending, now, "")
+        case.updated_at = now
+        case.next_deadline_at = sla.next_deadline(case)
+    logger.info("Case %s: taken in charge from the inbox by user %s", case.ref, actor.id)
+    return case

@@ -26,7 +26,8 @@ from ..extensions import db
 from ..logs import trace_without_messages
 from ..models import Case, InboundMessage, OutboxMessage, SlaNotice, User
 from ..timefmt import human_wib
-from . import cases, escalations, mail_auth, mail_text, outbox, tokens
+from . import approvals, cases, escalations, mail_auth, mail_text, outbox, tokens
+from .approval_requests import APPROVAL_NOTICE
 from .db import unit_of_work
 from .errors import DomainError, StaleCase
 
@@ -147,7 +148,10 @@ def _act(claim: tokens.ReplyAddress, user: User, body: str, key: str) -> ReplyRe
     leaves neither and a second delivery finds both."""
     first, _, rest = body.partition("\n")
     words = first.split()
-    action = COMMANDS.get(words[0].upper().rstrip(":.,")) if words else None
+    # A reply to an approval request: SETUJU approves, TOLAK <alasan> declines (the reason may also follow on
+    # the next lines). Otherwise the escalation commands, or a note.
+    approval = approvals.reply_claim(claim.case_id, user.id, words[0], key) if words else None
+    action = approval.action if approval else (COMMANDS.get(words[0].upper().rstrip(":.,")) if words else None)
     try:
         with unit_of_work():
             if _already_read(key):
@@ -158,7 +162,10 @@ def _act(claim: tokens.ReplyAddress, user: User, body: str, key: str) -> ReplyRe
                                           user_id=user.id, outcome=action or "note"))
             # Both services join this unit of work and keep their own rules (who may write an internal
             # note, who may act on an escalation); a reply gets no way around them.
-            if action is None:
+            if approval is not None:
+                reason = " ".join([" ".join(words[1:]), rest.strip()]).strip()
+                approvals.perform(approval, note=reason)
+            elif action is None:
                 cases.add_message(claim.case_id, user, body, internal=True)
             else:
                 argument = words[1] if len(words) > 1 else ""
@@ -181,7 +188,8 @@ def _already_read(key: str) -> bool:
 
 def _action_claim(case_id: int, user_id: int, action: str, key: str) -> tokens.ActionClaim:
     notice = db.session.scalars(select(SlaNotice).where(
-        SlaNotice.case_id == case_id, SlaNotice.recipient_id == user_id, SlaNotice.level > 0)
+        SlaNotice.case_id == case_id, SlaNotice.recipient_id == user_id, SlaNotice.level > 0,
+        SlaNotice.clock != APPROVAL_NOTICE)
         .order_by(SlaNotice.id.desc())).first()
     if notice is None:
         raise tokens.InvalidLink("Tidak ada eskalasi untuk Anda pada kasus ini.")

@@ -6,7 +6,9 @@
 - resolution stops in a final state, or in an "answered" state (a reopen starts a new cycle);
 - both pause while the case waits on the requester (or their superior) and resume after, with the
   working time that was left;
-- while the case waits on an external body, resolution pauses and the external clock runs instead.
+- while the case waits on an external body, resolution pauses and the external clock runs instead;
+- while it waits on the requester's superior (Workflow.approval_in), the approval clock runs: the superior
+  owes a decision, and the sweep escalates up the superior's own chain when it runs out.
 Each case keeps the earliest instant at which the sweep has something to do in `next_deadline_at`.
 """
 from __future__ import annotations
@@ -23,7 +25,7 @@ from ..extensions import db
 from ..models import Case, CaseEvent
 from ..models.sla import CaseClock, SlaPolicy
 from ..workflows import REGISTRY
-from ..workflows.clocks import EXTERNAL, FIRST_RESPONSE, RESOLUTION
+from ..workflows.clocks import APPROVAL, EXTERNAL, FIRST_RESPONSE, RESOLUTION
 from ..working_time import WorkingCalendar, due
 from .access import acts_for_desk
 from .calendar import load_calendar
@@ -65,9 +67,9 @@ def effective_terms(policies: Iterable[SlaPolicy], case_type: str, service: str 
     setting = workflow.sla_settings.get(clock_name)
     target = current_app.config[setting] if setting else workflow.sla.get(clock_name)
     spec = catalogue.SERVICES.get(service or "")
-    from_catalogue = clock_name == RESOLUTION and spec is not None
+    from_catalogue = spec is not None and (clock_name == RESOLUTION or (clock_name == APPROVAL and spec.needs_superior))
     if spec is not None and from_catalogue:
-        target = f"{spec.sla_days}d"
+        target = f"{spec.sla_days if clock_name == RESOLUTION else spec.approval_days}d"
     if target is None:
         return None
     config = current_app.config
@@ -154,7 +156,14 @@ def _stop(clock: CaseClock | None, now: dt.datetime) -> None:
 def _is_desk_response(case: Case, event: CaseEvent, actor) -> bool:
     return (acts_for_desk(case, actor)  # a party answering its own case is no response from the desk
             and event.kind in ("transition", "assignment", "message", "document_review")
-            and not event.is_internal)
+            and not event.is_internal
+            and not _superiors_decision(case, event))  # a supervisor approving as the requester's superior
+
+
+def _superiors_decision(case: Case, event: CaseEvent) -> bool:
+    """The requester's superior approving or declining: the desk has not answered yet, whatever their role."""
+    step = REGISTRY[case.case_type].by_trigger.get(event.trigger or "") if event.kind == "transition" else None
+    return step is not None and "requester_superior" in step.who
 
 
 def observe(case: Case, event: CaseEvent, actor=None) -> None:
@@ -167,6 +176,8 @@ def observe(case: Case, event: CaseEvent, actor=None) -> None:
             clock = start_clock(case, name, now, cal)
             if case.state in workflow.paused_in:
                 _pause(clock, now)
+        if case.state in workflow.approval_in:
+            start_clock(case, APPROVAL, now, cal)
     if _is_desk_response(case, event, actor):
         _stop(current_cycle(case, FIRST_RESPONSE), now)
     if event.kind == "transition" and event.from_state != event.to_state:
@@ -182,6 +193,10 @@ def _on_state_change(case: Case, workflow, source: str, dest: str, now: dt.datet
         return
     if source in workflow.external_in and dest not in workflow.external_in:
         _stop(current_cycle(case, EXTERNAL), now)
+    if source in workflow.approval_in and dest not in workflow.approval_in:
+        _stop(current_cycle(case, APPROVAL), now)
+    elif dest in workflow.approval_in and source not in workflow.approval_in:
+        start_clock(case, APPROVAL, now, cal)
     if dest in workflow.answered_in:
         _stop(resolution, now)
         return

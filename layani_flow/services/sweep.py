@@ -32,9 +32,9 @@ from ..models import Case, SlaNotice, User
 from ..models.sla import CaseClock
 from ..timefmt import human_wib, working_text
 from ..workflows import REGISTRY
-from ..workflows.clocks import CLOCK_LABELS
+from ..workflows.clocks import APPROVAL, CLOCK_LABELS
 from ..working_time import WorkingCalendar, due
-from . import outbox, sla, tokens
+from . import approval_requests, outbox, sla, tokens
 from .access import superior_chain
 from .calendar import load_calendar
 from .db import unit_of_work
@@ -161,6 +161,9 @@ def _warn(case: Case, clock: CaseClock, now: dt.datetime, cal: WorkingCalendar, 
 def _escalate(case: Case, clock: CaseClock, level: int, now: dt.datetime, cal: WorkingCalendar,
               report: SweepReport, head: Callable[[], User | None] = desk_head,
               escalated_to: set[int] | None = None) -> None:
+    if clock.name == APPROVAL:  # up the approver's chain, each asked to decide (approval_requests)
+        _escalate_approval(case, clock, level, now, cal, report)
+        return
     chain = escalation_chain(case, head)
     if level > len(chain):
         clock.next_escalation_at = None
@@ -198,6 +201,31 @@ def _escalate(case: Case, clock: CaseClock, level: int, now: dt.datetime, cal: W
                    dedupe_key=f"sla:{case.id}:{clock.name}:{clock.cycle}:{level}")
 
 
+def _escalate_approval(case: Case, clock: CaseClock, level: int, now: dt.datetime, cal: WorkingCalendar,
+                       report: SweepReport) -> None:
+    """The superior has not decided in time: the next one up their chain is asked, and may decide in their
+    place (a superior of the requester holds `requester_superior`). Once per level: the notice is unique."""
+    chain = approval_requests.escalation_chain(case)
+    clock.escalation_level = level
+    if level > len(chain):
+        clock.next_escalation_at = None
+        clock.escalation_level = level - 1
+        append_event(case, SYSTEM, "sla_chain_end", at=now,
+                     comment="Rantai persetujuan sudah sampai puncak; tidak ada atasan lain untuk diberi tahu.",
+                     data={"clock": clock.name, "level": level - 1})
+        report.chain_ended.append(f"{case.ref} {clock.name}")
+        return
+    recipient = chain[level - 1]
+    clock.next_escalation_at = due(cal, now, clock.escalate_every)
+    approval_requests.send_request(case, recipient, cycle=clock.cycle, level=level, at=now,
+                                   late_text=f" sampai batas waktu {human_wib(clock.due_at)}")
+    append_event(case, SYSTEM, "sla_escalation", at=now,
+                 comment=f"Eskalasi persetujuan tingkat {level} kepada {recipient.name}: atasan langsung pemohon "
+                 f"belum memutuskan sampai batas waktu {human_wib(clock.due_at)}.",
+                 data={"clock": clock.name, "level": level, "to": recipient.name})
+    report.escalated.append(f"{case.ref} {clock.name} tingkat {level} → {recipient.name}")
+
+
 def _process(case: Case, now: dt.datetime, cal: WorkingCalendar, report: SweepReport,
              head: Callable[[], User | None] = desk_head) -> None:
     # Escalations first, then warnings: one person hears of one case once per sweep. A sweep that runs late
@@ -215,7 +243,10 @@ def _process(case: Case, now: dt.datetime, cal: WorkingCalendar, report: SweepRe
             _escalate(case, clock, clock.escalation_level + 1, now, cal, report, head, escalated_to)
     for clock in running:
         if clock.escalation_level == 0 and clock.warned_at is None and clock.warn_at <= now < clock.due_at:
-            _warn(case, clock, now, cal, report, head, escalated_to)
+            if clock.name == APPROVAL:
+                clock.warned_at = now  # the approver was asked when the clock started: no second email
+            else:
+                _warn(case, clock, now, cal, report, head, escalated_to)
     case.next_deadline_at = sla.next_deadline(case)
 
 

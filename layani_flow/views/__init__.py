@@ -4,6 +4,7 @@ from flask import Flask
 
 def register(app: Flask) -> None:
     from . import (
+        acting,
         admin,
         api_v1,
         auth,
@@ -19,6 +20,7 @@ def register(app: Flask) -> None:
         workflows,
     )
 
-    for module in (auth, home, intake, cases, chat, queue, track, workflows, admin, email_actions, feedback, api_v1):
+    for module in (auth, home, intake, cases, chat, queue, track, workflows, admin, acting, email_actions, feedback,
+                   api_v1):
         app.register_blueprint(module.bp)
     errors.init_app(app)

@@ -10,14 +10,14 @@ from .. import catalogue
 from ..extensions import csrf
 from ..forms import JsonShapeError, describe_fields, intake_form_class, trigger_form_class
 from ..services import cases as case_service
-from ..services import conversations, documents, listings
+from ..services import conversations, documents, inbox, listings
 from ..services.errors import DomainError, InvalidInput
 from ..services.users import user_for_token
 from ..workflows import REGISTRY
 from . import chat as chat_views
 from .errors import error_response
 from .json_input import MAX_DEPTH, nesting_depth_of_body
-from .presenters import case_detail, case_summary, event_dict, numbered_events
+from .presenters import case_detail, case_summary, event_dict, inbox_item, numbered_events
 
 bp = Blueprint("api_v1", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)  # token-authenticated; browsers never send the bearer token on their own
@@ -123,6 +123,13 @@ def get_case(case_id: int):
 def list_cases():
     page, after = listings.list_cases(g.api_user, request.args)
     return jsonify({"items": [case_summary(c) for c in page], "next": after})
+
+
+@bp.get("/inbox")
+@token_required
+def get_inbox():
+    """What waits on the caller now, most urgent first (services.inbox)."""
+    return jsonify({"items": [inbox_item(item) for item in inbox.inbox_for(g.api_user)]})
 
 
 @bp.post("/cases/<int(signed=True):case_id>/transitions")

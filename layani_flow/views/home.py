@@ -3,13 +3,14 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import Blueprint, g, render_template
+from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from layani_flow import catalogue, clock
 from layani_flow.roles import DESK_ROLES, LEAD_ROLES, Role
+from layani_flow.services import approval_requests, escalations, listings
 from layani_flow.services import cases as case_service
-from layani_flow.services import listings
+from layani_flow.services import inbox as inbox_service
 from layani_flow.timefmt import MONTHS, human_wib
 from layani_flow.workflows import REGISTRY
 
@@ -21,7 +22,29 @@ REVIEW_LABELS = {"pending": "Menunggu pemeriksaan", "verified": "Terverifikasi",
 @bp.get("/")
 @login_required
 def index():
-    return render_template("home.html", cases=listings.list_own_cases(current_user))
+    """Everyone's home page is their inbox ("Perlu tindakan Anda"), then their own cases."""
+    return render_template("home.html", inbox=inbox_service.inbox_for(current_user),
+                           cases=listings.list_own_cases(current_user), now=clock.now())
+
+
+@bp.post("/kotak-masuk/<int(signed=True):case_id>/ambil-alih")
+@login_required
+def take_charge(case_id: int):
+    """The inbox's one-click answer to an escalation: the person it went to takes the case."""
+    case = escalations.take_charge(case_id, current_user, request.form.get("version"))
+    flash(f"Kasus {case.ref} sekarang Anda tangani.", "success")
+    return redirect(url_for("cases.detail", case_id=case.id))
+
+
+def due_chip(item: inbox_service.InboxItem, now: dt.datetime) -> tuple[str, str]:
+    """(css modifier, words) for an inbox item's deadline: late, at risk, on time, or none."""
+    if item.due_at is None:
+        return "none", "Tanpa batas waktu"
+    if clock.as_utc(item.due_at) <= now:
+        return "late", "Terlambat"
+    if item.reason == "due_soon" or "due_soon" in item.also:
+        return "risk", "Segera"
+    return "ok", "Tepat waktu"
 
 
 # -- template helpers ------------------------------------------------------------------------------
@@ -87,4 +110,7 @@ def page_helpers() -> dict:
         "service_name": service_name,
         "review_labels": REVIEW_LABELS,
         "anonymous_label": case_service.ANONYMOUS_LABEL,
+        "inbox_count": (lambda: inbox_service.count_for(user)) if signed_in and not anonymous_page else None,
+        "due_chip": due_chip,
+        "pending_approval": approval_requests.pending_approval,
     }

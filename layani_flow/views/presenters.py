@@ -16,6 +16,7 @@ from ..services.access import Actor, acts_for_desk
 from ..services.calendar import load_calendar
 from ..services.capabilities import capabilities
 from ..services.cases import links_of
+from ..services.inbox import InboxItem
 from ..services.sla import current_cycle, remaining
 from ..timefmt import WORKDAY_MINUTES, iso_wib, working_text  # noqa: F401  (pages and tests read them here)
 from ..workflows import REGISTRY
@@ -219,3 +220,14 @@ def case_detail(case: Case, viewer: Actor) -> dict[str, Any]:
         # told (an anonymous form must not answer "does this NIP exist?").
         body["reported_nip_registered"] = case.other_party_id is not None
     return body
+
+
+def inbox_item(item: InboxItem) -> dict[str, Any]:
+    """One line of `GET /api/v1/inbox` (the contract's keys, plus the title, state label and other reasons)."""
+    case = item.case
+    return {
+        "id": case.id, "ref": case.ref, "type": case.case_type, "state": case.state,
+        "state_label": REGISTRY[case.case_type].states[case.state], "title": case.title,
+        "reason": item.reason, "reason_label": item.reason_label, "also": list(item.also),
+        "due_at": iso_wib(item.due_at),
+    }

@@ -278,6 +278,12 @@ class Workflow:
             name=self.case_type,
         )
 
+    @property
+    def approval_in(self) -> frozenset[str]:
+        """States in which the case waits on the requester's superior: a `requester_superior` step leaves
+        them. The approval clock runs there (services.sla), and the approver is asked by email."""
+        return frozenset(s for step in self.steps if "requester_superior" in step.who for s in step.sources)
+
     # -- declaration checks -------------------------------------------------------------------
     def validate(self) -> None:
         problems: list[str] = []

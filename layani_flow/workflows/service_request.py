@@ -35,7 +35,8 @@ WORKFLOW = Workflow(
         "withdrawn": "Dibatalkan pemohon",
     },
     final={"completed", "rejected", "withdrawn"},
-    sla={"first_response": "1d", "resolution": "5d", "external": "10d"},  # resolution per service: catalogue
+    # resolution per service: catalogue; approval: the superior's time to decide (per service: catalogue)
+    sla={"first_response": "1d", "resolution": "5d", "external": "10d", "approval": "2d"},
     paused_in={"awaiting_superior": "menunggu persetujuan atasan pemohon", "revision_requested": "menunggu pemohon"},
     external_in={"forwarded"},
     steps=[

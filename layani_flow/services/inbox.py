@@ -1,0 +1,300 @@
+"""What waits on a person now: the inbox every role's home page and `GET /api/v1/inbox` show.
+
+Each source below is one query over the cases `access.visible_cases` lets the person see, so an inbox never
+names a case its owner may not read, and it costs the same few queries whatever its length (the sources that
+do not apply to a role are not asked). A case several sources name appears once, under its most urgent reason;
+the others are kept on the item (`also`) for whoever wants them.
+
+Read-only: no unit of work.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from flask import g, has_request_context
+from sqlalchemy import ColumnElement, Select, and_, exists, func, or_, select
+from sqlalchemy.orm import aliased
+
+from .. import clock
+from ..extensions import db
+from ..models import Case, CaseClock, CaseEvent, SlaNotice, User
+from ..roles import LEAD_ROLES
+from ..workflows import REGISTRY, Workflow
+from . import conversations
+from .access import is_desk_head, on_desk, subordinate_ids_query, visible_cases
+from .approval_requests import APPROVAL_NOTICE
+from .listings import final_state_clause, next_running_due
+
+LIMIT_PER_SOURCE = 100  # an inbox is a to-do list, not a queue: the queue pages through the rest
+
+# reason → (label, urgency: lower comes first). Stable keys: the API returns them.
+REASONS: dict[str, tuple[str, int]] = {
+    "escalated_to_you": ("Dieskalasikan kepada Anda", 10),
+    "approval": ("Menunggu persetujuan Anda", 20),
+    "revision": ("Perbaiki dan kirim ulang", 30),
+    "question": ("Pertanyaan petugas menunggu jawaban Anda", 35),
+    "overdue": ("Melewati batas waktu", 40),
+    "resubmitted": ("Perbaikan dikirim ulang pemohon", 50),
+    "replied": ("Pemohon membalas", 55),
+    "unread_message": ("Pesan chat belum dibaca", 57),
+    "due_soon": ("Segera jatuh tempo", 60),
+    "team_overdue": ("Kasus tim melewati batas waktu", 70),
+    "escalated": ("Tereskalasi", 75),
+    "unclaimed": ("Belum diklaim", 80),
+}
+
+# Kinds of timeline event that count as someone's move on a case.
+_MOVES = ("transition", "message", "document", "document_review", "assignment")
+
+
+@dataclass
+class InboxItem:
+    case: Case
+    reason: str
+    due_at: dt.datetime | None
+    also: list[str] = field(default_factory=list)  # other reasons the same case is here
+
+    @property
+    def reason_label(self) -> str:
+        return REASONS[self.reason][0]
+
+    @property
+    def urgency(self) -> int:
+        return REASONS[self.reason][1]
+
+
+# -- what the workflows declare ---------------------------------------------------------------------
+
+def approval_states(wf: Workflow) -> set[str]:
+    """States in which a case waits on the requester's superior: a `requester_superior` step leaves them."""
+    return set(wf.approval_in)
+
+
+def requester_turn_states(wf: Workflow) -> set[str]:
+    """States in which the case waits on its requester (paused for them) and they have a step to take
+    that is not giving up (withdraw)."""
+    return {s for step in wf.steps if "requester" in step.who and step.tone != "danger"
+            for s in step.sources if s in wf.paused_in and s not in approval_states(wf)}
+
+
+def _states_clause(pick) -> ColumnElement[bool]:
+    clauses = [and_(Case.case_type == key, Case.state.in_(sorted(states)))
+               for key, wf in REGISTRY.items() if (states := pick(wf))]
+    return or_(*clauses) if clauses else Case.id.is_(None)
+
+
+def approval_clause() -> ColumnElement[bool]:
+    return _states_clause(approval_states)
+
+
+def _requester_turn_clause() -> ColumnElement[bool]:
+    return _states_clause(requester_turn_states)
+
+
+# -- per-row facts, as correlated subqueries (one statement per source) ----------------------------------
+
+def _last_event_id(*conditions) -> ColumnElement:
+    return (select(func.max(CaseEvent.id)).where(CaseEvent.case_id == Case.id, *conditions)
+            .correlate(Case).scalar_subquery())
+
+
+def _requester_last_move():
+    return _last_event_id(CaseEvent.actor_id == Case.requester_id, CaseEvent.kind.in_(_MOVES))
+
+
+def _others_last_message():
+    """The latest public message on the case by someone other than its requester."""
+    return _last_event_id(CaseEvent.kind == "message", CaseEvent.is_internal.is_(False),
+                          CaseEvent.actor_id.is_not(None), CaseEvent.actor_id != func.coalesce(Case.requester_id, 0))
+
+
+def _requester_last(kind: str):
+    return _last_event_id(CaseEvent.actor_id == Case.requester_id, CaseEvent.kind == kind,
+                          CaseEvent.is_internal.is_(False))
+
+
+def _owner_last_move():
+    return _last_event_id(CaseEvent.actor_id == Case.owner_id, CaseEvent.kind.in_(_MOVES))
+
+
+def _running_warn_at():
+    return (select(func.min(CaseClock.warn_at)).where(CaseClock.case_id == Case.id, CaseClock.stopped_at.is_(None),
+                                                      CaseClock.paused_at.is_(None), CaseClock.acknowledged_at.is_(None))
+            .correlate(Case).scalar_subquery())
+
+
+def _rows(query: Select) -> list:
+    return list(db.session.execute(query.limit(LIMIT_PER_SOURCE)).unique().all())
+
+
+def _open_visible(person: User) -> list[ColumnElement[bool]]:
+    return [visible_cases(person), ~final_state_clause()]
+
+
+# -- the sources ---------------------------------------------------------------------------------------------
+
+def _as_requester(person: User, add) -> None:
+    """Their own cases waiting on them: a revision to send, a question from the desk to answer."""
+    due = next_running_due()
+    req_msg, others_msg = _requester_last("message"), _others_last_message()
+    turn = _requester_turn_clause()
+    query = (select(Case, due, turn, req_msg, others_msg)
+             .where(Case.requester_id == person.id, *_open_visible(person),
+                    or_(turn, and_(others_msg.is_not(None), others_msg > func.coalesce(req_msg, 0)))))
+    for case, due_at, in_turn, mine, theirs in _rows(query):
+        if in_turn:
+            add(case, "revision", due_at)
+        if theirs is not None and theirs > (mine or 0):
+            add(case, "question", due_at)
+
+
+def _as_approver(person: User, add) -> None:
+    """Cases waiting on the superior's approval, for whoever an approval request went to: the requester's
+    direct superior, or the official acting for them (Plt/Plh), then each superior up the chain it escalated to."""
+    requester = aliased(User)
+    asked = exists().where(SlaNotice.case_id == Case.id, SlaNotice.clock == APPROVAL_NOTICE,
+                           SlaNotice.recipient_id == person.id)
+    # Nobody was asked (data from before approval requests): the direct superior is the one to ask.
+    nobody_asked = ~exists().where(SlaNotice.case_id == Case.id, SlaNotice.clock == APPROVAL_NOTICE)
+    query = (select(Case, next_running_due())
+             .join(requester, requester.id == Case.requester_id)
+             .where(approval_clause(), *_open_visible(person), Case.requester_id != person.id,
+                    or_(asked, and_(requester.superior_id == person.id, nobody_asked))))
+    for case, due_at in _rows(query):
+        add(case, "approval", due_at)
+
+
+def _as_owner(person: User, add) -> None:
+    """Their cases where the next move is theirs: the requester sent a revision or wrote, or a clock is near
+    or past its deadline."""
+    now = clock.now()
+    due, warn = next_running_due(), _running_warn_at()
+    req_move, req_transition, req_msg = _requester_last_move(), _requester_last("transition"), _requester_last("message")
+    owner_move = _owner_last_move()
+    requester_moved_last = and_(req_move.is_not(None), req_move > func.coalesce(owner_move, 0))
+    query = (select(Case, due, warn, req_transition, req_msg, owner_move)
+             .where(Case.owner_id == person.id, *_open_visible(person), ~approval_clause(),
+                    or_(requester_moved_last, warn <= now)))
+    for case, due_at, warn_at, transition_id, message_id, owner_id in _rows(query):
+        owner_id = owner_id or 0
+        if transition_id is not None and transition_id > owner_id:
+            add(case, "resubmitted", due_at)
+        elif message_id is not None and message_id > owner_id:
+            add(case, "replied", due_at)
+        if due_at is not None and due_at <= now:
+            add(case, "overdue", due_at)
+        elif warn_at is not None and warn_at <= now:
+            add(case, "due_soon", due_at)
+
+
+def _unclaimed(person: User, add) -> None:
+    """Desk cases nobody has claimed, except those still waiting on the requester's superior."""
+    claimable = [key for key, wf in REGISTRY.items() if wf.desk_claims]
+    query = (select(Case, next_running_due())
+             .where(Case.case_type.in_(claimable), Case.owner_id.is_(None), *_open_visible(person),
+                    ~approval_clause(), func.coalesce(Case.requester_id, 0) != person.id)
+             .order_by(Case.created_at, Case.id))
+    for case, due_at in _rows(query):
+        add(case, "unclaimed", due_at)
+
+
+def _escalated_to(person: User, add) -> None:
+    """SLA escalations sent to them whose clock still runs and nobody has acted on (an approval escalation
+    is an approval to give: _as_approver)."""
+    query = (select(Case, CaseClock.due_at)
+             .join(SlaNotice, SlaNotice.case_id == Case.id)
+             .join(CaseClock, and_(CaseClock.case_id == Case.id, CaseClock.name == SlaNotice.clock,
+                                   CaseClock.cycle == SlaNotice.cycle))
+             .where(SlaNotice.recipient_id == person.id, SlaNotice.level >= 1, SlaNotice.clock != APPROVAL_NOTICE,
+                    CaseClock.stopped_at.is_(None),
+                    CaseClock.acknowledged_at.is_(None), *_open_visible(person)))
+    for case, due_at in _rows(query):
+        add(case, "escalated_to_you", due_at)
+
+
+def _team_overdue(person: User, add) -> None:
+    """Open cases handled by people under them with a clock past its deadline."""
+    now = clock.now()
+    team = db.session.scalars(subordinate_ids_query(person.id)).all()  # visible_cases holds its own CTE
+    due = next_running_due()
+    query = (select(Case, due).where(Case.owner_id.in_(team), *_open_visible(person), due <= now))
+    for case, due_at in _rows(query):
+        add(case, "team_overdue", due_at)
+
+
+def _desk_escalations(person: User, add) -> None:
+    """For the desk head: every open desk case with an escalation nobody has acted on."""
+    escalated = exists().where(CaseClock.case_id == Case.id, CaseClock.stopped_at.is_(None),
+                               CaseClock.name != APPROVAL_NOTICE,  # the superior's to decide, not the desk's
+                               CaseClock.escalation_level >= 1, CaseClock.acknowledged_at.is_(None))
+    query = select(Case, next_running_due()).where(escalated, *_open_visible(person))
+    for case, due_at in _rows(query):
+        add(case, "escalated", due_at)
+
+
+def _unread_chats(person: User, add) -> None:
+    """Open conversations (chats) they started or handle with messages they have not seen (read markers)."""
+    unread = conversations.unread_events(person).subquery()
+    query = select(Case, next_running_due()).join(unread, unread.c.case_id == Case.id).where(*_open_visible(person))
+    for case, due_at in _rows(query):
+        add(case, "unread_message", due_at)
+
+
+def sources_for(person: User) -> list:
+    """Which sources apply to this person: everyone is a requester and may be someone's superior."""
+    sources = [_as_requester, _as_approver, _unread_chats]
+    if on_desk(person):
+        sources += [_as_owner, _unclaimed]
+    if person.role in LEAD_ROLES:
+        sources += [_escalated_to, _team_overdue]
+    if is_desk_head(person):
+        sources.append(_desk_escalations)
+    return sources
+
+
+def _order_key(item: InboxItem) -> tuple:
+    far = dt.datetime.max.replace(tzinfo=dt.UTC)
+    return item.urgency, clock.as_utc(item.due_at) if item.due_at else far, item.case.created_at, item.case.id
+
+
+def inbox_for(person: User) -> list[InboxItem]:
+    """What waits on `person` now, most urgent first (by reason, then the nearest deadline, then the oldest)."""
+    cached = g.get("inbox") if has_request_context() else None
+    if cached is not None and cached[0] == person.id:
+        return cached[1]
+    items: dict[int, InboxItem] = {}
+
+    def add(case: Case, reason: str, due_at: dt.datetime | None) -> None:
+        item = items.get(case.id)
+        if item is None:
+            items[case.id] = InboxItem(case, reason, due_at)
+            return
+        if reason in (item.reason, *item.also):
+            return
+        if REASONS[reason][1] < item.urgency:
+            item.also.insert(0, item.reason)
+            item.reason = reason
+        else:
+            item.also.append(reason)
+        item.due_at = item.due_at or due_at
+
+    for source in sources_for(person):
+        source(person, add)
+    ordered = sorted(items.values(), key=_order_key)
+    if has_request_context():
+        g.inbox = (person.id, ordered)
+    return ordered
+
+
+def count_for(person: User) -> int:
+    """The header's count: the inbox's length, computed once per request."""
+    return len(inbox_for(person))
+
+
+def reasons_of(items: Iterable[InboxItem]) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for item in items:
+        counts[item.reason] = counts.get(item.reason, 0) + 1
+    return counts
