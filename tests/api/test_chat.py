@@ -267,3 +267,17 @@ def test_the_pages_without_javascript_unread_counts_and_attachments(app, office,
     web = login_as(office.colleague)
     assert web.get(chat_url).status_code == 404
     assert web.get(f"{chat_url}/stream").status_code == 404
+
+
+def test_unread_chat_messages_wait_in_the_inbox_until_read(app, office, clock, api, login_as):
+    chat = _start(api, office.employee)
+    api(office.officer).post(f"/api/v1/cases/{chat['id']}/messages", json={"body": "Ada yang bisa dibantu?"})
+
+    def reasons() -> list[str]:
+        items = api(office.employee).get("/api/v1/inbox").get_json()["items"]
+        return [r for item in items if item["id"] == chat["id"] for r in (item["reason"], *item["also"])]
+
+    assert "unread_message" in reasons()
+    web = login_as(office.employee)
+    web.get(f"/chat/{chat['id']}")
+    assert "unread_message" not in reasons()
