@@ -138,6 +138,8 @@ def describe_event(case: Case, event: CaseEvent, desk: bool = True) -> str:
                            ("external_body", "Instansi")):
             if data.get(key):
                 text += f" {label}: {data[key]}."
+        if isinstance(data.get("link"), dict):
+            text += f" Kasus baru: {data['link'].get('ref')}."
         return text
     if event.kind == "assignment":
         text = f"Penanggung jawab: {data.get('from') or 'belum ada'} → {data.get('to')}."
@@ -152,6 +154,9 @@ def describe_event(case: Case, event: CaseEvent, desk: bool = True) -> str:
         return f"Dokumen {requirement_label(case, data.get('requirement', ''))} ({data.get('document')}) {verdict}."
     if event.kind == "message":
         return "Mengirim pesan."
+    if event.kind == "link" and isinstance(data.get("link"), dict):
+        text = f"Ditautkan dengan {data['link'].get('ref')}."
+        return text + (" Percakapannya dilampirkan di bawah." if data.get("transcript") else "")
     if event.kind == "note":
         if data.get("instruction"):
             level = f" (eskalasi tingkat {data['escalation']})" if data.get("escalation") else ""
@@ -196,6 +201,7 @@ def render_case(case: Case, viewer: Actor, *, tracked: bool = False, status: int
         shows_comment=shows_comment, working_text=working_text, system_kinds=SYSTEM_KINDS,
         requirement_label=requirement_label, upload_choices=upload_choices(case),
         actions=action_views(case, caps, posted_action), errors=errors or {}, typed=typed or {},
+        links=case_service.links_of(case),
         feedback_pending=feedback.pending_for(case, viewer) if workflow.asks_feedback else None,
         feedback_question=feedback.QUESTION, feedback_labels=feedback.RATING_LABELS,
     )

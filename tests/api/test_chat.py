@@ -182,7 +182,7 @@ def _fire(client, case, trigger, **fields):
                        json={"trigger": trigger, "version": case["version"], "fields": fields})
 
 
-def test_an_officer_turns_a_chat_into_a_case_for_its_requester(app, office, clock, api):
+def test_an_officer_turns_a_chat_into_a_case_for_its_requester(app, office, clock, api, login_as):
     chat = _start(api, office.employee, "Gaji berkala saya belum naik sejak Oktober.")
     officer = api(office.officer)
     officer.post(f"/api/v1/cases/{chat['id']}/messages", json={"body": "Saya buatkan pengaduan."})
@@ -204,6 +204,9 @@ def test_an_officer_turns_a_chat_into_a_case_for_its_requester(app, office, cloc
     [attached] = [e for e in new["events"] if e["kind"] == "link"]
     assert "Gaji berkala saya belum naik" in attached["comment"] and "Saya buatkan pengaduan." in attached["comment"]
     assert db.session.scalars(select(CaseFeedback)).all() == []  # the conversation goes on as the complaint
+    page = login_as(office.employee).get(f"/kasus/{link['id']}").get_data(as_text=True)
+    assert f'href="/kasus/{chat["id"]}">{chat["ref"]}</a>' in page and f"Ditautkan dengan {chat['ref']}" in page
+    assert "Gaji berkala saya belum naik" in page
 
     # A service request needs its service.
     second = _start(api, office.colleague)
