@@ -284,3 +284,26 @@ def test_unread_chat_messages_wait_in_the_inbox_until_read(app, office, clock, a
     web = login_as(office.employee)
     web.get(f"/chat/{chat['id']}")
     assert "unread_message" not in reasons()
+
+
+def test_the_chat_pages_cost_the_same_statements_for_one_chat_or_many(app, office, clock, api, login_as):
+    from ..services.helpers import statements_to_get
+
+    first = _start(api, office.employee)
+    for n in range(3):
+        api(office.officer).post(f"/api/v1/cases/{first['id']}/messages", json={"body": f"Pesan {n}."})
+    officer = login_as(office.officer)
+    costs = {"/chat": statements_to_get(officer, "/chat"), "page": statements_to_get(officer, f"/chat/{first['id']}")}
+    officer.logout()
+    employee = login_as(office.employee)
+    mine = statements_to_get(employee, "/chat")
+    employee.logout()
+    for n in range(4):
+        _start(api, office.colleague, f"Pertanyaan ke-{n}.")
+        _start(api, office.employee, f"Pertanyaan saya ke-{n}.")
+        api(office.officer).post(f"/api/v1/cases/{first['id']}/messages", json={"body": f"Lagi {n}."})
+    officer = login_as(office.officer)
+    assert statements_to_get(officer, "/chat") == costs["/chat"]
+    assert statements_to_get(officer, f"/chat/{first['id']}") == costs["page"]
+    officer.logout()
+    assert statements_to_get(login_as(office.employee), "/chat") == mine
