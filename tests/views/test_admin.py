@@ -69,7 +69,9 @@ def test_the_policy_table_shows_the_defaults(login_as, office):
     html = _plain(text_of(login_as(office.admin).get("/admin/sla")))
     assert "Layanan kepegawaian Kenaikan gaji berkala (KGB) Penyelesaian 5d 75% 1d Bawaan katalog layanan" in html
     for workflow in REGISTRY.values():
-        assert f"{workflow.title} Semua Penyelesaian" in html
+        if "resolution" in workflow.sla:  # a chat runs only its first-response clock
+            assert f"{workflow.title} Semua Penyelesaian" in html
+    assert "Chat dengan petugas (ChatCanal) Semua Tanggapan pertama 15m" in html  # from CHAT_FIRST_RESPONSE
     assert "Belum ada perubahan" in html
 
 
