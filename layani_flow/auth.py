@@ -33,5 +33,14 @@ def _drop_ended_session() -> None:
     if g.get("anonymous_page"):  # served as to nobody (views.tracking_state): the login session stays untouched
         return
     if not current_user.is_authenticated:
+        # Who this browser was signed in as, for views/drafts.py: a form posted now is kept for them alone.
+        g.expired_user_id = user_id_in_cookie()
         logout_user()
         session.pop(sessions.KEY_FIELD, None)
+
+
+def user_id_in_cookie() -> int | None:
+    try:
+        return int(session["_user_id"])
+    except (KeyError, TypeError, ValueError):
+        return None

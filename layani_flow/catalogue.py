@@ -5,8 +5,15 @@ follow the typical lists in shared/domain.md §1; an admin-editable catalogue ca
 """
 from __future__ import annotations
 
-from collections.abc import Iterable
+import datetime as dt
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
+
+from . import leave
+
+# A rule on a service's fields that needs today's date (WIB): field name → problems; empty when none.
+FieldsCheck = Callable[[Mapping[str, Any], dt.date], dict[str, list[str]]]
 
 
 @dataclass(frozen=True)
@@ -17,6 +24,9 @@ class FieldSpec:
     required: bool = True
     choices: tuple[tuple[str, str], ...] = ()
     help: str = ""
+    # An attribute of the person filing that fills the field in advance (still editable), e.g.
+    # "pangkat_golongan" → "Penata Muda, III/a".
+    prefill: str | None = None
 
 
 @dataclass(frozen=True)
@@ -37,6 +47,18 @@ class Service:
     external_body: str = "BKPSDMD"
     sla_days: int = 5  # working days for the desk, from a complete file (domain.md §1: proposed defaults)
     approval_days: int = 2  # working days the superior has to decide, when needs_superior
+    # Checked by the intake form and again by open_case (so the API answers the same 422s).
+    checks: tuple[FieldsCheck, ...] = ()
+    # (first, last) date fields whose span the form shows in working days, e.g. a leave's length.
+    working_days_between: tuple[str, str] | None = None
+
+    def problems(self, fields: Mapping[str, Any], today: dt.date) -> dict[str, list[str]]:
+        """What this service's own rules find wrong with the fields (see `checks`)."""
+        found: dict[str, list[str]] = {}
+        for check in self.checks:
+            for name, messages in check(fields, today).items():
+                found.setdefault(name, []).extend(messages)
+        return found
 
     @property
     def required_documents(self) -> tuple[DocumentSpec, ...]:
@@ -44,6 +66,10 @@ class Service:
 
 
 OTHER_DOCUMENT = DocumentSpec("lainnya", "Dokumen pendukung lain", required=False)
+# What the desk issues when it completes a request (the SK, the letter): kept with the case for its requester.
+OUTPUT_DOCUMENT = DocumentSpec("keluaran", "Dokumen hasil layanan (mis. SK yang terbit)", required=False)
+# What a complaint's filer attaches on its form (Workflow.evidence_files says how many).
+EVIDENCE = DocumentSpec("bukti", "Bukti pendukung", required=False)
 
 SERVICES: dict[str, Service] = {
     s.key: s
@@ -69,6 +95,8 @@ SERVICES: dict[str, Service] = {
             ),
             needs_superior=True,
             sla_days=2,
+            checks=(leave.leave_problems,),
+            working_days_between=("tanggal_mulai", "tanggal_selesai"),
         ),
         Service(
             "kgb",
@@ -76,7 +104,8 @@ SERVICES: dict[str, Service] = {
             "Kenaikan gaji berkala setiap dua tahun.",
             fields=(
                 FieldSpec("tmt_kgb_terakhir", "TMT KGB terakhir", "date"),
-                FieldSpec("golongan", "Pangkat/golongan sekarang", "text", help="Contoh: Penata Muda, III/a"),
+                FieldSpec("golongan", "Pangkat/golongan sekarang", "text", help="Contoh: Penata Muda, III/a",
+                          prefill="pangkat_golongan"),
             ),
             documents=(
                 DocumentSpec("sk_pangkat_terakhir", "SK pangkat terakhir"),
@@ -97,7 +126,7 @@ SERVICES: dict[str, Service] = {
                 FieldSpec("periode", "Periode", "select", choices=(
                     ("02", "1 Februari"), ("04", "1 April"), ("06", "1 Juni"), ("08", "1 Agustus"),
                     ("10", "1 Oktober"), ("12", "1 Desember"))),
-                FieldSpec("golongan_sekarang", "Pangkat/golongan sekarang", "text"),
+                FieldSpec("golongan_sekarang", "Pangkat/golongan sekarang", "text", prefill="pangkat_golongan"),
             ),
             documents=(
                 DocumentSpec("sk_kp_terakhir", "SK kenaikan pangkat terakhir"),
@@ -166,7 +195,7 @@ EXTERNAL_BODIES = (("BKPSDMD", "BKPSDMD Provinsi"), ("BKN", "Kanreg BKN"), ("TAS
 
 def document_spec(service_key: str | None, requirement: str) -> DocumentSpec | None:
     service = SERVICES.get(service_key or "")
-    docs = service.documents if service else (OTHER_DOCUMENT,)
+    docs = (*service.documents, OUTPUT_DOCUMENT) if service else (OTHER_DOCUMENT, EVIDENCE)
     return next((d for d in docs if d.key == requirement), None)
 
 

@@ -41,13 +41,14 @@ def _fail(exc: DomainError) -> click.ClickException:
 @click.option("--superior", "superior_nip", default=None, help="NIP atasan langsung.")
 @click.option("--unit", default="")
 @click.option("--position", default="")
-def users_create(nip, name, email, role, password, superior_nip, unit, position):
+@click.option("--grade", default=None, help="Golongan seperti di SK, mis. III/a (PNS) atau IX (PPPK).")
+def users_create(nip, name, email, role, password, superior_nip, unit, position, grade):
     """Buat pengguna baru."""
     from .services.users import create_user
 
     try:
         user = create_user(nip=nip, name=name, email=email, role=role, password=password,
-                           superior_nip=superior_nip, unit=unit, position=position)
+                           superior_nip=superior_nip, unit=unit, position=position, grade=grade)
     except DomainError as exc:
         raise _fail(exc) from None
     click.echo(f"Pengguna dibuat: {user.nip} {user.name} ({user.role})")

@@ -165,6 +165,13 @@ class WorkingCalendar:
             seen += 1
         raise AssertionError("unreachable")
 
+    def working_days(self, first: dt.date, last: dt.date) -> int:
+        """How many days from `first` to `last`, both included, the office is open (a leave's length in
+        hari kerja: weekends, holidays, cuti bersama and the admin's closed days do not count)."""
+        if last < first:
+            return 0
+        return sum(1 for n in range((last - first).days + 1) if self.intervals_on(first + dt.timedelta(days=n)))
+
     def is_working(self, instant: dt.datetime) -> bool:
         local = self._local(instant)
         return any(s <= local < e for s, e in self._spans(local.date()))

@@ -1,9 +1,9 @@
 """Signing in, changing one's password, choosing one from an emailed link. Shape only: what a good
 password is lives in services.passwords, which every path that sets one goes through."""
-from wtforms import PasswordField, StringField
+from wtforms import PasswordField
 from wtforms.validators import EqualTo
 
-from .base import BaseForm, length, required
+from .base import BaseForm, length, nip_field, required
 
 # Longer than the policy's 128 so the service, not the form, says what the limit is.
 PASSWORD_FIELD_MAX = 200
@@ -15,8 +15,10 @@ def new_password_hint(min_length: int) -> str:
 
 
 class LoginForm(BaseForm):
-    nip = StringField("NIP", validators=[required("Masukkan NIP Anda."), length(18)],
-                      render_kw={"inputmode": "numeric", "autocomplete": "username"})
+    # length(18) applies to the normalised NIP: the separators an SK prints do not count.
+    nip = nip_field("NIP", validators=[required("Masukkan NIP Anda."), length(18)],
+                    # the input itself takes the separators too ("19891203 201403 1 002" is 21 characters)
+                    render_kw={"autocomplete": "username", "maxlength": 40})
     password = PasswordField("Kata sandi", validators=[required("Masukkan kata sandi."), length(PASSWORD_FIELD_MAX)],
                              render_kw={"autocomplete": "current-password"})
 

@@ -6,13 +6,15 @@ from collections.abc import Iterable
 from typing import Any, cast
 
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
 from werkzeug.datastructures import MultiDict
 
 # SelectChoice is new in WTForms 3.3; types-WTForms still describes 3.2, which had no such class.
 from wtforms import HiddenField, SelectChoice, SelectField, StringField, TextAreaField  # type: ignore[attr-defined]
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
-from ..nip import nip_problem
+from ..nip import nip_problem, normalize_nip
+from ..workflows.base import FileInput, Step
 
 REQUIRED = "Wajib diisi."
 
@@ -45,6 +47,24 @@ def select_choices(field: SelectField) -> list[SelectChoice]:
     # cast: types-WTForms describes 3.2, where `choices` kept what the form was given ((value, label) pairs
     # or a dict); 3.3 turns whatever it is given into a list of SelectChoice.
     return cast("list[SelectChoice]", field.choices or [])
+
+
+def nip_field(label: str, validators: list[Any], **kwargs: Any) -> StringField:
+    """A NIP input: accepts it as printed on an SK ("19891203 201403 1 002", dots or dashes too) and hands
+    the form the 18 digits. Every form that asks for a NIP uses it, so the web and the API agree."""
+    return StringField(label, validators=validators, filters=[_nip_filter],
+                       description=kwargs.pop("description", None) or NIP_HINT, **kwargs)
+
+
+NIP_HINT = "18 angka; boleh ditulis seperti di SK, mis. 19891203 201403 1 002."
+
+
+def _nip_filter(value: Any) -> Any:
+    """Digits with separators become the NIP; anything else (a name to look up, a typo) stays as typed."""
+    if not isinstance(value, str):
+        return value
+    digits = normalize_nip(value)
+    return digits if digits.isascii() and digits.isdigit() else value.strip()
 
 
 def valid_nip(form, field) -> None:
@@ -171,3 +191,12 @@ def describe_fields(form: BaseForm) -> list[dict[str, Any]]:
             item["choices"] = [{"value": c.value, "label": str(c.label)} for c in select_choices(f)]
         fields.append(item)
     return fields
+
+
+def with_file_inputs(form: type[TransitionForm], step: Step) -> type[TransitionForm]:
+    """The step's form plus a FileField for each file the step declares (workflows.base.FileInput): the page
+    draws it with the step's other inputs, so no template needs to know which step takes a file."""
+    files = [i for i in step.inputs if isinstance(i, FileInput)]
+    attrs = {i.field: FileField(i.label, description=i.hint, render_kw={"accept": ".pdf,.jpg,.jpeg,.png"})
+             for i in files}
+    return type(form.__name__, (form,), attrs) if attrs else form

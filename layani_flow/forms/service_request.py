@@ -2,12 +2,15 @@
 from __future__ import annotations
 
 from functools import cache
+from typing import Any
 
 from wtforms import DateField, SelectField, StringField, TextAreaField
-from wtforms.validators import Optional, ValidationError
+from wtforms.validators import Optional
 
 from ..catalogue import EXTERNAL_BODIES, SERVICES, FieldSpec
-from .base import BaseForm, TransitionForm, choices, length, required
+from ..services.admin_settings import today_wib
+from ..workflows.service_request import WORKFLOW
+from .base import BaseForm, TransitionForm, choices, length, required, with_file_inputs
 
 SERVICE_CHOICES = [(s.key, s.name) for s in SERVICES.values()]
 
@@ -19,10 +22,18 @@ class IntakeForm(BaseForm):
     def for_service(cls, service: str | None) -> type[BaseForm]:
         return form_for_service(service) if service in SERVICES else cls
 
-    def validate_tanggal_selesai(self, field):  # only present on the leave form
-        start = getattr(self, "tanggal_mulai", None)
-        if start is not None and start.data and field.data and field.data < start.data:
-            raise ValidationError("Tanggal selesai tidak boleh sebelum tanggal mulai.")
+    def validate(self, extra_validators: Any = None) -> bool:
+        """The fields' own checks, then the service's rules (a leave's dates) on the fields that passed
+        theirs; open_case asks the same rules again, so the API gives the same answers."""
+        valid = super().validate(extra_validators)
+        service = SERVICES.get(self.service.data or "")
+        if service is None:
+            return valid
+        for name, messages in service.problems(self.data, today_wib()).items():
+            if name in self and not self[name].errors:
+                self[name].errors = [*self[name].errors, *messages]
+                valid = False
+        return valid
 
 
 def _field(spec: FieldSpec):
@@ -49,4 +60,11 @@ class ForwardForm(TransitionForm):
     external_body = SelectField("Diteruskan ke", choices=choices(EXTERNAL_BODIES), validators=[required()])
 
 
-STEP_FORMS: dict[str, type[TransitionForm]] = {"forward": ForwardForm}
+class CompleteForm(TransitionForm):
+    """Completing a request; the output document's file input comes from the step's declaration."""
+
+
+STEP_FORMS: dict[str, type[TransitionForm]] = {
+    "forward": ForwardForm,
+    "complete": with_file_inputs(CompleteForm, WORKFLOW.by_trigger["complete"]),
+}

@@ -30,6 +30,14 @@ def render_item(type_, obj, autogen_context):
     return False
 
 
+def include_name(name, type_, parent_names):
+    """Leave the full-text machinery (FTS5 tables, tsvector columns and indexes) out of autogenerate: the
+    search migration creates it per dialect and the models do not declare it (models/search.py)."""
+    from layani_flow.models.search import is_search_machinery
+
+    return not is_search_machinery(name)
+
+
 def get_engine_url():
     return get_engine().url.render_as_string(hide_password=False).replace('%', '%%')
 
@@ -100,6 +108,7 @@ def run_migrations_online():
     conf_args.setdefault("render_as_batch", get_engine().dialect.name == "sqlite")
     conf_args.setdefault("compare_type", True)
     conf_args.setdefault("render_item", render_item)
+    conf_args.setdefault("include_name", include_name)
 
     connectable = get_engine()
 

@@ -8,6 +8,7 @@ from sqlalchemy import CheckConstraint, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import Model
+from ..grades import pangkat_golongan
 from ..roles import ROLE_LABELS, Role
 from .types import UTCDateTime
 
@@ -26,6 +27,8 @@ class User(UserMixin, Model):
     email: Mapped[str] = mapped_column(String(254), unique=True)
     unit: Mapped[str] = mapped_column(String(120), default="")
     position: Mapped[str] = mapped_column(String(120), default="")
+    # Golongan as the SK writes it ("III/a", or "IX" for a PPPK): grades.GRADES; None until an admin sets it.
+    grade: Mapped[str | None] = mapped_column(String(5))
     role: Mapped[str] = mapped_column(String(20), default=Role.EMPLOYEE.value)
     superior_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     password_hash: Mapped[str] = mapped_column(String(255))
@@ -42,6 +45,11 @@ class User(UserMixin, Model):
 
     def has_role(self, *roles: str) -> bool:
         return self.role in roles
+
+    @property
+    def pangkat_golongan(self) -> str:
+        """"Penata Muda, III/a": how the intake forms and the pages show the grade."""
+        return pangkat_golongan(self.grade)
 
     @property
     def role_label(self) -> str:

@@ -31,3 +31,8 @@ def load_calendar() -> WorkingCalendar:
     if has_request_context():
         g.working_calendar = calendar
     return calendar
+
+
+def working_days(first: dt.date, last: dt.date) -> int:
+    """Working days from `first` to `last`, both included, under the configured calendar."""
+    return load_calendar().working_days(first, last)

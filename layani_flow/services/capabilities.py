@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import and_, or_, select
+from sqlalchemy import Select, and_, or_, select
 
 from .. import clock
 from ..extensions import db
@@ -109,15 +109,22 @@ def assignee_refusal(case: Case, assignee: User) -> InvalidInput | None:
     return None
 
 
-def assignable_staff(case: Case) -> list[User]:
-    """Who may be given this case, by name: active officers and the desk head, never a party to it."""
+def _desk_query(exclude_ids: list[int]) -> Select[tuple[User]]:
     desk = User.role == Role.OFFICER
     head_nip = current_app.config.get("DESK_HEAD_NIP")
     if head_nip:
         desk = or_(desk, and_(User.role == Role.SUPERVISOR, User.nip == head_nip))
-    query = (select(User).where(desk, User.is_active_account, User.id.not_in(sorted(case.party_ids)))
-             .order_by(User.name))
-    return list(db.session.scalars(query).unique().all())
+    return select(User).where(desk, User.is_active_account, User.id.not_in(exclude_ids)).order_by(User.name)
+
+
+def assignable_staff(case: Case) -> list[User]:
+    """Who may be given this case, by name: active officers and the desk head, never a party to it."""
+    return list(db.session.scalars(_desk_query(sorted(case.party_ids))).unique().all())
+
+
+def desk_staff() -> list[User]:
+    """Everyone a desk case may be given to (a bulk assignment's list; each case still refuses its parties)."""
+    return list(db.session.scalars(_desk_query([])).unique().all())
 
 
 def upload_refusal(case: Case, actor: Actor | None, tags: frozenset[str]) -> DomainError | None:

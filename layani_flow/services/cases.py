@@ -15,10 +15,12 @@ from .. import catalogue, clock
 from ..extensions import db
 from ..models import Case, CaseDocument, CaseEvent, User
 from ..models.cases import REF_ALPHABET
+from ..nip import normalize_nip
 from ..workflows import REGISTRY, Intake, Step, Workflow
-from ..workflows.base import PersonInput
-from . import anonymity, documents
+from ..workflows.base import ChoiceInput, FileInput, PersonInput
+from . import anonymity, documents, notifications
 from .access import PARTY_MESSAGE, Actor, TrackedFiler, can_view, tags_for  # noqa: F401 (callers use them from here)
+from .admin_settings import today_wib
 from .capabilities import (
     assign_refusal,
     assignee_refusal,
@@ -93,7 +95,9 @@ def _check_version(case: Case, version: Any) -> None:
 
 
 def _store_uploads(case: Case, actor: Actor | None, uploads: list[documents.CheckedUpload],
-                   written: list[str], *, at: dt.datetime | None = None) -> None:
+                   written: list[str], *, at: dt.datetime | None = None, issued: bool = False) -> None:
+    """`issued`: documents the desk produced (the SK on completion): verified as they are stored, since
+    nobody reviews what the desk itself issues."""
     for upload in uploads:
         stored = documents.write(upload)
         written.append(stored)
@@ -104,6 +108,8 @@ def _store_uploads(case: Case, actor: Actor | None, uploads: list[documents.Chec
             sha256=upload.sha256, uploaded_by_id=recorded_actor(actor)[0],
             uploaded_at=uploaded_at,
         )
+        if issued:
+            doc.review_status, doc.reviewed_by_id, doc.reviewed_at = "verified", recorded_actor(actor)[0], uploaded_at
         db.session.add(doc)
         append_event(case, actor, "document", at=uploaded_at, comment=upload.original_name,
                      data={"requirement": upload.requirement})
@@ -166,6 +172,9 @@ def open_case(case_type: str, data: dict[str, Any], actor: User | None, *,
                            {"anonymous": ["Pilihan anonim hanya untuk pengaduan."]})
     if actor is None and not anonymous:
         raise Forbidden("Silakan masuk terlebih dahulu.")
+    service = catalogue.SERVICES.get(data.get("service") or "") if workflow.per_service else None
+    if service is not None and (problems := service.problems(data, today_wib())):
+        raise InvalidInput("Isian permohonan tidak valid.", problems)
     requester = None if anonymous else (for_requester or actor)
     filer = None if anonymous else actor  # who the timeline names
     # An anonymous case's id and instants must not place it among its filer's named actions.
@@ -209,16 +218,36 @@ def _resolved_inputs(step: Step, fields: dict[str, Any]) -> dict[str, Any]:
             if found.role not in spec.roles:
                 raise InvalidInput(spec.invalid, {spec.field: [spec.hint]})
             resolved.update({f"{spec.becomes}_id": found.id, f"{spec.becomes}_name": found.name})
-        elif fields.get(spec.field) not in spec.choices:
+        elif isinstance(spec, ChoiceInput) and fields.get(spec.field) not in spec.choices:
             raise InvalidInput(spec.invalid, {spec.field: [spec.hint]})
     return resolved
 
 
+def _step_files(step: Step, uploads: list[documents.CheckedUpload]) -> list[documents.CheckedUpload]:
+    """The files the step declares (FileInput), each as the document kind it declares; one it requires and
+    does not get is a 422 on its field, and a file it does not declare is refused."""
+    declared = {spec.field: spec for spec in step.inputs if isinstance(spec, FileInput)}
+    by_field = {u.requirement: u for u in uploads}
+    if unknown := set(by_field) - set(declared):
+        raise InvalidInput("Berkas tidak diharapkan.", {name: ["Tindakan ini tidak menerima berkas."] for name in unknown})
+    kept = []
+    for field, spec in declared.items():
+        if field in by_field:
+            u = by_field[field]
+            kept.append(documents.CheckedUpload(spec.requirement, u.original_name, u.content, u.content_type))
+        elif spec.required:
+            raise InvalidInput("Berkas wajib dilampirkan.", {field: [spec.hint]})
+    return kept
+
+
 def transition_case(case_id: int, trigger: str, actor: Actor, version: Any, comment: str = "",
-                    fields: dict[str, Any] | None = None) -> Case:
+                    fields: dict[str, Any] | None = None,
+                    uploads: list[documents.CheckedUpload] | None = None) -> Case:
     """Fire one step of the case's workflow: who may, from which state, with which inputs and guards come
-    from its declaration; so do what it changes (its effect) and whom it tells (notifications)."""
-    with unit_of_work():
+    from its declaration; so do what it changes (its effect) and whom it tells (notifications). `uploads`
+    are the step's declared files (FileInput), keyed by field in `requirement`; stored with the step, as
+    documents the desk issued (verified), or not at all."""
+    with _UploadGuard() as written, unit_of_work():
         case = _visible_case(case_id, actor, for_update=True)
         workflow = REGISTRY[case.case_type]
         step = workflow.by_trigger.get(trigger)
@@ -235,6 +264,7 @@ def transition_case(case_id: int, trigger: str, actor: Actor, version: Any, comm
         comment = (comment or "").strip()
         if "comment" in step.needs and not comment:
             raise InvalidInput("Catatan wajib diisi.", {"comment": [f"Tuliskan alasan atau catatan untuk \"{step.label}\"."]})
+        files = _step_files(step, uploads or [])
         ctx = step_context(case, actor, tags, _resolved_inputs(step, fields or {}))
         guarded = workflow.refusal(case, trigger, ctx)
         if guarded:
@@ -251,6 +281,7 @@ def transition_case(case_id: int, trigger: str, actor: Actor, version: Any, comm
         case.updated_at = stamp
         append_event(case, actor, "transition", at=stamp, trigger=trigger, from_state=from_state,
                      to_state=case.state, comment=comment, data=data)
+        _store_uploads(case, actor, files, written, at=stamp, issued=True)
     logger.info("Case %s %s→%s by %s", case.ref, from_state, case.state, recorded_actor(actor)[1])
     return case
 
@@ -309,7 +340,7 @@ def assign_case(case_id: int, actor: User, assignee_nip: str, version: Any, comm
         case = _visible_case(case_id, actor, for_update=True)
         # The person acting is judged before the person named: someone who may not hand this case around
         # learns that, and not whether a NIP exists.
-        self_claim = (assignee_nip or "").strip() == actor.nip
+        self_claim = normalize_nip(assignee_nip) == actor.nip
         refusal = claim_refusal(case, actor) if self_claim else assign_refusal(case, actor)
         if refusal is not None:
             raise refusal
@@ -363,27 +394,81 @@ def upload_documents(case_id: int, actor: Actor, uploads: list[documents.Checked
 REVIEW_DECISIONS = {"verified": "Dokumen diverifikasi", "rejected": "Dokumen ditolak"}
 
 
-def review_document(case_id: int, number: int, actor: User, decision: str, note: str = "") -> CaseDocument:
-    """`number` is the document's place among the case's documents (1, 2, …): global ids would tell the
-    desk where a document stands among everyone else's uploads."""
+@dataclass(frozen=True)
+class Review:
+    """One document's verdict in a review round: its number on the case (1, 2, …), the decision, the reason."""
+
+    number: int
+    decision: str
+    note: str = ""
+
+
+def _review_errors(case: Case, reviews: list[Review]) -> dict[str, list[str]]:
+    """Every problem of the round at once, keyed `doc<number>_decision` / `doc<number>_note`, so the page
+    marks each document's own inputs and the API names them."""
+    errors: dict[str, list[str]] = {}
+    seen: set[int] = set()
+    for r in reviews:
+        key = f"doc{r.number}"
+        if document_by_number(case, r.number) is None:
+            errors[f"{key}_decision"] = ["Dokumen tidak ditemukan."]
+        elif r.number in seen:
+            errors[f"{key}_decision"] = ["Dokumen disebut lebih dari sekali."]
+        elif r.decision not in REVIEW_DECISIONS:
+            errors[f"{key}_decision"] = ["Pilih: diverifikasi atau ditolak."]
+        elif r.decision == "rejected" and not r.note.strip():
+            errors[f"{key}_note"] = ["Tuliskan mengapa dokumen ditolak."]
+        elif len(r.note) > 2000:
+            errors[f"{key}_note"] = ["Maksimal 2.000 karakter."]
+        seen.add(r.number)
+    return errors
+
+
+def review_documents(case_id: int, actor: User, reviews: list[Review]) -> list[CaseDocument]:
+    """Verify or reject several documents in one round: all of them or, on any bad input, none. The requester
+    gets one email listing what was rejected and why (not one per document)."""
     with unit_of_work():
-        case = _visible_case(case_id, actor)
+        case = _visible_case(case_id, actor, for_update=True)
         refusal = review_refusal(case, actor, tags_for(case, actor))
         if refusal is not None:
             raise refusal
-        if decision not in REVIEW_DECISIONS:
-            raise InvalidInput("Keputusan tidak valid.", {"decision": ["Pilih: diverifikasi atau ditolak."]})
-        note = (note or "").strip()
-        if decision == "rejected" and not note:
-            raise InvalidInput("Alasan wajib diisi.", {"note": ["Tuliskan mengapa dokumen ditolak."]})
-        doc = document_by_number(case, number)
-        if doc is None:
-            raise NotFound("Dokumen tidak ditemukan.")
-        doc.review_status, doc.review_note = decision, note
-        doc.reviewed_by_id, doc.reviewed_at = actor.id, clock.now()
-        append_event(case, actor, "document_review", comment=note,
-                     data={"document": doc.original_name, "requirement": doc.requirement, "decision": decision})
-    return doc
+        if not reviews:
+            raise InvalidInput("Belum ada dokumen yang diperiksa.",
+                               {"documents": ["Pilih hasil pemeriksaan untuk sedikitnya satu dokumen."]})
+        errors = _review_errors(case, reviews)
+        if errors:
+            raise InvalidInput("Pemeriksaan dokumen belum lengkap.", errors)
+        now, reviewed, rejected = clock.now(), [], []
+        for r in reviews:
+            doc = document_by_number(case, r.number)
+            assert doc is not None  # checked above
+            note = r.note.strip()
+            doc.review_status, doc.review_note = r.decision, note
+            doc.reviewed_by_id, doc.reviewed_at = actor.id, now
+            append_event(case, actor, "document_review", comment=note,
+                         data={"document": doc.original_name, "requirement": doc.requirement, "decision": r.decision})
+            reviewed.append(doc)
+            if r.decision == "rejected":
+                rejected.append(doc)
+        if rejected:
+            notifications.documents_rejected(case, actor, rejected)
+    logger.info("Case %s: %d document(s) reviewed by user %s", case.ref, len(reviewed), actor.id)
+    return reviewed
+
+
+def review_document(case_id: int, number: int, actor: User, decision: str, note: str = "") -> CaseDocument:
+    """One document (the API's call): a review round of one. `number` is the document's place among the
+    case's documents (1, 2, …): global ids would tell the desk where a document stands among everyone
+    else's uploads."""
+    try:
+        return review_documents(case_id, actor, [Review(number, decision, note or "")])[0]
+    except InvalidInput as exc:
+        # The one-document form answers with its own field names, as before.
+        prefix = f"doc{number}_"
+        errors = {k.removeprefix(prefix): v for k, v in (exc.errors or {}).items()}
+        if errors.get("decision") == ["Dokumen tidak ditemukan."]:
+            raise NotFound("Dokumen tidak ditemukan.") from None
+        raise InvalidInput(exc.message, errors) from None
 
 
 # -- reading ---------------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ import filetype
 from flask import current_app
 
 from .errors import InvalidInput
+from .metadata import Unreadable, without_metadata
 
 ALLOWED = {"application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "png"}
 EXTENSION_MIME = {"pdf": "application/pdf", "jpg": "image/jpeg", "jpeg": "image/jpeg", "png": "image/png"}
@@ -62,6 +63,18 @@ def check_upload(field: str, requirement: str, filename: str, content: bytes) ->
     if problem:
         raise InvalidInput("Berkas tidak dapat diterima.", {field: [problem]})
     return CheckedUpload(requirement, name, content, filetype.guess(content).mime)
+
+
+def anonymised(upload: CheckedUpload, number: int) -> CheckedUpload:
+    """The file as an anonymous filer's case keeps it: image metadata (EXIF, GPS, author) removed and the
+    file renamed ("bukti-1.jpg"), since "IMG_Andi_Pratama.jpg" would say who sent it. See metadata.py."""
+    try:
+        content = without_metadata(upload.content, upload.content_type)
+    except Unreadable:
+        raise InvalidInput("Berkas tidak dapat diterima.", {upload.requirement: [
+            "Gambar ini tidak dapat dibersihkan dari data pembuatnya (EXIF); kirim gambar lain atau PDF."]}) from None
+    name = f"{upload.requirement}-{number}.{ALLOWED[upload.content_type]}"
+    return CheckedUpload(upload.requirement, name, content, upload.content_type)
 
 
 def write(upload: CheckedUpload) -> str:

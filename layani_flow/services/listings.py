@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, exists, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, exists, false, func, or_, select, true
 from sqlalchemy import case as sql_case
 from sqlalchemy.orm import selectinload
 
@@ -21,6 +21,7 @@ from .. import clock
 from ..extensions import db
 from ..models import Case, CaseClock, User
 from ..workflows import ALL_STATES, REGISTRY, case_types_where
+from . import search
 from .access import Actor, subordinate_ids_query, visible_cases
 from .errors import InvalidInput
 
@@ -67,6 +68,18 @@ def _paged(query: Select[tuple[Case]], number: int, size: int) -> CasePage:
     return CasePage(list(items), number, size, total)
 
 
+def open_case_counts(user_ids: list[int]) -> dict[int, int]:
+    """How many open cases each of these people owns, in one grouped query (the assignee lists show it)."""
+    if not user_ids:
+        return {}
+    rows = db.session.execute(select(Case.owner_id, func.count()).where(Case.owner_id.in_(sorted(set(user_ids))),
+                                                                        ~final_state_clause())
+                              .group_by(Case.owner_id)).all()
+    counts = {owner_id: 0 for owner_id in user_ids}
+    counts.update({owner_id: n for owner_id, n in rows})
+    return counts
+
+
 # -- the pages -------------------------------------------------------------------------------------------
 
 def list_own_cases(user: User, limit: int = 100) -> list[Case]:
@@ -86,26 +99,92 @@ def list_own_cases(user: User, limit: int = 100) -> list[Case]:
 QUEUE_VIEWS = ("belum_diklaim", "saya", "semua")
 
 
-def list_queue(actor: User, *, view: str = "semua", state: str | None = None, case_type: str | None = None,
-               page: int = 1, size: int = 25) -> CasePage:
-    """The desk's work list: cases the actor may see, what is about to breach first (the earliest due instant
-    among running clocks; cases with none after), then oldest first; final states only when asked by name."""
+def waiting_off_desk_clause() -> ColumnElement[bool]:
+    """True for cases that wait on someone other than the desk (the requester, the requester's superior): the
+    states each workflow declares paused, other than waiting on another agency. Nobody on the desk can move
+    such a case, so it is not something to claim yet."""
+    return or_(false(), *(and_(Case.case_type == key, Case.state.in_(sorted(set(wf.paused_in) - set(wf.external_in))))
+                          for key, wf in REGISTRY.items() if set(wf.paused_in) - set(wf.external_in)))
+
+
+def state_filters() -> list[tuple[str, str, list[tuple[str, str]]]]:
+    """The queue's state filter, per case type: (type, type title, [(value, state label)]). A value names
+    its type ("service_request:submitted"), so two types' "Diajukan" are two choices, not one ambiguous one."""
+    return [(key, wf.title, [(f"{key}:{state}", label) for state, label in wf.states.items()])
+            for key, wf in REGISTRY.items()]
+
+
+def parse_state_filter(value: str | None) -> tuple[str | None, str | None]:
+    """(case type, state) from a state filter's value: "type:state", or a bare state (every type that has
+    it, as links written before the filter named the type). (None, None) for anything else."""
+    if not value:
+        return None, None
+    case_type, _, state = value.rpartition(":")
+    if case_type:
+        workflow = REGISTRY.get(case_type)
+        return (case_type, state) if workflow is not None and state in workflow.states else (None, None)
+    return (None, state) if state in ALL_STATES else (None, None)
+
+
+def queue_query(actor: User, *, view: str = "semua", state: str | None = None,
+                case_type: str | None = None, words: search.Query | None = None) -> Select[tuple[Case]]:
+    """The desk's work list as a query (the page and the CSV export share it): cases the actor may see, what
+    is about to breach first (the earliest due instant among running clocks; cases with none after), then
+    oldest first; final states only when asked by name. `state` may name its type ("type:state")."""
     # A party's own cases are on its home page, not in its work list: it may not handle them.
     query = select(Case).where(visible_cases(actor), func.coalesce(Case.requester_id, 0) != actor.id,
                                func.coalesce(Case.other_party_id, 0) != actor.id)
     if view == "belum_diklaim":
-        query = query.where(Case.owner_id.is_(None))
+        query = query.where(Case.owner_id.is_(None), ~waiting_off_desk_clause())
     elif view == "saya":
         query = query.where(Case.owner_id == actor.id)
     if case_type:
         query = query.where(Case.case_type == case_type)
+    state_type, state = parse_state_filter(state)
+    if state_type:
+        query = query.where(Case.case_type == state_type)
     query = query.where(Case.state == state) if state else query.where(~final_state_clause())
+    if words is not None and not words.empty:  # what was typed in the search box narrows the list
+        query = query.where(search.narrowing(words, actor))
     due = next_running_due()
-    return _paged(query.options(selectinload(Case.clocks))
-                  .order_by(sql_case((due.is_(None), 1), else_=0), due, Case.created_at, Case.id), page, size)
+    return (query.options(selectinload(Case.clocks))
+            .order_by(sql_case((due.is_(None), 1), else_=0), due, Case.created_at, Case.id))
 
 
-def list_team_cases(actor: User, *, page: int = 1, size: int = 25) -> CasePage:
+def list_queue(actor: User, *, view: str = "semua", state: str | None = None, case_type: str | None = None,
+               page: int = 1, size: int = 25, words: search.Query | None = None) -> CasePage:
+    """One page of the desk's work list (queue_query)."""
+    return _paged(queue_query(actor, view=view, state=state, case_type=case_type, words=words), page, size)
+
+
+def iter_queue(actor: User, *, view: str = "semua", state: str | None = None, case_type: str | None = None,
+               words: search.Query | None = None, chunk: int = 200) -> Iterator[list[Case]]:
+    """The whole work list in chunks of `chunk` cases, each loaded with its clocks in two queries: what an
+    export streams, at a cost that grows with the chunks it sends and nothing else."""
+    query = queue_query(actor, view=view, state=state, case_type=case_type, words=words)
+    offset = 0
+    while True:
+        rows = list(db.session.scalars(query.limit(chunk).offset(offset)).unique().all())
+        if rows:
+            yield rows
+        if len(rows) < chunk:
+            return
+        offset += chunk
+        for case in rows:  # what was sent is not kept in memory for the rest of the export
+            for clock_row in case.clocks:
+                db.session.expunge(clock_row)
+            db.session.expunge(case)
+
+
+def visible_refs(actor: Actor, case_ids: list[int]) -> dict[int, str]:
+    """The references of those cases the actor may see (a bulk action names them in its report)."""
+    if not case_ids:
+        return {}
+    rows = db.session.scalars(select(Case).where(Case.id.in_(sorted(set(case_ids))), visible_cases(actor)))
+    return {case.id: case.ref for case in rows.unique()}
+
+
+def list_team_cases(actor: User, *, page: int = 1, size: int = 25, words: search.Query | None = None) -> CasePage:
     """Cases the supervisor may see whose requester or owner works under them; open ones first, ordered as
     the queue is."""
     # Read the team first: visible_cases() holds its own "subordinates" CTE, and one statement cannot hold two.
@@ -113,7 +192,8 @@ def list_team_cases(actor: User, *, page: int = 1, size: int = 25) -> CasePage:
     final, due = final_state_clause(), next_running_due()
     query = (
         select(Case)
-        .where(visible_cases(actor), or_(Case.requester_id.in_(team), Case.owner_id.in_(team)))
+        .where(visible_cases(actor), or_(Case.requester_id.in_(team), Case.owner_id.in_(team)),
+               search.narrowing(words, actor) if words is not None and not words.empty else true())
         .options(selectinload(Case.clocks))
         # Open cases by what is about to breach, then oldest; closed ones after, newest first.
         .order_by(sql_case((final, 1), else_=0), sql_case((due.is_(None), 1), else_=0), due,
@@ -152,8 +232,9 @@ def _after_cursor(cursor: str) -> ColumnElement[bool] | None:
 
 def list_cases(actor: Actor, params: Mapping[str, str]) -> tuple[list[Case], str | None]:
     """One page of the cases the actor may see, filtered by the API's query parameters (`type`, `state`,
-    `overdue=true|false`, `cursor`, `limit`), and the cursor of the next page. InvalidInput names every
-    parameter that is wrong."""
+    `overdue=true|false`, `q`, `cursor`, `limit`), and the cursor of the next page. InvalidInput names every
+    parameter that is wrong. `q` narrows the list and keeps its order (newest first) and its cursor; the
+    results page (/cari) is the one ordered by relevance."""
     errors: dict[str, list[str]] = {}
     query = select(Case).where(visible_cases(actor))
     if params.get("type"):
@@ -169,6 +250,16 @@ def list_cases(actor: Actor, params: Mapping[str, str]) -> tuple[list[Case], str
     if params.get("overdue") in ("true", "false"):
         late = overdue_clause(clock.now())
         query = query.where(late if params["overdue"] == "true" else ~late)
+    if params.get("q"):
+        try:
+            words = search.parse(params["q"])
+        except InvalidInput as exc:
+            errors.update(exc.errors)
+        else:
+            if words.empty:
+                errors["q"] = [search.NO_WORDS]
+            else:
+                query = query.where(search.narrowing(words, actor))
     if params.get("cursor"):
         after = _after_cursor(params["cursor"])
         if after is None:

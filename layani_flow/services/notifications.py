@@ -8,7 +8,7 @@ from flask import current_app
 
 from .. import clock
 from ..extensions import db
-from ..models import Case, CaseEvent, OutboxMessage, User
+from ..models import Case, CaseDocument, CaseEvent, OutboxMessage, User
 from ..timefmt import human_wib
 from ..workflows import REGISTRY
 from ..workflows.clocks import FIRST_RESPONSE, RESOLUTION
@@ -106,3 +106,12 @@ def observe(case: Case, event: CaseEvent, actor) -> None:
         _auto_reply(case, event)
 
 
+
+
+def documents_rejected(case: Case, actor, rejected: list[CaseDocument]) -> None:
+    """One email to the requester per review round, naming each rejected document and why, so they can
+    replace it without opening the case first. (An anonymous filer has no address: the tracking page says it.)"""
+    lines = [f"- {doc.original_name}: {doc.review_note}" for doc in rejected]
+    headline = "Dokumen Anda ditolak" if len(rejected) == 1 else f"{len(rejected)} dokumen Anda ditolak"
+    _send(case.requester, case, headline,
+          "Unggah dokumen pengganti pada halaman kasus.\n" + "\n".join(lines), actor=actor)

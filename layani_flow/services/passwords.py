@@ -22,6 +22,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from .. import clock
 from ..extensions import db
 from ..models import UsedEmailToken, User
+from ..nip import normalize_nip
 from ..timefmt import human_wib
 from . import outbox, sessions, tokens
 from .db import unit_of_work
@@ -84,7 +85,7 @@ def password_problems(password: str, *, nip: str = "", name: str = "") -> list[s
         problems.append(f"Kata sandi minimal {minimum} karakter.")
     if len(password) > MAX_LENGTH:
         problems.append(f"Kata sandi maksimal {MAX_LENGTH} karakter.")
-    nip = (nip or "").strip()
+    nip = normalize_nip(nip)
     if nip and nip in password:
         problems.append("Kata sandi tidak boleh memuat NIP Anda.")
     if name and _LETTERS.sub("", password.lower()) in _name_forms(name):

@@ -15,12 +15,13 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from .. import clock
 from ..extensions import db
+from ..grades import grade_problem, normalize_grade
 from ..models import ApiToken, User
-from ..nip import nip_problem
+from ..nip import nip_problem, normalize_nip
 from ..roles import Role
 from . import sessions
 from .db import rows_changed, unit_of_work
-from .errors import InvalidInput, NotFound
+from .errors import Forbidden, InvalidInput, NotFound
 from .passwords import password_problems
 
 logger = logging.getLogger(__name__)
@@ -62,9 +63,12 @@ def active_user_by_nip(nip: str | None, field: str) -> User:
 
 
 def create_user(*, nip: str, name: str, email: str, role: str, password: str,
-                superior_nip: str | None = None, unit: str = "", position: str = "") -> User:
+                superior_nip: str | None = None, unit: str = "", position: str = "",
+                grade: str | None = None) -> User:
     errors: dict[str, list[str]] = {}
-    nip = (nip or "").strip()
+    if problem := grade_problem(grade):
+        errors["grade"] = [problem]
+    nip = normalize_nip(nip)
     if problem := nip_problem(nip):
         errors["nip"] = [problem]
     if role not in {r.value for r in Role}:
@@ -92,7 +96,7 @@ def create_user(*, nip: str, name: str, email: str, role: str, password: str,
             raise InvalidInput("Data pegawai tidak valid.", errors)
         now = clock.now()
         user = User(nip=nip, name=name.strip(), email=email, role=role, unit=unit,
-                    position=position, superior_id=superior.id if superior else None,
+                    position=position, superior_id=superior.id if superior else None, grade=normalize_grade(grade),
                     password_hash=generate_password_hash(password), created_at=now, password_changed_at=now)
         db.session.add(user)
     return user
@@ -100,8 +104,9 @@ def create_user(*, nip: str, name: str, email: str, role: str, password: str,
 
 def find_by_nip(nip: str | None) -> User | None:
     """The user with this NIP; anything that is not 18 ASCII digits finds nobody without asking the
-    database (PostgreSQL refuses a NUL character even as a query parameter)."""
-    nip = (nip or "").strip()
+    database (PostgreSQL refuses a NUL character even as a query parameter). It may be typed as printed on
+    an SK, with spaces, dots or dashes between its groups."""
+    nip = normalize_nip(nip)
     if len(nip) != 18 or not (nip.isascii() and nip.isdigit()):
         return None
     return db.session.scalar(select(User).where(User.nip == nip))
@@ -224,3 +229,48 @@ def list_users(query: str = "", limit: int = 50) -> tuple[list[User], int]:
     total = db.session.execute(select(func.count(User.id)).where(condition)).scalar_one()
     rows = db.session.scalars(select(User).where(condition).order_by(User.name, User.id).limit(limit)).unique()
     return list(rows), total
+
+
+def set_grade(actor: User, user_id: int, grade: str | None) -> User:
+    """An admin records someone's golongan (empty clears it); the intake forms prefill the pangkat from it."""
+    if not actor.has_role(Role.ADMIN.value):
+        raise Forbidden("Hanya admin yang dapat mengubah golongan pegawai.")
+    if problem := grade_problem(grade):
+        raise InvalidInput("Golongan tidak valid.", {"grade": [problem]})
+    with unit_of_work():
+        user = db.session.get(User, user_id)
+        if user is None:
+            raise NotFound("Pegawai tidak ditemukan.")
+        user.grade = normalize_grade(grade)
+    logger.info("User %s grade set to %s by %s", user.id, user.grade, actor.id)
+    return user
+
+
+PEOPLE_SEARCH_MIN = 3
+PEOPLE_SEARCH_MAX = 8
+
+
+def find_people(actor: User, text: str, limit: int = PEOPLE_SEARCH_MAX) -> list[User]:
+    """Active people whose name contains `text`, for `actor` to name as the other party of a case: never
+    `actor` themself. Too short a text finds nobody, and a NIP is only ever matched whole (elsewhere), so
+    NIPs (which start with a birth date) cannot be read out a digit at a time."""
+    text = (text or "").replace("\x00", "").strip()[:100]
+    if len(text) < PEOPLE_SEARCH_MIN:
+        return []
+    pattern = "%" + text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    return list(db.session.scalars(
+        select(User).where(func.lower(User.name).like(pattern, escape="\\"), User.is_active_account.is_(True),
+                           User.id != actor.id)
+        .order_by(User.name, User.id).limit(limit)).unique())
+
+
+def chosen_person(actor: User, user_id: object) -> User | None:
+    """The person picked from find_people's list (by id), if they may be picked by `actor`."""
+    try:
+        wanted = int(str(user_id))
+    except ValueError:
+        return None
+    user = db.session.get(User, wanted)
+    if user is None or not user.is_active or user.id == actor.id:
+        return None
+    return user

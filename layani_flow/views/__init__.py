@@ -10,6 +10,7 @@ def register(app: Flask) -> None:
         auth,
         cases,
         chat,
+        drafts,
         email_actions,
         errors,
         feedback,
@@ -19,8 +20,11 @@ def register(app: Flask) -> None:
         track,
         workflows,
     )
+    from . import search as search_views  # its own line: other branches add blueprints to the one above
 
-    for module in (auth, home, intake, cases, chat, queue, track, workflows, admin, acting, email_actions, feedback,
+    for module in (auth, home, intake, cases, chat, queue, search_views, track, workflows, admin, acting, email_actions,
+                   feedback,
                    api_v1):
         app.register_blueprint(module.bp)
     errors.init_app(app)
+    drafts.init_app(app)

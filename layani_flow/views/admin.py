@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from layani_flow import catalogue
+from layani_flow import catalogue, grades
 from layani_flow.forms.admin import CalendarExceptionForm, PolicyForm
 from layani_flow.forms.base import entered
 from layani_flow.roles import Role
@@ -110,7 +110,8 @@ def delete_day(exception_id: int):
 def render_people(query: str = "", errors: dict | None = None, status: int = 200):
     rows, total = users.list_users(query, limit=int(current_app.config["PAGE_SIZE"]))
     return render_template("admin/users.html", rows=rows, total=total, query=query, errors=errors or {},
-                           link_hours=current_app.config["SET_PASSWORD_LINK_HOURS"]), status
+                           link_hours=current_app.config["SET_PASSWORD_LINK_HOURS"],
+                           grade_choices=grades.grade_choices()), status
 
 
 @bp.get("/pengguna")
@@ -130,3 +131,16 @@ def send_password_link(user_id: int):
     flash(f"Tautan atur kata sandi untuk {user.name} dikirim ke {user.email}; berlaku "
           f"{current_app.config['SET_PASSWORD_LINK_HOURS']} jam.", "success")
     return redirect(url_for("admin.people", q=query or None))
+
+
+@bp.post("/pengguna/<int:user_id>/golongan")
+@role_required(Role.ADMIN)
+def set_grade(user_id: int):
+    """The golongan the intake forms prefill the pangkat from (layani_flow/grades.py)."""
+    query = request.form.get("q", "")
+    try:
+        user = users.set_grade(current_user, user_id, request.form.get("grade", ""))
+    except InvalidInput as exc:
+        return render_people(query, exc.errors or {"form": [exc.message]}, 422)
+    flash(f"Golongan {user.name}: {user.pangkat_golongan or 'dikosongkan'}.", "success")
+    return redirect(url_for("admin.people", q=query or None), code=303)

@@ -15,6 +15,7 @@ from ..services.errors import DomainError, InvalidInput
 from ..services.users import user_for_token
 from ..workflows import REGISTRY
 from . import chat as chat_views
+from .cases import step_uploads
 from .errors import error_response
 from .json_input import MAX_DEPTH, nesting_depth_of_body
 from .presenters import case_detail, case_summary, event_dict, inbox_item, numbered_events
@@ -135,7 +136,7 @@ def get_inbox():
 @bp.post("/cases/<int(signed=True):case_id>/transitions")
 @token_required
 def transition(case_id: int):
-    body = json_body()
+    body = _multipart_transition() if request.mimetype == "multipart/form-data" else json_body()
     trigger = body.get("trigger")
     if not isinstance(trigger, str) or not trigger:
         raise InvalidInput("Tindakan tidak disebutkan.", {"trigger": ["Wajib diisi."]})
@@ -146,8 +147,19 @@ def transition(case_id: int):
     form_class = trigger_form_class(case.case_type, trigger)
     form = _validated(form_class, {**fields, "comment": body.get("comment"), "version": body.get("version")})
     updated = case_service.transition_case(case_id, trigger, g.api_user, body.get("version"),
-                                           form.comment.data or "", form.payload())
+                                           form.comment.data or "", form.payload(),
+                                           uploads=step_uploads(case, trigger))
     return jsonify(case_detail(updated, g.api_user))
+
+
+def _multipart_transition() -> dict:
+    """A transition that carries a file (the output document on "complete"): multipart/form-data with
+    `trigger`, `version`, `comment`, the step's other fields as form fields and the file under its input's
+    name (e.g. doc_keluaran). The same checks as the JSON body and the page."""
+    reserved = ("trigger", "version", "comment")
+    form = request.form
+    return {"trigger": form.get("trigger"), "version": form.get("version"), "comment": form.get("comment"),
+            "fields": {k: v for k, v in form.items() if k not in reserved}}
 
 
 @bp.post("/cases/<int(signed=True):case_id>/messages")

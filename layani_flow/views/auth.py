@@ -28,6 +28,7 @@ from layani_flow.extensions import limiter
 from layani_flow.forms.auth import ChangePasswordForm, LoginForm, SetPasswordForm, new_password_hint
 from layani_flow.forms.base import entered
 from layani_flow.models import User
+from layani_flow.nip import normalize_nip
 from layani_flow.services import passwords, sessions
 from layani_flow.services.errors import Forbidden, InvalidInput
 
@@ -85,7 +86,8 @@ def _password_refused(response) -> bool:
 def _nip_key() -> str:
     if request.endpoint == "auth.change_password":
         return current_user.nip if current_user.is_authenticated else ""
-    return (request.form.get("nip") or "").strip()[:40]
+    # Normalised, so "1989 1203…" and "19891203…" spend the same allowance.
+    return normalize_nip(request.form.get("nip"))[:40]
 
 
 def _retry_message() -> str:

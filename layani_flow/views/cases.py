@@ -15,17 +15,19 @@ from layani_flow.forms import intake_form_class, trigger_form_class
 from layani_flow.forms.base import select_choices
 from layani_flow.models import Case, CaseEvent
 from layani_flow.services import cases as case_service
-from layani_flow.services import documents, feedback
+from layani_flow.services import documents, feedback, listings
 from layani_flow.services.access import Actor
 from layani_flow.services.calendar import load_calendar
 from layani_flow.services.capabilities import Action, Capabilities, capabilities
 from layani_flow.services.errors import InvalidInput
 from layani_flow.timefmt import human_wib
+from layani_flow.views.case_page import next_step, sent_back_banner
 from layani_flow.views.presenters import current_clock_views, visible_events, working_text
 from layani_flow.workflows import REGISTRY
-from layani_flow.workflows.base import Workflow
+from layani_flow.workflows.base import FileInput, Workflow
 from layani_flow.workflows.clocks import CLOCK_LABELS
 
+from . import drafts
 from .home import REVIEW_LABELS, tanggal
 
 bp = Blueprint("cases", __name__)
@@ -187,20 +189,37 @@ def action_views(case: Case, caps: Capabilities, posted: tuple[str, Any, dict] |
 def render_case(case: Case, viewer: Actor, *, tracked: bool = False, status: int = 200,
                 posted_action: tuple[str, Any, dict] | None = None, errors: dict | None = None,
                 typed: dict | None = None):
-    """The case page. `errors`/`typed` refill the small forms (message, upload, review, assign)."""
+    """The case page. `errors`/`typed` refill what was sent: the action panel's comment and assignee, an
+    upload, a review round."""
     workflow = REGISTRY[case.case_type]
     # What the viewer may do comes from the one answer the services then enforce, never from a copy of
     # their rules. Desk staff who are a party to the case read it as a party does: no internal notes, and
     # no names of whom its escalations went to (caps.internal_note).
     caps = capabilities(case, viewer)
     now, cal = clock.now(), load_calendar()
+    events = visible_events(case, viewer)
+    pending = sum(1 for d in case.documents if d.review_status == "pending")
+    actions = action_views(case, caps, posted_action)
+    panel_errors = dict(errors or {})
+    anchors = {"form": "comment", "version": "comment", "body": "comment"}  # where the summary's links lead
+    if posted_action is not None:
+        panel_errors.update(posted_action[2])
+        anchors.update({name: f"{posted_action[0]}-{name}" for name in posted_action[2]
+                        if name not in ("comment", "form", "version")})
     context = dict(
         case=case, workflow=workflow, tracked=tracked, is_open=not workflow.is_final(case.state), caps=caps,
         clocks=current_clock_views(case, now, cal),
-        intake_rows=intake_rows(case), events=visible_events(case, viewer), describe_event=describe_event,
+        intake_rows=intake_rows(case), events=events, describe_event=describe_event,
         shows_comment=shows_comment, working_text=working_text, system_kinds=SYSTEM_KINDS,
         requirement_label=requirement_label, upload_choices=upload_choices(case),
-        actions=action_views(case, caps, posted_action), errors=errors or {}, typed=typed or {},
+        actions=[a for a in actions if tracked or "confirm" not in a.action.needs],
+        confirm_actions=[] if tracked else [a for a in actions if "confirm" in a.action.needs],
+        errors=panel_errors, typed=typed or {},
+        comment_text=posted_action[1].comment.data if posted_action else (typed or {}).get("comment", ""),
+        next_step=next_step(case, caps, pending), banner=sent_back_banner(case, events),
+        rejected_documents=[d for d in case.documents if d.review_status == "rejected"],
+        assignee_loads=listings.open_case_counts([u.id for u in caps.assignees]) if caps.assignees else {},
+        desk=caps.internal_note.allowed, error_anchors=anchors,
         links=case_service.links_of(case),
         feedback_pending=feedback.pending_for(case, viewer) if workflow.asks_feedback else None,
         feedback_question=feedback.QUESTION, feedback_labels=feedback.RATING_LABELS,
@@ -225,7 +244,15 @@ def detail(case_id: int):
     case = _own_case(case_id)
     if REGISTRY[case.case_type].conversation:  # a chat is read as a conversation (views/chat.py)
         return redirect(url_for("chat.conversation", case_id=case_id))
-    return render_case(case, current_user)
+    draft = drafts.restore()  # a message or a step's comment typed before the session ran out
+    if draft is None:
+        return render_case(case, current_user)
+    if draft.get("_endpoint") == "cases.transition":
+        trigger = draft.get("_trigger", "")
+        return render_case(case, current_user,
+                           posted_action=(trigger, trigger_form_class(case.case_type, trigger)(formdata=draft), {}))
+    return render_case(case, current_user, typed={"comment": draft.get("comment") or draft.get("body", ""),
+                                                  "internal": bool(draft.get("internal"))})
 
 
 def fire(case: Case, actor: Actor, trigger: str, *, tracked: bool = False):
@@ -236,11 +263,26 @@ def fire(case: Case, actor: Actor, trigger: str, *, tracked: bool = False):
                            posted_action=(trigger, form, form.first_errors()))
     try:
         case_service.transition_case(case.id, trigger, actor, form.version.data, form.comment.data or "",
-                                     form.payload())
+                                     form.payload(), uploads=step_uploads(case, trigger))
     except InvalidInput as exc:
         return render_case(case_service.get_case(case.id, actor), actor, tracked=tracked, status=422,
                            posted_action=(trigger, form, exc.errors or {"form": [exc.message]}))
     return None
+
+
+def step_uploads(case: Case, trigger: str) -> list[documents.CheckedUpload]:
+    """The files posted for the step's declared file inputs, checked by content (InvalidInput on the field)."""
+    step = REGISTRY[case.case_type].by_trigger.get(trigger)
+    declared = {spec.field for spec in step.inputs if isinstance(spec, FileInput)} if step is not None else set()
+    if extra := sorted(name for name, f in request.files.items() if f.filename and name not in declared):
+        raise InvalidInput("Berkas tidak diharapkan.", {name: ["Tindakan ini tidak menerima berkas."] for name in extra})
+    uploads = []
+    for spec in step.inputs if step is not None else ():
+        if isinstance(spec, FileInput):
+            file = request.files.get(spec.field)
+            if file is not None and file.filename:
+                uploads.append(documents.check_upload(spec.field, spec.field, file.filename, file.read()))
+    return uploads
 
 
 def done_message(case: Case, trigger: str) -> str:
@@ -259,16 +301,27 @@ def transition(case_id: int, trigger: str):
     return _back(case_id)
 
 
+def message_body() -> str:
+    """The message typed in the action panel's one box ("comment"); "body" is what a message form sent
+    before the panel had one box for everything."""
+    return request.form.get("comment", request.form.get("body", ""))
+
+
+def panel_errors(exc: InvalidInput) -> dict[str, list[str]]:
+    """A message's error belongs to the panel's comment box, where it was typed."""
+    return {("comment" if k == "body" else k): v for k, v in (exc.errors or {"comment": [exc.message]}).items()}
+
+
 @bp.post("/kasus/<int(signed=True):case_id>/pesan")
 @login_required
 def message(case_id: int):
-    body = request.form.get("body", "")
+    body = message_body()
     internal = request.form.get("internal") in ("y", "on", "1", "true")
     try:
         case_service.add_message(case_id, current_user, body, internal=internal)
     except InvalidInput as exc:
-        return render_case(_own_case(case_id), current_user, status=422, errors=exc.errors,
-                           typed={"body": body, "internal": internal})
+        return render_case(_own_case(case_id), current_user, status=422, errors=panel_errors(exc),
+                           typed={"comment": body, "internal": internal})
     flash("Catatan internal disimpan." if internal else "Pesan terkirim.", "success")
     return _back(case_id)
 
@@ -290,7 +343,7 @@ def assign(case_id: int):
                                         request.form.get("comment", ""))
     except InvalidInput as exc:
         return render_case(_own_case(case_id), current_user, status=422, errors=exc.errors,
-                           typed={"assignee_nip": nip})
+                           typed={"assignee_nip": nip, "comment": request.form.get("comment", "")})
     assert case.owner is not None, "assign_case gives the case an owner"
     flash(f"Kasus ditugaskan kepada {case.owner.name}.", "success")
     return _back(case_id)
@@ -344,3 +397,53 @@ def review(case_id: int, number: int):
                            typed={f"doc{number}_note": note, f"doc{number}_decision": decision})
     flash(f"Dokumen {doc.original_name}: {REVIEW_LABELS[doc.review_status].lower()}.", "success")
     return _back(case_id)
+
+
+def _review_round(case: Case) -> tuple[list[case_service.Review], dict[str, str]]:
+    """The review round the documents form sends: per document `doc<n>_decision` (verified, rejected, or
+    empty to leave it as it is) and `doc<n>_note`; "verify every document still waiting" fills the empty
+    choices of pending documents. Answers the round and what was typed, to show again on a refusal."""
+    verify_rest = request.form.get("semua") == "verified"
+    reviews, typed = [], {}
+    for number, doc in enumerate(case.documents, start=1):
+        decision = request.form.get(f"doc{number}_decision", "").strip()
+        note = request.form.get(f"doc{number}_note", "")
+        typed[f"doc{number}_decision"], typed[f"doc{number}_note"] = decision, note
+        if not decision and verify_rest and doc.review_status == "pending":
+            decision = "verified"
+        if decision:
+            reviews.append(case_service.Review(number, decision, note))
+    return reviews, typed
+
+
+@bp.post("/kasus/<int(signed=True):case_id>/dokumen/periksa")
+@login_required
+def review_all(case_id: int):
+    """Every document's verdict in one round, one unit of work: all saved, or none on any bad input."""
+    case = _own_case(case_id)
+    reviews, typed = _review_round(case)
+    try:
+        reviewed = case_service.review_documents(case_id, current_user, reviews)
+    except InvalidInput as exc:
+        return render_case(_own_case(case_id), current_user, status=422, errors=exc.errors, typed=typed)
+    verified = sum(1 for d in reviewed if d.review_status == "verified")
+    flash(f"Pemeriksaan disimpan: {verified} dokumen diverifikasi, {len(reviewed) - verified} ditolak.", "success")
+    return _back(case_id)
+
+
+@bp.get("/kasus/<int(signed=True):case_id>/tindakan/<trigger>/konfirmasi")
+@login_required
+def confirm(case_id: int, trigger: str):
+    """"Are you sure?" for a step declared needs={"confirm"} (withdrawing): a page of its own, so it works
+    without JavaScript and nothing changes on GET. The form posts to the step's usual address."""
+    case = _own_case(case_id)
+    action = next((a for a in capabilities(case, current_user).steps if a.trigger == trigger), None)
+    if action is None or "confirm" not in action.needs:
+        abort(404)
+    if not action.allowed:
+        flash(action.blocked_by[0] if action.blocked_by else "Tindakan ini tidak tersedia.", "error")
+        return _back(case_id)
+    form = trigger_form_class(case.case_type, trigger)(formdata=None)
+    form.version.data = str(case.version)
+    return render_template("cases/confirm.html", case=case, workflow=REGISTRY[case.case_type],
+                           action=action, form=form)

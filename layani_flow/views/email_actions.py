@@ -9,6 +9,7 @@ from ..forms.email_actions import ApprovalActionForm, EmailActionForm
 from ..services import approvals, escalations, tokens
 from ..services.capabilities import assignable_staff
 from ..services.errors import InvalidInput
+from ..services.listings import open_case_counts
 from .auth import refuse_other_person
 
 bp = Blueprint("email_actions", __name__, url_prefix="/email")
@@ -17,7 +18,9 @@ bp = Blueprint("email_actions", __name__, url_prefix="/email")
 def _form(pending) -> EmailActionForm:
     form = EmailActionForm()
     staff = assignable_staff(pending.case)
-    form.assignee_nip.choices = choices([(u.nip, f"{u.name} – {u.position or u.role_label}") for u in staff])
+    loads = open_case_counts([u.id for u in staff])  # one grouped query, whatever the desk's size
+    form.assignee_nip.choices = choices([
+        (u.nip, f"{u.name} – {u.position or u.role_label} ({loads.get(u.id, 0)} kasus terbuka)") for u in staff])
     return form
 
 

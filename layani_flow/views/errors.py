@@ -14,6 +14,7 @@ from .. import clock
 from ..extensions import limiter
 from ..forms.base import INDONESIAN
 from ..services.errors import DomainError
+from . import drafts
 
 logger = logging.getLogger(__name__)
 
@@ -91,6 +92,9 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(CSRFError)
     def csrf_error(exc: CSRFError):
+        kept = drafts.keep_on_csrf_failure()  # a form whose token expired: its text is not lost
+        if kept is not None:
+            return kept
         return error_response(400, "csrf", INDONESIAN.get(exc.description, HTTP_MESSAGES[400]))
 
     @app.errorhandler(HTTPException)

@@ -10,20 +10,32 @@ from __future__ import annotations
 import math
 import time
 
-from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    g,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_limiter.errors import RateLimitExceeded
 from flask_login import current_user, login_required
 from wtforms import BooleanField
 
-from layani_flow import catalogue
+from layani_flow import catalogue, leave
 from layani_flow.extensions import limiter
 from layani_flow.forms import intake_form_class
+from layani_flow.nip import masked_nip
+from layani_flow.services import calendar, documents, users
 from layani_flow.services import cases as case_service
-from layani_flow.services import documents
 from layani_flow.services.errors import InvalidInput
 from layani_flow.workflows import REGISTRY
 
-from . import tracking_state
+from . import drafts, tracking_state
 
 bp = Blueprint("intake", __name__)
 
@@ -116,7 +128,8 @@ def _anonymous_page(form, errors: dict[str, list[str]], status: int = 200):
     case_type = _anonymous_type() or ANONYMOUS_FORM_TYPE
     return render_template(f"cases/{case_type}/new.html", form=form, service=None, errors=errors,
                            anonymous_only=request.endpoint == "intake.anonymous",
-                           honeypot=request.form.get(HONEYPOT, "")), status
+                           honeypot=request.form.get(HONEYPOT, ""),
+                           evidence_files=REGISTRY[case_type].evidence_files), status
 
 
 def _file_anonymously():
@@ -127,10 +140,13 @@ def _file_anonymously():
     if request.form.get(HONEYPOT):
         g.honeypot_caught = True
         return _anonymous_page(form, {HONEYPOT: [HONEYPOT_ERROR]}, 422)
-    if not form.validate():
-        return _anonymous_page(form, form.first_errors(), 422)
+    valid = form.validate()
+    evidence, errors = _checked_evidence(REGISTRY[case_type], anonymous=True)
+    if not valid or errors:
+        return _anonymous_page(form, {**form.first_errors(), **errors}, 422)
     try:
-        opened = case_service.open_case(case_type, {**form.payload(), "anonymous": True}, None, anonymous=True)
+        opened = case_service.open_case(case_type, {**form.payload(), "anonymous": True}, None, anonymous=True,
+                                        uploads=evidence)
     except InvalidInput as exc:
         return _anonymous_page(form, exc.errors or {"form": [exc.message]}, 422)
     response = redirect(url_for("track.code"), code=303)
@@ -151,18 +167,32 @@ def _file_named(case_type: str):
         if service is None:
             status = 422 if request.method == "POST" else 200
             return render_template(f"cases/{case_type}/catalogue.html", services=catalogue.SERVICES), status
-    form = intake_form_class(case_type, service.key if service else None)()
+    form_class = intake_form_class(case_type, service.key if service else None)
+    draft = None if request.method == "POST" else drafts.restore()  # typed before a session ran out
+    form = form_class(formdata=draft) if draft is not None else form_class()
     if service is not None:
         form.service.data = service.key
 
+    picker = workflow.other_party.nip_field if workflow.other_party and workflow.other_party.chosen_by_name else None
+    matches = None
+
     def page(errors: dict[str, list[str]], status: int = 200):
         return render_template(f"cases/{case_type}/new.html", form=form, service=service, errors=errors,
-                               anonymous_only=False, honeypot=""), status
+                               anonymous_only=False, honeypot="", working_days=_working_days(service, form.data),
+                               picker=picker, matches=matches, evidence_files=workflow.evidence_files), status
 
     if not form.is_submitted():
+        _prefill(form, service)
         return page({})
+    if picker is not None:
+        matches = _pick_person(form, picker)
     valid = form.validate()
     uploads, errors = _checked_uploads(service)
+    evidence, evidence_errors = _checked_evidence(workflow, anonymous=False)
+    uploads, errors = [*uploads, *evidence], {**errors, **evidence_errors}
+    if matches is not None and picker is not None:  # a name was typed: chosen from the list, then sent
+        return page({**form.first_errors(), picker: [PICK_FROM_LIST if matches else NOBODY_BY_THAT_NAME],
+                     **errors}, 422)
     if not valid or errors:
         return page({**form.first_errors(), **errors}, 422)
     try:
@@ -170,9 +200,97 @@ def _file_named(case_type: str):
                                         anonymous=False, uploads=uploads)
     except InvalidInput as exc:
         return page(exc.errors or {"form": [exc.message]}, 422)
-    flash(f"Kasus {opened.case.ref} berhasil diajukan.", "success")
+    days = _working_days(service, form.data)
+    flash(f"Kasus {opened.case.ref} berhasil diajukan"
+          + (f" ({days} hari kerja)." if days is not None else "."), "success")
     # 303 like an anonymous filing: the status code does not tell the two apart.
     return redirect(url_for("cases.detail", case_id=opened.case.id), code=303)
+
+
+PICK_FROM_LIST = "Pilih orang yang Anda maksud dari daftar di bawah, lalu kirim lagi (atau tulis NIP-nya)."
+NOBODY_BY_THAT_NAME = ("Tidak ada pegawai aktif dengan nama itu. Periksa ejaannya, tulis minimal "
+                       f"{users.PEOPLE_SEARCH_MIN} huruf, atau tulis NIP-nya.")
+
+
+def _pick_person(form, field: str) -> list | None:
+    """The other party chosen by name. A choice from the list (its radio, "<field>_pilihan") becomes their
+    NIP; a name typed in the field gives the matches to choose from (None when a NIP was typed)."""
+    choice = request.form.get(f"{field}_pilihan")
+    if choice:
+        person = users.chosen_person(current_user, choice)
+        if person is not None:
+            form[field].data = person.nip
+            return None
+    typed = form[field].data or ""
+    if not typed or typed.isdigit():
+        return None  # a NIP, right or wrong: the form says which
+    return users.find_people(current_user, typed)
+
+
+bp.add_app_template_filter(masked_nip, "masked_nip")
+
+
+@bp.get("/kasus/baru/pihak")
+@login_required
+@limiter.limit(lambda: current_app.config["PEOPLE_SEARCH_LIMIT"], key_func=lambda: f"people:{current_user.id}")
+def people():
+    """{"items": [{"id", "name", "unit", "nip"}]} for ?q=NAME: whom the filer may name as the other party
+    (static/js/pilih_pihak.js). The NIP is masked; the form sends the chosen id, turned into the NIP here."""
+    found = users.find_people(current_user, request.args.get("q", ""))
+    return jsonify({"items": [{"id": u.id, "name": u.name, "unit": u.unit, "nip": masked_nip(u.nip)}
+                              for u in found]})
+
+
+def _prefill(form, service: catalogue.Service | None) -> None:
+    """Fields the catalogue fills in from the person's own data (the pangkat from their golongan); they
+    stay editable, and an unknown value leaves the field empty."""
+    for spec in service.fields if service else ():
+        if spec.prefill and spec.name in form and not form[spec.name].data:
+            form[spec.name].data = getattr(current_user, spec.prefill, "") or None
+
+
+def _working_days(service: catalogue.Service | None, data: dict) -> int | None:
+    """The span a service counts in working days (a leave's length), once both its dates are valid: shown
+    beside the dates on the form and in the confirmation, so it needs no JavaScript."""
+    if service is None or service.working_days_between is None:
+        return None
+    first, last = (leave.as_date(data.get(name)) for name in service.working_days_between)
+    if first is None or last is None or last < first or last - first > leave.MAX_SPAN:
+        return None
+    return calendar.working_days(first, last)
+
+
+@bp.get("/kasus/baru/hari-kerja")
+@login_required
+def working_days():
+    """{"days": N} for ?mulai=&selesai= (ISO dates): the leave form's live count (static/js/hari_kerja.js).
+    Read-only, and bounded like the form (leave.MAX_SPAN); null when the dates do not make a span."""
+    first, last = leave.as_date(request.args.get("mulai")), leave.as_date(request.args.get("selesai"))
+    if first is None or last is None or last < first or last - first > leave.MAX_SPAN:
+        return jsonify({"days": None})
+    return jsonify({"days": calendar.working_days(first, last)})
+
+
+EVIDENCE_FIELD = "bukti"
+
+
+def _checked_evidence(workflow, *, anonymous: bool) -> tuple[list[documents.CheckedUpload], dict[str, list[str]]]:
+    """The evidence files a complaint's form carries (up to workflow.evidence_files), checked like every
+    document. An anonymous filer's lose their image metadata and their names (documents.anonymised)."""
+    files = [f for f in request.files.getlist(EVIDENCE_FIELD) if f and f.filename][:workflow.evidence_files + 1]
+    if not files or not workflow.evidence_files:
+        return [], {}
+    if len(files) > workflow.evidence_files:
+        return [], {EVIDENCE_FIELD: [f"Paling banyak {workflow.evidence_files} berkas bukti."]}
+    uploads = []
+    try:
+        for number, file in enumerate(files, start=1):
+            checked = documents.check_upload(EVIDENCE_FIELD, catalogue.EVIDENCE.key, file.filename or "", file.read())
+            uploads.append(documents.anonymised(checked, number) if anonymous else checked)
+    except InvalidInput as exc:
+        name = files[len(uploads)].filename
+        return [], {EVIDENCE_FIELD: [f"{name}: {m}" for msgs in exc.errors.values() for m in msgs]}
+    return uploads, {}
 
 
 def _checked_uploads(service) -> tuple[list[documents.CheckedUpload], dict[str, list[str]]]:

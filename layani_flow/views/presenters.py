@@ -97,10 +97,20 @@ class ClockView:
     escalation_level: int
     paused_minutes: int
     pause_reason: str | None
+    at_risk: bool = False  # running and past its warning point (the owner has been, or is about to be, warned)
 
     @property
     def is_late(self) -> bool:
         return self.remaining_minutes < 0 or (self.remaining_minutes == 0 and self.status == "breached")
+
+    @property
+    def standing(self) -> str:
+        """late | at_risk | paused | on_time: the queue's deadline chip, said in words beside its colour."""
+        if self.is_late:
+            return "late"
+        if self.paused:
+            return "paused"
+        return "at_risk" if self.at_risk else "on_time"
 
     @property
     def remaining_text(self) -> str:
@@ -131,6 +141,7 @@ def clock_view(case: Case, clock: CaseClock, now: dt.datetime, cal: WorkingCalen
         due_at=clock.due_at, stopped_at=clock.stopped_at, breached_at=breached_at, remaining_minutes=left,
         escalation_level=clock.escalation_level or 0, paused_minutes=paused_minutes,
         pause_reason=_pause_reason(case, clock) if clock.paused_at is not None and clock.stopped_at is None else None,
+        at_risk=status == "running" and clock.warn_at <= now,
     )
 
 

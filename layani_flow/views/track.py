@@ -3,7 +3,7 @@ holds only an encrypted cookie naming the case (tracking_state.py). The code nev
 log line, and on a page only once, right after filing. These pages never look at who is signed in."""
 from __future__ import annotations
 
-from flask import Blueprint, g, make_response, redirect, render_template, request, url_for
+from flask import Blueprint, g, make_response, redirect, render_template, url_for
 
 from layani_flow.forms.base import entered
 from layani_flow.forms.complaint import TrackForm
@@ -12,7 +12,7 @@ from layani_flow.services.access import TrackedFiler
 from layani_flow.services.errors import InvalidInput
 
 from . import tracking_state
-from .cases import done_message, fire, render_case
+from .cases import done_message, fire, message_body, panel_errors, render_case
 
 bp = Blueprint("track", __name__)
 
@@ -84,12 +84,12 @@ def message():
     filer = _filer()
     if filer is None:
         return redirect(url_for("track.index"))
-    body = request.form.get("body", "")
+    body = message_body()
     try:
         case_service.add_message(filer.case_id, filer, body)
     except InvalidInput as exc:
         return render_case(case_service.get_case(filer.case_id, filer), filer, tracked=True, status=422,
-                           errors=exc.errors, typed={"body": body})
+                           errors=panel_errors(exc), typed={"comment": body})
     return _back("Keterangan Anda terkirim.")
 
 

@@ -27,7 +27,9 @@ from .clocks import CLOCK_NAMES
 # Who can be allowed to fire a step: roles anyone may hold, and relations to one case.
 ROLES: frozenset[str] = frozenset(Role)
 RELATIONS = frozenset({"requester", "owner", "requester_superior", "mediator", "other_party"})
-INPUTS = frozenset({"comment", "form"})
+# "confirm": the page asks "are you sure?" on a page of its own before firing it (an act that cannot be undone
+# and that one stray tap would otherwise do, like withdrawing a request).
+INPUTS = frozenset({"comment", "form", "confirm"})
 # Whom a step can notify by email: people in a relation to the case (an anonymous filer has no address).
 RECIPIENTS = frozenset({"requester", "owner", "mediator", "other_party"})
 # The requester hears of every step unless it says otherwise; "{state}" becomes the new state's label.
@@ -133,7 +135,19 @@ class ChoiceInput:
     hint: str
 
 
-StepInput = PersonInput | ChoiceInput
+@dataclass(frozen=True)
+class FileInput:
+    """A file the step's form carries, kept as a case document of kind `requirement` (e.g. the issued SK
+    on "complete"). The page draws it with the step's other inputs; the service stores it with the step."""
+
+    field: str
+    requirement: str
+    label: str
+    hint: str
+    required: bool = False
+
+
+StepInput = PersonInput | ChoiceInput | FileInput
 
 
 def person(field: str, *, becomes: str, roles: Iterable[str], invalid: str, hint: str) -> PersonInput:
@@ -142,6 +156,10 @@ def person(field: str, *, becomes: str, roles: Iterable[str], invalid: str, hint
 
 def choice(field: str, choices: Iterable[str], *, invalid: str, hint: str) -> ChoiceInput:
     return ChoiceInput(field, frozenset(choices), invalid, hint)
+
+
+def file_input(field: str, *, requirement: str, label: str, hint: str, required: bool = False) -> FileInput:
+    return FileInput(field, requirement, label, hint, required)
 
 
 # -- steps ------------------------------------------------------------------------------------------------------
@@ -162,6 +180,9 @@ class Step:
     inputs: tuple[StepInput, ...] = ()
     # Who hears of it by email, each with the headline they read ("{state}": the new state's label).
     notify: tuple[tuple[str, str], ...] = (("requester", STATUS_UPDATE),)
+    # The step as a task, after "Anda perlu: " at the top of the case page ("memulai verifikasi berkas");
+    # None: its label says it.
+    task: str | None = None
     # The step files a new case for the requester, of the type in fields["type"] (a ChoiceInput), carrying
     # this case's conversation; both cases link to each other (services.cases, a chat's "convert").
     files_case: bool = False
@@ -174,10 +195,10 @@ class Step:
 def step(trigger: str, source: str | tuple[str, ...], dest: str, label: str, *, who: Iterable[str],
          guards: Iterable[Guard] = (), needs: Iterable[str] = (), tone: str = "primary",
          effect: Effect | None = None, inputs: Iterable[StepInput] = (),
-         notify: Mapping[str, str] | None = None, files_case: bool = False) -> Step:
+         notify: Mapping[str, str] | None = None, task: str | None = None, files_case: bool = False) -> Step:
     """A step as declarations write it; `notify` defaults to the requester's status update."""
     return Step(trigger, source, dest, label, frozenset(who), tuple(guards), frozenset(needs), tone, effect,
-                tuple(inputs), tuple(notify.items()) if notify is not None else Step.notify, files_case)
+                tuple(inputs), tuple(notify.items()) if notify is not None else Step.notify, task, files_case)
 
 
 @dataclass(frozen=True)
@@ -199,6 +220,9 @@ class OtherParty:
     takes_part: bool
     invalid: str  # the form's message when the NIP names the filer
     not_yourself: str  # the field's message then
+    # True: the intake page also finds them by name (a search, with a no-JavaScript fallback), because a
+    # filer knows the name of their superior or subordinate, rarely the 18 digits.
+    chosen_by_name: bool = False
 
 
 @dataclass(frozen=True)
@@ -231,6 +255,7 @@ class Workflow:
     not_claimed_because: str = "Kasus jenis ini tidak diklaim atau dialihkan oleh petugas layanan."
     owner_called: str | None = None  # a relation the owner also holds here (a mediation's owner: "mediator")
     anonymous_allowed: bool = False  # may be filed with no identity, followed by a tracking code
+    evidence_files: int = 0  # how many evidence files (catalogue.EVIDENCE) its intake form takes
     per_service: bool = False  # filed for a catalogue service: its form, documents, title and SLA days
     # Other states a case may start in, and the function that picks one when it is filed (else: initial).
     entry_states: AbstractSet[str] = frozenset()

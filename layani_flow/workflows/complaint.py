@@ -8,6 +8,7 @@ WORKFLOW = Workflow(
     title="Pengaduan, masukan dan kritik",
     ref_prefix="ADU",
     anonymous_allowed=True,
+    evidence_files=3,  # a photo of the problem, a letter, a screenshot: LAPOR! takes attachments too
     desk_claims=True,
     # The person a complaint is about (if the filer names one) never reads it; the desk sees who it is.
     other_party=OtherParty(nip_field="reported_nip", required=False, takes_part=False,
@@ -29,12 +30,12 @@ WORKFLOW = Workflow(
     answered_in={"answered"},
     steps=[
         step("triage", "submitted", "triaged", "Telaah", who={"officer"}, guards=[unclaimed_or_mine],
-             effect=take_if_unclaimed),
+             effect=take_if_unclaimed, task="menelaah pengaduan ini"),
         step("follow_up", "triaged", "in_follow_up", "Tindak lanjuti", who={"owner"}),
         step("ask_filer", ("triaged", "in_follow_up"), "waiting_filer", "Minta keterangan pelapor",
              who={"owner"}, needs={"comment"}, tone="secondary"),
         step("filer_replied", "waiting_filer", "in_follow_up", "Kirim keterangan",
-             who={"requester"}, needs={"comment"}),
+             who={"requester"}, needs={"comment"}, task="mengirim keterangan yang diminta petugas"),
         step("answer", ("triaged", "in_follow_up"), "answered", "Kirim jawaban",
              who={"owner"}, needs={"comment"}, effect=mark_answered),
         step("reopen", "answered", "in_follow_up", "Buka kembali",

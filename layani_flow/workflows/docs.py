@@ -17,6 +17,8 @@ def _inputs_in_words(step: Step) -> str:
     words += [i.hint.rstrip(".") for i in step.inputs]
     if "form" in step.needs and not step.inputs:
         words.append("isian formulir")
+    if "confirm" in step.needs:
+        words.append("konfirmasi sebelum dijalankan")
     return "; ".join(words) or "–"
 
 
@@ -32,7 +34,8 @@ def transition_rows(workflow: Workflow) -> list[dict[str, str]]:
             "from": ", ".join(workflow.states[x] for x in s.sources), "to": workflow.states[s.dest],
             "who": ", ".join(WHO_LABELS[w] for w in sorted(s.who)),
             "guards": "; ".join(g.message for g in s.guards) or "–",
-            "needs": ", ".join({"comment": "catatan wajib", "form": "formulir"}[n] for n in sorted(s.needs)) or "–",
+            "needs": ", ".join({"comment": "catatan wajib", "form": "formulir", "confirm": "konfirmasi"}[n]
+                               for n in sorted(s.needs)) or "–",
             "conditions": _conditions_in_words(s), "inputs": _inputs_in_words(s),
         }
         for s in workflow.steps

@@ -12,7 +12,8 @@ WORKFLOW = Workflow(
     # party once the mediator brings them in. Not a desk case: a lead picks the mediator.
     confidential=True,
     other_party=OtherParty(nip_field="other_party_nip", required=True, takes_part=True,
-                           invalid="Pihak lain tidak valid.", not_yourself="Anda tidak dapat menjadi pihak lain."),
+                           invalid="Pihak lain tidak valid.", not_yourself="Anda tidak dapat menjadi pihak lain.",
+                           chosen_by_name=True),
     owner_called="mediator",
     not_claimed_because='Mediator ditunjuk melalui tindakan "Tunjuk mediator".',
     initial="submitted",
@@ -35,7 +36,7 @@ WORKFLOW = Workflow(
              effect=make_owner("mediator"),
              notify={"requester": STATUS_UPDATE, "mediator": "Anda ditunjuk sebagai mediator"}),
         step("bring_in_other_party", "mediator_assigned", "in_mediation", "Libatkan pihak lain",
-             who={"mediator"}, needs={"comment"}, effect=bring_in_other_party,
+             who={"mediator"}, needs={"comment"}, effect=bring_in_other_party, task="melibatkan pihak lain dalam mediasi",
              notify={"requester": STATUS_UPDATE, "other_party": "Anda diundang dalam fasilitasi mediasi"}),
         step("record_agreement", "in_mediation", "resolved", "Catat kesepakatan",
              who={"mediator"}, needs={"comment"}),
@@ -45,6 +46,6 @@ WORKFLOW = Workflow(
         step("refer_to_discipline", ("mediator_assigned", "in_mediation"), "referred",
              "Rujuk ke penanganan disiplin", who={"mediator"}, needs={"comment"}, tone="danger"),
         step("withdraw", ("submitted", "mediator_assigned"), "withdrawn", "Batalkan permohonan",
-             who={"requester"}, tone="danger"),
+             who={"requester"}, needs={"confirm"}, tone="danger"),
     ],
 )

@@ -1,6 +1,6 @@
 """Layanan kepegawaian: a request from the service catalogue, verified document by document."""
 from .. import catalogue
-from .base import Intake, Workflow, choice, step
+from .base import Intake, Workflow, choice, file_input, step
 from .effects import back_from_external_body, hand_to_external_body, take_if_unclaimed
 from .guards import documents_verified, unclaimed_or_mine
 
@@ -45,13 +45,15 @@ WORKFLOW = Workflow(
         step("superior_decline", "awaiting_superior", "rejected", "Tolak sebagai atasan",
              who={"requester_superior"}, needs={"comment"}, tone="danger"),
         step("start_verification", "submitted", "in_verification", "Mulai verifikasi",
-             who={"officer"}, guards=[unclaimed_or_mine], effect=take_if_unclaimed),
+             who={"officer"}, guards=[unclaimed_or_mine], effect=take_if_unclaimed,
+             task="memulai verifikasi berkas"),
         step("request_revision", "in_verification", "revision_requested", "Minta perbaikan berkas",
              who={"owner"}, needs={"comment"}, tone="secondary"),
         step("resubmit", "revision_requested", "in_verification", "Kirim perbaikan",
-             who={"requester"}),
+             who={"requester"}, task="memperbaiki berkas sesuai catatan petugas, lalu mengirim perbaikan"),
         step("start_processing", "in_verification", "processing", "Berkas lengkap, proses",
-             who={"owner"}, guards=[documents_verified]),
+             who={"owner"}, guards=[documents_verified],
+             task="memproses permohonan: semua dokumen wajib sudah diverifikasi"),
         step("forward", "processing", "forwarded", "Teruskan ke instansi lain",
              who={"owner"}, needs={"form"}, tone="secondary", effect=hand_to_external_body,
              inputs=[choice("external_body", (key for key, _ in catalogue.EXTERNAL_BODIES),
@@ -59,10 +61,14 @@ WORKFLOW = Workflow(
         step("external_returned", "forwarded", "processing", "Jawaban instansi lain diterima",
              who={"owner"}, needs={"comment"}, tone="secondary", effect=back_from_external_body),
         step("complete", ("processing", "forwarded"), "completed", "Selesaikan",
-             who={"owner"}, guards=[documents_verified], needs={"comment"}),
+             who={"owner"}, guards=[documents_verified], needs={"comment", "form"},
+             # Optional: not every service issues a document (a data update does not).
+             inputs=[file_input("doc_keluaran", requirement=catalogue.OUTPUT_DOCUMENT.key,
+                                label="Dokumen hasil (mis. SK yang terbit)",
+                                hint="PDF, JPG atau PNG, maksimal 5 MB. Pemohon dapat mengunduhnya dari halaman kasus.")]),
         step("reject", ("in_verification", "processing", "forwarded"), "rejected", "Tolak permohonan",
              who={"owner"}, needs={"comment"}, tone="danger"),
         step("withdraw", ("awaiting_superior", "submitted", "in_verification", "revision_requested"),
-             "withdrawn", "Batalkan permohonan", who={"requester"}, tone="danger"),
+             "withdrawn", "Batalkan permohonan", who={"requester"}, needs={"confirm"}, tone="danger"),
     ],
 )

@@ -106,7 +106,26 @@ def log_in(page, person: Person) -> None:
     assert_accessible(page, context=f"first page after login ({page.url})")
 
 
+def open_menu(page) -> None:
+    """On a phone the header's menu is folded behind "Menu" (a <details>): unfold it, as a person taps it."""
+    summary = page.locator("details.menu > summary")
+    if summary.is_visible() and page.locator("details.menu[open]").count() == 0:
+        summary.click()
+
+
 def log_out(page) -> None:
+    open_menu(page)
     page.get_by_role("button", name="Keluar").click()
     page.wait_for_url(re.compile(r"/masuk"))
     assert_accessible(page, context="page after logout")
+
+
+# LAYANI_SCREENSHOT_DIR=docs/screenshots scripts/test tests/browser refreshes the pictures in docs/.
+SCREENSHOT_DIR = os.environ.get("LAYANI_SCREENSHOT_DIR")
+
+
+def photograph(page, name: str) -> None:
+    """Keep a picture of the page as it is now, when LAYANI_SCREENSHOT_DIR names a folder (docs/screenshots)."""
+    if SCREENSHOT_DIR:
+        Path(SCREENSHOT_DIR).mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(Path(SCREENSHOT_DIR) / f"{name}.png"), full_page=True)

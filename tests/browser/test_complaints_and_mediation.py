@@ -15,7 +15,7 @@ def submit(page, button: str) -> None:
 
 
 def status_of(page) -> str:
-    return page.locator("dl.summary div").filter(has=page.get_by_text("Status", exact=True)).locator("dd").inner_text()
+    return page.locator("dl.case-facts div").filter(has=page.get_by_text("Status", exact=True)).locator("dd").inner_text()
 
 
 def test_anonymous_complaint_on_a_phone_gives_a_code_that_tracks_it(phone_page):

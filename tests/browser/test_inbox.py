@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
-from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -13,7 +11,7 @@ from sqlalchemy import select
 from layani_flow.extensions import db as _db
 from layani_flow.models import OutboxMessage
 
-from .support import PDF_BYTES, assert_accessible, log_in, log_out, visit
+from .support import PDF_BYTES, assert_accessible, log_in, log_out, photograph, visit
 
 pytestmark = pytest.mark.browser
 
@@ -27,17 +25,12 @@ def click_and_wait(page, locator) -> None:
     assert_accessible(page)
 
 
-# LAYANI_SCREENSHOT_DIR=docs/screenshots scripts/test tests/browser/test_inbox.py refreshes the pictures in docs/.
-SCREENSHOTS = os.environ.get("LAYANI_SCREENSHOT_DIR")
-
-
 def check_both_sizes(page, what: str, picture: str | None = None) -> None:
     for viewport in VIEWPORTS:
         page.set_viewport_size(viewport)
         assert_accessible(page, context=f"{what} at {viewport['width']} px")
-        if SCREENSHOTS and picture:
-            Path(SCREENSHOTS).mkdir(parents=True, exist_ok=True)
-            page.screenshot(path=str(Path(SCREENSHOTS) / f"{picture}-{viewport['width']}.png"), full_page=True)
+        if picture:
+            photograph(page, f"{picture}-{viewport['width']}")
         wide = page.evaluate("""() => [...document.querySelectorAll('body *')]
             .filter(e => e.getBoundingClientRect().right > window.innerWidth + 1)
             .map(e => e.tagName + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().right)).slice(0, 8)""")

@@ -3,7 +3,7 @@ import re
 
 import pytest
 
-from .support import assert_accessible, log_in, log_out, visit
+from .support import assert_accessible, log_in, log_out, open_menu, visit
 
 pytestmark = pytest.mark.browser
 
@@ -22,6 +22,9 @@ def test_login_page_is_accessible_and_refuses_a_wrong_password(page, people):
 
 def test_employee_logs_in_and_out_on_a_phone(phone_page, people):
     log_in(phone_page, people["employee"])
+    # The header folds its menu on a phone: the name is behind "Menu" until it is opened.
+    assert not phone_page.get_by_text(people["employee"].name).first.is_visible()
+    open_menu(phone_page)
     assert phone_page.get_by_text(people["employee"].name).first.is_visible()
     log_out(phone_page)
     assert phone_page.get_by_role("button", name="Masuk").is_visible()

@@ -19,8 +19,10 @@ def pdf(name: str) -> dict:
 
 
 def action_form(page, label: str):
-    """The action panel on a case page whose heading is `label` (a workflow trigger's label)."""
-    return page.locator("form.action").filter(has=page.get_by_role("heading", name=label, exact=True))
+    """The case page's one action panel, which offers `label` (a workflow trigger's label) as a button."""
+    panel = page.locator("section.action-panel")
+    assert panel.get_by_role("button", name=label, exact=True).count() == 1, f"no {label!r} in the panel"
+    return panel
 
 
 def click_and_wait(page, locator) -> None:
@@ -30,7 +32,7 @@ def click_and_wait(page, locator) -> None:
 
 
 def status_of(page) -> str:
-    return page.locator("dl.summary div").filter(has=page.get_by_text("Status", exact=True)).locator("dd").inner_text()
+    return page.locator("dl.case-facts div").filter(has=page.get_by_text("Status", exact=True)).locator("dd").inner_text()
 
 
 def test_kgb_request_from_filing_to_completed(page, people):
@@ -61,18 +63,18 @@ def test_kgb_request_from_filing_to_completed(page, people):
     click_and_wait(page, action_form(page, "Mulai verifikasi").get_by_role("button", name="Mulai verifikasi"))
     assert status_of(page) == "Verifikasi berkas"
 
+    # Every document in one round: "Sesuai" for each, one button.
     documents = page.locator("ul.documents > li")
     for i in range(documents.count()):
-        item = documents.nth(i)
-        item.get_by_label("Hasil pemeriksaan").select_option("verified")
-        click_and_wait(page, item.get_by_role("button", name="Simpan pemeriksaan"))
+        documents.nth(i).get_by_label("Sesuai").check()
+    click_and_wait(page, page.get_by_role("button", name="Simpan pemeriksaan", exact=True))
     for i in range(documents.count()):
         assert "Terverifikasi" in documents.nth(i).inner_text()
 
     click_and_wait(page, action_form(page, "Berkas lengkap, proses").get_by_role("button", name="Berkas lengkap, proses"))
     assert status_of(page) == "Diproses"
     complete = action_form(page, "Selesaikan")
-    complete.get_by_label("Catatan").fill("SK KGB baru sudah terbit dan dikirim ke email Anda.")
+    complete.get_by_label("Pesan atau catatan").fill("SK KGB baru sudah terbit dan dikirim ke email Anda.")
     click_and_wait(page, complete.get_by_role("button", name="Selesaikan"))
 
     assert status_of(page) == "Selesai"
@@ -107,5 +109,7 @@ def test_an_officers_own_request_offers_them_nothing_of_the_desk(page, people):
         assert "Anda adalah pihak dalam kasus ini" in notice.inner_text()
         for desk_button in ("Klaim kasus", "Mulai verifikasi", "Tugaskan", "Simpan pemeriksaan"):
             assert page.get_by_role("button", name=desk_button).count() == 0, desk_button
-        assert page.get_by_role("button", name="Batalkan permohonan").is_visible()
+        # Withdrawing is there, quietly: a link to a page that asks first.
+        assert page.get_by_role("link", name="Batalkan permohonan…").is_visible()
+        assert page.get_by_role("button", name="Batalkan permohonan").count() == 0
         assert page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth")

@@ -41,11 +41,12 @@ def text_of(response) -> str:
 
 
 def version_on(html: str, trigger: str | None = None) -> str:
-    """The hidden version of a trigger's form (or the first one on the page)."""
-    pattern = (rf'tindakan/{trigger}">.*?name="version" value="(\d+)"' if trigger
-               else r'name="version" value="(\d+)"')
-    match = re.search(pattern, html, re.S)
-    assert match, f"no version field for {trigger!r} on the page"
+    """The case's version as the page's forms carry it, after checking that the page offers `trigger` (a
+    button of the action panel, or the link to a step's confirmation page)."""
+    if trigger is not None:
+        assert re.search(rf'tindakan/{trigger}(/konfirmasi)?"', html), f"no {trigger!r} on the page"
+    match = re.search(r'name="version" value="(\d+)"', html)
+    assert match, "no version field on the page"
     return match.group(1)
 
 

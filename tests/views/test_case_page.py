@@ -92,7 +92,7 @@ def test_officer_walks_a_service_request_to_completion(web, office, kgb_case):
     assert "Mengirim pesan" not in timeline
     # a closed case offers nothing more
     html = text_of(web.get(f"/kasus/{case_id}"))
-    assert "/tindakan/" not in html and 'id="body"' not in html
+    assert "/tindakan/" not in html and 'id="comment"' not in html
 
 
 def test_comment_required_step_without_comment_re_renders_with_422(login_as, office, kgb_case):
@@ -102,7 +102,8 @@ def test_comment_required_step_without_comment_re_renders_with_422(login_as, off
     assert response.status_code == 422
     html = text_of(response)
     assert "Tuliskan alasan atau catatan untuk" in html
-    assert 'id="request_revision-comment"' in html
+    # the panel's one comment box carries the error, and the summary links to it
+    assert 'id="comment-error"' in html and 'href="#comment"' in html
     assert fresh_case(kgb_case).state == "in_verification"
 
 
@@ -110,8 +111,10 @@ def test_the_comment_is_marked_required_where_the_step_needs_one(login_as, offic
     web = login_as(office.officer)
     fire(web, kgb_case, "start_verification")
     html = text_of(web.get(f"/kasus/{kgb_case}"))
-    assert re.search(r'<textarea[^>]*id="request_revision-comment"[^>]*required', html)
-    assert not re.search(r'<textarea[^>]*id="start_processing-comment"[^>]*required', html)
+    # One comment box for every step; its hint names the steps that need it.
+    assert len(re.findall(r"<textarea", html)) == 1
+    hint = re.search(r'id="comment-hint">(.*?)</p>', html, re.S).group(1)
+    assert "Wajib diisi untuk: Minta perbaikan berkas" in hint and "Berkas lengkap, proses" not in hint
 
 
 def test_stale_version_is_409_with_the_indonesian_message(web, office, kgb_case):
@@ -209,7 +212,7 @@ def test_internal_notes_stay_on_the_desk(web, office, kgb_case):
 def test_empty_message_re_renders_with_422(login_as, office, kgb_case):
     response = login_as(office.employee).post_form(f"/kasus/{kgb_case}/pesan", {"body": "   "})
     assert response.status_code == 422
-    assert 'id="body-error"' in text_of(response)
+    assert 'id="comment-error"' in text_of(response)
 
 
 def test_document_download_is_private_and_safe(web, office, kgb_case):

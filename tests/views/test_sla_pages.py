@@ -22,7 +22,9 @@ from .test_markup import assert_accessible
 
 
 def sla_block(html: str) -> str:
-    block = html.split('<section class="panel sla-panel"', 1)[1].split("</section>", 1)[0]
+    """The case's head (owner, target, time left) and its clock details, as text."""
+    head = html.split('<header class="case-head', 1)[1].split("</header>", 1)[0]
+    block = head + html.split('<details class="panel sla-panel"', 1)[1].split("</details>", 1)[0]
     return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", block))
 
 

@@ -139,7 +139,7 @@ def test_reopen_needs_a_comment(web, filer_tracking_answered_complaint):
     html = text_of(web.get("/lacak/kasus"))
     response = web.post_form("/lacak/tindakan/reopen", {"version": version_on(html, "reopen"), "comment": ""})
     assert response.status_code == 422
-    assert 'id="reopen-comment"' in text_of(response)
+    assert 'id="comment-error"' in text_of(response)
     assert fresh_case(case_id).state == "answered"
 
 

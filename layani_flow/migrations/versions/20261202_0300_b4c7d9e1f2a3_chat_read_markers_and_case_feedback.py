@@ -2,7 +2,7 @@
 each person has read a conversation: unread counts)
 
 Revision ID: b4c7d9e1f2a3
-Revises: a4c7e2f19b58
+Revises: 3f8d2c61a7b4
 Create Date: 2026-12-02 03:00:00.000000
 
 """
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'b4c7d9e1f2a3'
-down_revision = 'a4c7e2f19b58'
+down_revision = '3f8d2c61a7b4'
 branch_labels = None
 depends_on = None
 
