@@ -168,12 +168,12 @@ def _seed_cases(p: dict[str, User]) -> int:
                     p["lestari"])
     talk = cases.open_case("chat", {"body": "Bagaimana cara mengajukan cuti besar? Saya sudah 6 tahun bekerja."},
                            p["rizki"]).case
-    talk = _walk(talk, p["petugas2"], "accept")
+    talk = _walk(talk, p["petugas2"], "serve")
     cases.add_message(talk.id, p["petugas2"], "Selamat siang. Cuti besar bisa diajukan setelah 5 tahun bekerja "
                                               "terus-menerus; silakan ajukan lewat menu Ajukan → Cuti.")
     cases.add_message(talk.id, p["rizki"], "Baik, terima kasih. Apakah perlu surat dari atasan?")
     done = cases.open_case("chat", {"body": "Mohon info jadwal pemutakhiran data SIASN."}, p["wulan"]).case
-    done = _walk(done, p["petugas1"], "accept")
+    done = _walk(done, p["petugas1"], "serve")
     cases.add_message(done.id, p["petugas1"], "Pemutakhiran dibuka sampai 31 Desember; isi melalui menu Ajukan.")
     _walk(done, p["petugas1"], ("close", "Pertanyaan terjawab."))
     feedback.answer_feedback(done.id, p["wulan"].id, 5, "Cepat dan jelas.")

@@ -31,7 +31,7 @@ WORKFLOW = Workflow(
     sla={"first_response": "15m"},  # the target actually used is the setting below
     sla_settings={"first_response": "CHAT_FIRST_RESPONSE"},
     steps=[
-        step("accept", "waiting", "active", "Layani chat", who={"officer"}, guards=[unclaimed_or_mine],
+        step("serve", "waiting", "active", "Layani chat", who={"officer"}, guards=[unclaimed_or_mine],
              effect=take_if_unclaimed, notify={}),
         step("convert", ("waiting", "active"), "converted", "Jadikan kasus", who={"officer"},
              guards=[unclaimed_or_mine], needs={"form"}, effect=take_if_unclaimed, files_case=True,

@@ -219,7 +219,7 @@ def test_an_officer_turns_a_chat_into_a_case_for_its_requester(app, office, cloc
 def test_closing_a_chat_asks_the_requester_one_question(app, office, clock, api):
     chat = _start(api, office.employee)
     officer = api(office.officer)
-    chat = _fire(officer, chat, "accept").get_json()
+    chat = _fire(officer, chat, "serve").get_json()
     assert chat["state"] == "active"
     closed = _fire(officer, chat, "close")
     assert closed.status_code == 200 and closed.get_json()["state"] == "closed"

@@ -154,7 +154,7 @@ SCENARIOS = {
                   lambda w: {"type": "complaint", "fields": {**COMPLAINT, "anonymous": True}}),
     "mediation": ("mediation", dict(state="mediator_assigned", other_party="other_party"), "bring_in_other_party",
                   "withdraw", lambda w: {"type": "mediation", "fields": mediation_data(w.people["other_party"])}),
-    "chat_waiting": ("chat", dict(state="waiting", unowned=True), "accept", "close",
+    "chat_waiting": ("chat", dict(state="waiting", unowned=True), "serve", "close",
                      lambda w: {"type": "chat", "fields": {"body": "Halo, saya mau bertanya."}}),
     "chat_active": ("chat", dict(state="active"), "close", "close",
                     lambda w: {"type": "chat", "fields": {"body": "Halo, saya mau bertanya."}}),

@@ -25,7 +25,7 @@ def test_two_officers_taking_one_chat_leave_exactly_one_owner(app, db, office):
     officer_ids = [office.officer.id, office.officer2.id]
     db.session.remove()
 
-    results = _race(app, 2, lambda i: case_service.transition_case(chat_id, "accept", _user(officer_ids[i]), version))
+    results = _race(app, 2, lambda i: case_service.transition_case(chat_id, "serve", _user(officer_ids[i]), version))
     wins = [r for r in results if isinstance(r, Case)]
     assert len(wins) == 1 and [r.status for r in results if isinstance(r, DomainError)] == [409], results
     assert db.session.get(Case, chat_id).owner_id == wins[0].owner_id
@@ -46,7 +46,7 @@ def test_two_officers_converting_one_chat_file_exactly_one_case(app, db, office)
 
 def test_the_question_is_answered_once_from_two_tabs(app, db, office):
     chat = _waiting_chat(office)
-    chat = case_service.transition_case(chat.id, "accept", office.officer, chat.version)
+    chat = case_service.transition_case(chat.id, "serve", office.officer, chat.version)
     case_service.transition_case(chat.id, "close", office.officer, chat.version)
     chat_id, requester_id = chat.id, office.employee.id
     db.session.remove()

@@ -119,7 +119,7 @@ POST_ONLY = ("/keluar", "/admin/pengguna/1/tautan-sandi", "/kasus/{id}/tindakan/
 #   anonymous           anonymous complaint waiting for the filer's answer, handled by the owner
 #   mediation           the owner is the mediator; the party not yet brought in
 #   mediation_involved  the same after bring_in_other_party (mediation in progress)
-#   chat_waiting        a chat nobody has taken ("owner's step": accept)
+#   chat_waiting        a chat nobody has taken ("owner's step": serve)
 #   chat_active         a chat an officer (the owner) is answering ("close" is both steps)
 # Each case has one document, uploaded by its requester (by the filer for the anonymous one).
 CASES = {
@@ -273,7 +273,7 @@ SCENARIOS = {
     "mediation": ("mediation", "mediator_assigned", "bring_in_other_party", "withdraw", {"party": True}),
     "mediation_involved": ("mediation", "in_mediation", "record_agreement", "withdraw",
                            {"party": True, "involved": True}),
-    "chat_waiting": ("chat", "waiting", "accept", "close", {"unowned": True}),
+    "chat_waiting": ("chat", "waiting", "serve", "close", {"unowned": True}),
     "chat_active": ("chat", "active", "close", "close", {}),
 }
 
