@@ -52,3 +52,11 @@ def as_utc(value: dt.datetime | None) -> dt.datetime | None:
     if value is None:
         return None
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def pause(seconds: float) -> None:
+    """Real waiting, in a live reader between two looks at the database (a chat stream, a long poll): the
+    seconds a person waits, not business time, so the FrozenClock does not stand in for it."""
+    import time
+
+    time.sleep(max(0.0, seconds))

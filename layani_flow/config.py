@@ -277,6 +277,13 @@ SETTINGS: dict[str, Setting] = {
     # -- ConsDesk ----------------------------------------------------------------------------------------
     "CONSULTATION_CUTOFF_MINUTES": S(integer(min=0, max=7 * 24 * 60), 120,
                                      "a booker may move or cancel a consultation until this many minutes before it"),
+    # -- ChatCanal and the satisfaction question --------------------------------------------------------
+    "CHAT_FIRST_RESPONSE": S(duration(), "15m", "a chat's first response is due within this working time"),
+    "CHAT_STREAM_SECONDS": S(integer(min=1), 55,
+                             "one live chat stream (SSE) lasts this long, then the browser reconnects"),
+    "CHAT_STREAM_POLL_MS": S(integer(min=100), 1000, "how often a live chat stream looks for new messages"),
+    "CHAT_WAIT_MAX_SECONDS": S(integer(min=1), 25, "the longest `wait` a polling client may ask for"),
+    "FEEDBACK_LINK_MAX_AGE_DAYS": S(integer(min=1), 30, "how long the satisfaction link in a closing email works"),
     # -- logging -----------------------------------------------------------------------------------------
     "LOG_LEVEL": S(text(choices=("DEBUG", "INFO", "WARNING", "ERROR")), "INFO",
                    "level of the app's log lines (other libraries stay at WARNING)"),

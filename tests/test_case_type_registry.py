@@ -17,6 +17,7 @@ TRIGGERS = frozenset(s.trigger for wf in REGISTRY.values() for s in wf.steps)
 MAY_NAME_A_CASE_TYPE = {
     "services/demo.py": "seeds the demo office with cases of each type",
     "views/intake.py": "/aduan-anonim is the anonymous complaint form (ANONYMOUS_FORM_TYPE)",
+    "views/chat.py": "/chat is the ChatCanal page: it files chats (CHAT_TYPE)",
 }
 
 

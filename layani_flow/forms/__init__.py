@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from . import complaint, consultation, mediation, service_request
+from . import chat, complaint, consultation, mediation, service_request
 from .base import BaseForm, JsonShapeError, TransitionForm, describe_fields
 
-_CASE_TYPE_MODULES: tuple[ModuleType, ...] = (service_request, complaint, mediation, consultation)
+_CASE_TYPE_MODULES: tuple[ModuleType, ...] = (service_request, complaint, mediation, consultation, chat)
 
 
 def _case_type(module: ModuleType) -> str:

@@ -1,10 +1,12 @@
 from .acting import ActingOfficial
 from .cases import Case, CaseDocument, CaseEvent
+from .chat import CaseReadMarker
 from .consultations import ConsultationSlot
 from .drafts import FormDraft
+from .feedback import CaseFeedback
 from .outbox import InboundMessage, OutboxMessage
 from .search import CaseSearchText
 from .sla import CalendarException, CaseClock, SlaNotice, SlaPolicy, UsedEmailToken
 from .users import ApiToken, Role, User, UserSession
 
-__all__ = ["ActingOfficial", "ApiToken", "Case", "CaseDocument", "CaseEvent", "CaseSearchText", "CalendarException", "FormDraft", "CaseClock", "ConsultationSlot", "InboundMessage", "OutboxMessage", "Role", "SlaNotice", "SlaPolicy", "UsedEmailToken", "User", "UserSession"]
+__all__ = ["ActingOfficial", "ApiToken", "Case", "CaseDocument", "CaseEvent", "CaseFeedback", "CaseReadMarker", "CaseSearchText", "CalendarException", "FormDraft", "CaseClock", "ConsultationSlot", "InboundMessage", "OutboxMessage", "Role", "SlaNotice", "SlaPolicy", "UsedEmailToken", "User", "UserSession"]

@@ -13,6 +13,7 @@ from .types import CleanJSON, CleanString, CleanText, UTCDateTime
 from .users import User
 
 if TYPE_CHECKING:
+    from .feedback import CaseFeedback
     from .sla import CaseClock
 
 SYSTEM_LABEL = "Sistem LAYANI"  # how the timeline names what the system did by itself
@@ -93,6 +94,8 @@ class Case(Model):
         back_populates="case", order_by="CaseDocument.id", lazy="select"
     )
     clocks: Mapped[list[CaseClock]] = relationship(back_populates="case", order_by="CaseClock.id", lazy="select")
+    # The satisfaction question, once the case has closed (services.feedback); loaded only when asked for.
+    feedback: Mapped[CaseFeedback | None] = relationship(back_populates="case", lazy="select", uselist=False)
 
     __mapper_args__ = {"version_id_col": version}
 

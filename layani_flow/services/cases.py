@@ -5,6 +5,7 @@ import datetime as dt
 import hashlib
 import logging
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -152,12 +153,17 @@ def _other_party_id(workflow: Workflow, data: dict[str, Any], requester: User | 
 def _title(workflow: Workflow, data: dict[str, Any]) -> str:
     if workflow.per_service:
         return catalogue.SERVICES[data["service"]].name
+    if workflow.first_message_field and not data.get("subject"):  # a chat is called by how it begins
+        first = " ".join(str(data.get(workflow.first_message_field) or "").split())
+        return first if len(first) <= 80 else first[:79] + "…"
     return (data.get("subject") or data.get("topic") or "").strip()[:200]
 
 
 def open_case(case_type: str, data: dict[str, Any], actor: User | None, *,
-              anonymous: bool = False, uploads: list[documents.CheckedUpload] | None = None) -> OpenedCase:
-    """File a case from validated form data. An anonymous one keeps no trace of who filed it."""
+              anonymous: bool = False, uploads: list[documents.CheckedUpload] | None = None,
+              for_requester: User | None = None) -> OpenedCase:
+    """File a case from validated form data. An anonymous one keeps no trace of who filed it.
+    `for_requester`: the desk files it for someone else (a chat turned into a case); `actor` is recorded."""
     workflow = REGISTRY.get(case_type)
     if workflow is None:
         raise InvalidInput("Jenis kasus tidak dikenal.", {"type": [f"Pilih salah satu: {', '.join(REGISTRY)}."]})
@@ -169,14 +175,15 @@ def open_case(case_type: str, data: dict[str, Any], actor: User | None, *,
     service = catalogue.SERVICES.get(data.get("service") or "") if workflow.per_service else None
     if service is not None and (problems := service.problems(data, today_wib())):
         raise InvalidInput("Isian permohonan tidak valid.", problems)
-    requester = None if anonymous else actor
+    requester = None if anonymous else (for_requester or actor)
     filer = None if anonymous else actor  # who the timeline names
     # An anonymous case's id and instants must not place it among its filer's named actions.
     now = anonymity.filer_instant(clock.now()) if anonymous else clock.now()
     with _UploadGuard() as written, unit_of_work(keep_loaded=True):  # the guard sees a failed commit too
         other_party_id = _other_party_id(workflow, data, requester, anonymous=anonymous)
         tracking_code = new_tracking_code() if anonymous else None
-        fields = {k: v for k, v in data.items() if k not in ("anonymous", "service", "subject")}
+        fields = {k: v for k, v in data.items()
+                  if k not in ("anonymous", "service", "subject", workflow.first_message_field)}
         intake = Intake(data, requester_has_superior=requester is not None and requester.superior_id is not None)
         case = Case(
             id=anonymity.new_case_id() if anonymous else None,
@@ -191,6 +198,8 @@ def open_case(case_type: str, data: dict[str, Any], actor: User | None, *,
         if workflow.booking is not None:  # filed for a published slot: hold it, or 409
             consultations.book(case, workflow, data, requester, now)
         append_event(case, filer, "created", at=now, to_state=case.state)
+        if workflow.first_message_field:  # it begins with a message (the clocks and auto-reply see it)
+            append_event(case, filer, "message", at=now, comment=str(data.get(workflow.first_message_field) or ""))
         _store_uploads(case, filer, uploads or [], written, at=now)
     if anonymous or actor is None:
         logger.info("Case %s opened anonymously", case.ref)
@@ -267,6 +276,8 @@ def transition_case(case_id: int, trigger: str, actor: Actor, version: Any, comm
             raise TransitionNotAllowed("Tindakan ditolak oleh aturan alur kerja.")
         data = step.effect(case, ctx) if step.effect is not None else {}
         consultations.observe_state(case, workflow)  # a cancelled booking frees its slot
+        if step.files_case:
+            data["link"] = _file_linked_case(case, actor, ctx["fields"])
         stamp = instant_for(case, actor)  # guards judged `now`; what is stored is coarse for an anonymous filer
         if workflow.is_final(case.state):
             case.closed_at = stamp
@@ -276,6 +287,46 @@ def transition_case(case_id: int, trigger: str, actor: Actor, version: Any, comm
         _store_uploads(case, actor, files, written, at=stamp, issued=True)
     logger.info("Case %s %s→%s by %s", case.ref, from_state, case.state, recorded_actor(actor)[1])
     return case
+
+
+def link_dict(case: Case) -> dict[str, Any]:
+    return {"id": case.id, "ref": case.ref, "type": case.case_type}
+
+
+def links_of(case: Case) -> list[dict[str, Any]]:
+    """The cases this one is linked with (a chat and the case it became), from its timeline."""
+    return [e.data["link"] for e in case.events if e.kind in ("link", "transition") and (e.data or {}).get("link")]
+
+
+def transcript(case: Case) -> str:
+    """The conversation as text: each message, the automatic replies and attachments, with time and name."""
+    from ..timefmt import human_wib
+
+    lines = []
+    for e in case.events:
+        if e.is_internal or e.kind not in ("message", "auto_reply", "document"):
+            continue
+        body = e.comment if e.kind != "document" else f"[lampiran: {e.comment}]"
+        lines.append(f"[{human_wib(e.at)}] {e.actor_label}: {body}")
+    return "\n".join(lines)
+
+
+def _file_linked_case(case: Case, actor: Actor, fields: Mapping[str, Any]) -> dict[str, Any]:
+    """A step declared `files_case`: a new case of the chosen type for this case's requester, filed by the
+    actor, beginning with this case's conversation; each case's timeline links to the other (flush only)."""
+    target = REGISTRY[fields["type"]]
+    if case.requester is None or not isinstance(actor, User):
+        raise TransitionNotAllowed("Kasus tanpa pemohon yang dikenal tidak dapat dijadikan kasus lain.")
+    data: dict[str, Any] = {"subject": f"Dari {case.ref}: {case.title}"[:200]}
+    if target.per_service:
+        service = fields.get("service")
+        if service not in catalogue.SERVICES:
+            raise InvalidInput("Pilih layanan untuk permohonan ini.", {"service": ["Pilih layanan dari katalog."]})
+        data["service"] = service
+    new = open_case(target.case_type, data, actor, for_requester=case.requester).case
+    db.session.flush()  # its number, for both links
+    append_event(new, actor, "link", comment=transcript(case), data={"link": link_dict(case), "transcript": True})
+    return link_dict(new)
 
 
 # -- assignment ------------------------------------------------------------------------------------

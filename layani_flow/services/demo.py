@@ -11,7 +11,7 @@ from .. import clock as wall
 from ..clock import FrozenClock
 from ..extensions import db
 from ..models import Case, User
-from . import cases, consultations, documents
+from . import cases, consultations, documents, feedback
 from .users import create_user
 
 # Every demo account's password (README, scripts/run). It passes the password policy like any other: the
@@ -164,6 +164,20 @@ def _seed_cases(p: dict[str, User]) -> int:
     _walk(med, p["sekdis"], ("assign_mediator", "Kasubbag kepegawaian menjadi mediator."),
           fields={"mediator_nip": p["kasubbag"].nip})
     _seed_consultations(p)
+    # ChatCanal: one chat waiting for the desk, one answered and still going, one closed with a rating.
+    cases.open_case("chat", {"body": "Selamat pagi, apakah SK KGB saya yang terbit bulan lalu sudah bisa diambil?"},
+                    p["lestari"])
+    talk = cases.open_case("chat", {"body": "Bagaimana cara mengajukan cuti besar? Saya sudah 6 tahun bekerja."},
+                           p["rizki"]).case
+    talk = _walk(talk, p["petugas2"], "serve")
+    cases.add_message(talk.id, p["petugas2"], "Selamat siang. Cuti besar bisa diajukan setelah 5 tahun bekerja "
+                                              "terus-menerus; silakan ajukan lewat menu Ajukan → Cuti.")
+    cases.add_message(talk.id, p["rizki"], "Baik, terima kasih. Apakah perlu surat dari atasan?")
+    done = cases.open_case("chat", {"body": "Mohon info jadwal pemutakhiran data SIASN."}, p["wulan"]).case
+    done = _walk(done, p["petugas1"], "serve")
+    cases.add_message(done.id, p["petugas1"], "Pemutakhiran dibuka sampai 31 Desember; isi melalui menu Ajukan.")
+    _walk(done, p["petugas1"], ("close", "Pertanyaan terjawab."))
+    feedback.answer_feedback(done.id, p["wulan"].id, 5, "Cepat dan jelas.")
     return db.session.execute(select(func.count(Case.id))).scalar_one()
 
 

@@ -23,6 +23,7 @@ from ..models import Case, CaseClock, CaseEvent, ConsultationSlot, SlaNotice, Us
 from ..roles import LEAD_ROLES
 from ..workflows import REGISTRY, Workflow
 from ..working_time import WIB
+from . import conversations
 from .access import is_desk_head, on_desk, subordinate_ids_query, visible_cases
 from .approval_requests import APPROVAL_NOTICE
 from .listings import final_state_clause, next_running_due
@@ -41,6 +42,7 @@ REASONS: dict[str, tuple[str, int]] = {
     "replied": ("Pemohon membalas", 55),
     "booking_to_confirm": ("Konfirmasi jadwal konsultasi", 57),
     "meeting_today": ("Konsultasi hari ini", 58),
+    "unread_message": ("Pesan chat belum dibaca", 57),
     "due_soon": ("Segera jatuh tempo", 60),
     "team_overdue": ("Kasus tim melewati batas waktu", 70),
     "escalated": ("Tereskalasi", 75),
@@ -257,9 +259,17 @@ def _desk_escalations(person: User, add) -> None:
         add(case, "escalated", due_at)
 
 
+def _unread_chats(person: User, add) -> None:
+    """Open conversations (chats) they started or handle with messages they have not seen (read markers)."""
+    unread = conversations.unread_events(person).subquery()
+    query = select(Case, next_running_due()).join(unread, unread.c.case_id == Case.id).where(*_open_visible(person))
+    for case, due_at in _rows(query):
+        add(case, "unread_message", due_at)
+
+
 def sources_for(person: User) -> list:
     """Which sources apply to this person: everyone is a requester and may be someone's superior."""
-    sources = [_as_requester, _as_approver]
+    sources = [_as_requester, _as_approver, _unread_chats]
     if on_desk(person):
         sources += [_as_owner, _bookings, _unclaimed]
     if person.role in LEAD_ROLES:

@@ -13,7 +13,7 @@ from ..timefmt import human_wib
 from ..workflows import REGISTRY
 from ..workflows.clocks import FIRST_RESPONSE, RESOLUTION
 from ..working_time import due
-from . import anonymity, outbox, sla, timeline
+from . import anonymity, feedback, outbox, sla, timeline
 from .access import acts_for_desk
 from .calendar import load_calendar
 
@@ -26,6 +26,7 @@ def _send(user: User | None, case: Case, headline: str, comment: str = "", *, ac
         "recipient_name": user.name, "headline": headline, "comment": comment,
         "state_label": REGISTRY[case.case_type].states[case.state],
         "due_text": human_wib(resolution.due_at) if resolution is not None and resolution.stopped_at is None else "",
+        "feedback_url": feedback.link_for(case, user), "feedback_question": feedback.QUESTION,
     })
 
 
@@ -49,6 +50,16 @@ def _auto_reply(case: Case, event: CaseEvent) -> None:
                           data={"answer_due_at": answer_by.isoformat()})
     if case.requester is not None:
         _send(case.requester, case, "Pesan Anda sudah kami terima", text)
+
+
+def _auto_replied_since_desk(case: Case) -> bool:
+    """An automatic reply already stands since the desk last wrote: the promise it made still holds."""
+    for e in reversed(case.events):
+        if e.kind == "auto_reply":
+            return True
+        if e.kind == "message" and e.actor_id is not None and e.actor_id != case.requester_id:
+            return False
+    return False
 
 
 def _owner(case: Case) -> User | None:
@@ -79,6 +90,11 @@ def observe(case: Case, event: CaseEvent, actor) -> None:
             _send(_person(case, relation), case, headline.format(state=state), event.comment, actor=actor)
     elif event.kind == "assignment":
         _send(_owner(case), case, "Kasus ditugaskan kepada Anda", event.comment, actor=actor)
+    elif event.kind == "message" and workflow.conversation:
+        # A live conversation (a chat) is read on its page, with unread counts: no email per message; the
+        # requester's out-of-hours message is answered once per stretch of closed hours.
+        if not from_desk and getattr(actor, "id", None) == case.requester_id and not _auto_replied_since_desk(case):
+            _auto_reply(case, event)
     elif event.kind == "message" and from_desk:
         _send(case.requester, case, "Pesan baru dari petugas layanan", event.comment, actor=actor)
     elif event.kind == "message" and (actor is None or getattr(actor, "id", None) == case.requester_id

@@ -63,7 +63,9 @@ def effective_terms(policies: Iterable[SlaPolicy], case_type: str, service: str 
     policy = max(matching, key=lambda p: (p.service is not None, p.id), default=None)
     if policy is not None:
         return Terms(policy.target, policy.warn_percent, policy.escalate_every, policy=policy)
-    target = REGISTRY[case_type].sla.get(clock_name)
+    workflow = REGISTRY[case_type]
+    setting = workflow.sla_settings.get(clock_name)
+    target = current_app.config[setting] if setting else workflow.sla.get(clock_name)
     spec = catalogue.SERVICES.get(service or "")
     from_catalogue = spec is not None and (clock_name == RESOLUTION or (clock_name == APPROVAL and spec.needs_superior))
     if spec is not None and from_catalogue:

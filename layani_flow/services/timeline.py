@@ -20,7 +20,7 @@ from .. import clock
 from ..extensions import db
 from ..models import Case, CaseEvent
 from ..models.cases import SYSTEM_LABEL
-from . import anonymity, approval_requests, notifications, search, sla
+from . import anonymity, approval_requests, feedback, notifications, search, sla
 from .access import Actor, TrackedFiler
 
 ANONYMOUS_LABEL = "Pelapor anonim"
@@ -66,6 +66,7 @@ def append_event(case: Case, actor: Actor | SystemActor | None, kind: str, *, at
     db.session.add(event)
     if not isinstance(actor, SystemActor):
         sla.observe(case, event, actor)  # every event may start, pause, resume or stop a clock
+        feedback.observe(case, event)  # a case that closes may ask its requester one question
         notifications.observe(case, event, actor)  # and may owe someone an email
         approval_requests.observe(case, event)  # a case now waiting on a superior asks them
         search.observe(case, event)  # and may change the words the case is found by

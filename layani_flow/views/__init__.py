@@ -9,11 +9,13 @@ def register(app: Flask) -> None:
         api_v1,
         auth,
         cases,
+        chat,
         consultations,
         consultations_api,
         drafts,
         email_actions,
         errors,
+        feedback,
         home,
         intake,
         queue,
@@ -22,8 +24,8 @@ def register(app: Flask) -> None:
     )
     from . import search as search_views  # its own line: other branches add blueprints to the one above
 
-    for module in (auth, home, intake, cases, queue, search_views, track, workflows, admin, acting, email_actions,
-                   api_v1, consultations, consultations_api):
+    for module in (auth, home, intake, cases, chat, queue, search_views, track, workflows, admin, acting, email_actions,
+                   feedback, api_v1, consultations, consultations_api):
         app.register_blueprint(module.bp)
     errors.init_app(app)
     drafts.init_app(app)

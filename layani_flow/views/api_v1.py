@@ -10,10 +10,11 @@ from .. import catalogue
 from ..extensions import csrf
 from ..forms import JsonShapeError, describe_fields, intake_form_class, trigger_form_class
 from ..services import cases as case_service
-from ..services import documents, inbox, listings
+from ..services import conversations, documents, inbox, listings
 from ..services.errors import DomainError, InvalidInput
 from ..services.users import user_for_token
 from ..workflows import REGISTRY
+from . import chat as chat_views
 from .cases import step_uploads
 from .errors import error_response
 from .json_input import MAX_DEPTH, nesting_depth_of_body
@@ -171,6 +172,23 @@ def post_message(case_id: int):
     event = case_service.add_message(case_id, g.api_user, text, internal=bool(body.get("internal")))
     number = next(n for n, e in numbered_events(event.case, g.api_user) if e is event)
     return jsonify(event_dict(event, number)), 201
+
+
+@bp.get("/cases/<int(signed=True):case_id>/messages")
+@token_required
+def list_messages(case_id: int):
+    """The messages after `after` (a message id); `wait` holds the answer up to that many seconds for one."""
+    case_service.get_case(case_id, g.api_user)
+    after = conversations.parse_after(request.args.get("after"))
+    wait = chat_views.parse_wait(request.args.get("wait"))
+    return jsonify({"items": chat_views.wait_for_messages(case_id, g.api_user, after, wait)})
+
+
+@bp.get("/cases/<int(signed=True):case_id>/stream")
+@token_required
+def stream(case_id: int):
+    """Server-sent events: each new message as one `data: <json>` event (views/chat.py)."""
+    return chat_views.stream_response(case_id, g.api_user)
 
 
 @bp.post("/cases/<int(signed=True):case_id>/assign")

@@ -15,7 +15,7 @@ from layani_flow.forms import intake_form_class, trigger_form_class
 from layani_flow.forms.base import select_choices
 from layani_flow.models import Case, CaseEvent
 from layani_flow.services import cases as case_service
-from layani_flow.services import documents, listings
+from layani_flow.services import documents, feedback, listings
 from layani_flow.services.access import Actor
 from layani_flow.services.calendar import load_calendar
 from layani_flow.services.capabilities import Action, Capabilities, capabilities
@@ -140,6 +140,8 @@ def describe_event(case: Case, event: CaseEvent, desk: bool = True) -> str:
                            ("external_body", "Instansi"), ("next_steps", "Tindak lanjut")):
             if data.get(key):
                 text += f" {label}: {data[key]}."
+        if isinstance(data.get("link"), dict):
+            text += f" Kasus baru: {data['link'].get('ref')}."
         return text
     if event.kind == "assignment":
         text = f"Penanggung jawab: {data.get('from') or 'belum ada'} → {data.get('to')}."
@@ -156,6 +158,9 @@ def describe_event(case: Case, event: CaseEvent, desk: bool = True) -> str:
         return "Mengirim pesan."
     if event.kind == "rescheduled":
         return f"Jadwal dipindah: {data.get('from') or '–'} → {data.get('to') or '–'}."
+    if event.kind == "link" and isinstance(data.get("link"), dict):
+        text = f"Ditautkan dengan {data['link'].get('ref')}."
+        return text + (" Percakapannya dilampirkan di bawah." if data.get("transcript") else "")
     if event.kind == "note":
         if data.get("instruction"):
             level = f" (eskalasi tingkat {data['escalation']})" if data.get("escalation") else ""
@@ -217,6 +222,9 @@ def render_case(case: Case, viewer: Actor, *, tracked: bool = False, status: int
         rejected_documents=[d for d in case.documents if d.review_status == "rejected"],
         assignee_loads=listings.open_case_counts([u.id for u in caps.assignees]) if caps.assignees else {},
         desk=caps.internal_note.allowed, error_anchors=anchors,
+        links=case_service.links_of(case),
+        feedback_pending=feedback.pending_for(case, viewer) if workflow.asks_feedback else None,
+        feedback_question=feedback.QUESTION, feedback_labels=feedback.RATING_LABELS,
     )
     return render_template("cases/detail.html", **context), status
 
@@ -236,6 +244,8 @@ def _back(case_id: int):
 @login_required
 def detail(case_id: int):
     case = _own_case(case_id)
+    if REGISTRY[case.case_type].conversation:  # a chat is read as a conversation (views/chat.py)
+        return redirect(url_for("chat.conversation", case_id=case_id))
     draft = drafts.restore()  # a message or a step's comment typed before the session ran out
     if draft is None:
         return render_case(case, current_user)

@@ -15,6 +15,7 @@ from ..models.sla import CaseClock
 from ..services.access import Actor, acts_for_desk
 from ..services.calendar import load_calendar
 from ..services.capabilities import capabilities
+from ..services.cases import links_of
 from ..services.inbox import InboxItem
 from ..services.sla import current_cycle, remaining
 from ..timefmt import WORKDAY_MINUTES, iso_wib, working_text  # noqa: F401  (pages and tests read them here)
@@ -223,6 +224,7 @@ def case_detail(case: Case, viewer: Actor) -> dict[str, Any]:
         actions=[{"trigger": a.trigger, "label": a.label, "needs": sorted(a.needs),
                   "blocked_by": list(a.blocked_by)} for a in caps.actions],
         capabilities=caps.as_dict(),
+        links=links_of(case),
     )
     if other is not None and not takes_part and case.fields.get(other.nip_field) and caps.see_other_party:
         # For the desk only: whether the NIP named in the complaint belongs to someone. The filer is never

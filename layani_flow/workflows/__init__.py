@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from . import complaint, consultation, mediation, service_request
+from . import chat, complaint, consultation, mediation, service_request
 from .base import (
     STATUS_UPDATE,
     Booking,
@@ -19,7 +19,7 @@ from .base import (
 
 REGISTRY: dict[str, Workflow] = {
     wf.case_type: wf for wf in (service_request.WORKFLOW, complaint.WORKFLOW, mediation.WORKFLOW,
-                                 consultation.WORKFLOW)
+                                 consultation.WORKFLOW, chat.WORKFLOW)
 }
 
 # Every state name of every case type (filters check against it before they reach a query).

@@ -187,6 +187,9 @@ class Step:
     # The step as a task, after "Anda perlu: " at the top of the case page ("memulai verifikasi berkas");
     # None: its label says it.
     task: str | None = None
+    # The step files a new case for the requester, of the type in fields["type"] (a ChoiceInput), carrying
+    # this case's conversation; both cases link to each other (services.cases, a chat's "convert").
+    files_case: bool = False
 
     @property
     def sources(self) -> tuple[str, ...]:
@@ -196,10 +199,10 @@ class Step:
 def step(trigger: str, source: str | tuple[str, ...], dest: str, label: str, *, who: Iterable[str],
          guards: Iterable[Guard] = (), needs: Iterable[str] = (), tone: str = "primary",
          effect: Effect | None = None, inputs: Iterable[StepInput] = (),
-         notify: Mapping[str, str] | None = None, task: str | None = None) -> Step:
+         notify: Mapping[str, str] | None = None, task: str | None = None, files_case: bool = False) -> Step:
     """A step as declarations write it; `notify` defaults to the requester's status update."""
     return Step(trigger, source, dest, label, frozenset(who), tuple(guards), frozenset(needs), tone, effect,
-                tuple(inputs), tuple(notify.items()) if notify is not None else Step.notify, task)
+                tuple(inputs), tuple(notify.items()) if notify is not None else Step.notify, task, files_case)
 
 
 @dataclass(frozen=True)
@@ -286,6 +289,17 @@ class Workflow:
     # The desk has answered: the resolution clock stops, and restarts if the case leaves again (reopen).
     answered_in: AbstractSet[str] = frozenset()
 
+    # The requester is asked one question (1–5, with an optional comment) when a case reaches a final state
+    # other than those in `no_feedback_in` (services.feedback); answers are kept per officer and channel.
+    asks_feedback: bool = False
+    no_feedback_in: AbstractSet[str] = frozenset()
+    # The intake field that is the case's first message (a chat starts with what the employee wrote).
+    first_message_field: str | None = None
+    # Clock targets read from a setting instead of `sla` (clock → config key, e.g. CHAT_FIRST_RESPONSE).
+    sla_settings: Mapping[str, str] = field(default_factory=dict)
+    # Its page is a conversation: messages live, unread counts, the desk's waiting list (ChatCanal).
+    conversation: bool = False
+
     # Built from the above.
     by_trigger: dict[str, Step] = field(init=False, repr=False)
     machine: Machine = field(init=False, repr=False)
@@ -320,9 +334,12 @@ class Workflow:
         for dup in {t for t in triggers if triggers.count(t) > 1}:
             problems.append(f"trigger {dup!r} declared twice")
         for name in (self.initial, *self.entry_states, *self.final, *self.paused_in, *self.external_in,
-                     *self.answered_in):
+                     *self.answered_in, *self.no_feedback_in):
             if name not in self.states:
                 problems.append(f"unknown state {name!r}")
+        for clock_name in self.sla_settings:
+            if clock_name not in CLOCK_NAMES:
+                problems.append(f"unknown SLA clock {clock_name!r} in sla_settings")
         for clock_name, target in self.sla.items():
             if clock_name not in CLOCK_NAMES:
                 problems.append(f"unknown SLA clock {clock_name!r}")
@@ -346,6 +363,8 @@ class Workflow:
                 problems.append(f"{s.trigger}: who must name roles/relations, got {sorted(s.who)}")
             if not s.needs <= INPUTS:
                 problems.append(f"{s.trigger}: unknown inputs {sorted(s.needs - INPUTS)}")
+            if s.files_case and not any(i.field == "type" for i in s.inputs):
+                problems.append(f"{s.trigger}: files_case needs a choice input named 'type'")
             if s.inputs and "form" not in s.needs:
                 problems.append(f"{s.trigger}: inputs come from a form; add needs={{'form'}}")
             if set(s.sources) & self.final:

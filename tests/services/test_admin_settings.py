@@ -78,7 +78,7 @@ def test_saving_a_policy_deactivates_the_previous_one_for_the_same_key_only(db, 
 
 
 @pytest.mark.parametrize("overrides, field", [
-    ({"case_type": "chat"}, "case_type"),
+    ({"case_type": "kopi"}, "case_type"),  # no such case type ("chat" is one now)
     ({"case_type": "complaint", "clock_name": "external", "service": None}, "clock"),
     ({"case_type": "complaint", "service": "kgb"}, "service"),
     ({"service": "tidak_ada"}, "service"),

@@ -71,6 +71,7 @@ def test_the_policy_table_shows_the_defaults(login_as, office):
     for workflow in REGISTRY.values():
         if "resolution" in workflow.sla:  # a chat runs only its first-response clock
             assert f"{workflow.title} Semua Penyelesaian" in html
+    assert "Chat dengan petugas (ChatCanal) Semua Tanggapan pertama 15m" in html  # from CHAT_FIRST_RESPONSE
     assert "Belum ada perubahan" in html
 
 

@@ -117,10 +117,14 @@ GENERAL = {
     "GET /konsultasi/agenda":                  (M,   403, 403, 403, 403, 200, 200, 403, 403, 403, M,   200),
     "POST /konsultasi/agenda/jadwal":          (M,   403, 403, 403, 403, 303, 303, 403, 403, 403, M,   303),
     "POST /konsultasi/agenda/pola":            (M,   403, 403, 403, 403, 303, 303, 403, 403, 403, M,   303),
+    "GET /chat":                               (M,   200, 200, 200, 200, 200, 200, 200, 200, 200, M,   200),
+    "POST /chat":                              (M,   303, 303, 303, 303, 303, 303, 303, 303, 303, M,   303),
+    "GET /umpan-balik":                        (M,   403, 403, 403, 403, 403, 403, 403, 200, 200, M,   403),
     "GET on every POST-only route":            (405, 405, 405, 405, 405, 405, 405, 405, 405, 405, 405, 405),
 }
 
 POST_ONLY = ("/keluar", "/admin/pengguna/1/tautan-sandi", "/konsultasi/agenda/jadwal", "/konsultasi/agenda/pola", "/kasus/{id}/tindakan/{step}", "/kasus/{id}/pesan", "/kasus/{id}/klaim",
+             "/chat/{id}/pesan", "/kasus/{id}/penilaian",
              "/kasus/{id}/tugaskan", "/kasus/{id}/dokumen", "/kasus/{id}/dokumen/{doc}/periksa", "/lacak/pesan",
              "/lacak/tindakan/{step}", "/lacak/keluar")
 
@@ -132,6 +136,8 @@ POST_ONLY = ("/keluar", "/admin/pengguna/1/tautan-sandi", "/konsultasi/agenda/ja
 #   mediation           the owner is the mediator; the party not yet brought in
 #   mediation_involved  the same after bring_in_other_party (mediation in progress)
 #   consultation        a ConsDesk booking three days ahead, not yet confirmed by its officer (the owner)
+#   chat_waiting        a chat nobody has taken ("owner's step": serve)
+#   chat_active         a chat an officer (the owner) is answering ("close" is both steps)
 # Each case has one document, uploaded by its requester (by the filer for the anonymous one).
 CASES = {
     #                                     anon req  coll sup  party off  owner outs head adm  tracker  dfiler
@@ -254,6 +260,42 @@ CASES = {
         "POST /lacak/tindakan/<requester's step>": (L,   L,   L,   L,   _,   L,   L,   L,   L,   L,   _,   L),
         "POST /lacak/tindakan/<owner's step>": (L,   L,   L,   L,   _,   L,   L,   L,   L,   L,   _,   L),
     },
+    # A chat's case page is its conversation (/chat/<id>, tests/views/test_chat_pages.py): 302 there for
+    # whoever reads it. The requester's superior does not read an employee's chats.
+    "chat_waiting": {
+        "GET /kasus/<id>":                (M,   302, 404, 404, _,   302, _,   404, 302, 302, M,   302),
+        "POST tindakan/<owner's step>":   (M,   403, 404, 404, _,   302, _,   404, 403, 403, M,   403),
+        "POST tindakan/<requester's step>": (M,   302, 404, 404, _,   403, _,   404, 403, 403, M,   302),
+        "POST tindakan/<unknown step>":   (M,   409, 404, 404, _,   409, _,   404, 409, 409, M,   409),
+        "POST pesan":                     (M,   302, 404, 404, _,   302, _,   404, 302, 302, M,   302),
+        "POST pesan (internal)":          (M,   403, 404, 404, _,   302, _,   404, 302, 302, M,   403),
+        "POST klaim":                     (M,   403, 404, 404, _,   302, _,   404, 302, 403, M,   403),
+        "POST tugaskan":                  (M,   403, 404, 404, _,   403, _,   404, 302, 403, M,   403),
+        "POST dokumen":                   (M,   302, 404, 404, _,   403, _,   404, 403, 403, M,   302),
+        "GET dokumen/<doc>":              (M,   200, 404, 404, _,   200, _,   404, 200, 200, M,   200),
+        "POST dokumen/<doc>/periksa":     (M,   403, 404, 404, _,   403, _,   404, 403, 403, M,   403),
+        "GET /lacak/kasus":               (L,   L,   L,   L,   _,   L,   _,   L,   L,   L,   _,   L),
+        "POST /lacak/pesan":              (L,   L,   L,   L,   _,   L,   _,   L,   L,   L,   _,   L),
+        "POST /lacak/tindakan/<requester's step>": (L,   L,   L,   L,   _,   L,   _,   L,   L,   L,   _,   L),
+        "POST /lacak/tindakan/<owner's step>": (L,   L,   L,   L,   _,   L,   _,   L,   L,   L,   _,   L),
+    },
+    "chat_active": {
+        "GET /kasus/<id>":                (M,   302, 404, 404, _,   302, 302, 404, 302, 302, M,   302),
+        "POST tindakan/<owner's step>":   (M,   302, 404, 404, _,   403, 302, 404, 403, 403, M,   302),
+        "POST tindakan/<requester's step>": (M,   302, 404, 404, _,   403, 302, 404, 403, 403, M,   302),
+        "POST tindakan/<unknown step>":   (M,   409, 404, 404, _,   409, 409, 404, 409, 409, M,   409),
+        "POST pesan":                     (M,   302, 404, 404, _,   302, 302, 404, 302, 302, M,   302),
+        "POST pesan (internal)":          (M,   403, 404, 404, _,   302, 302, 404, 302, 302, M,   403),
+        "POST klaim":                     (M,   403, 404, 404, _,   409, 409, 404, 302, 403, M,   403),
+        "POST tugaskan":                  (M,   403, 404, 404, _,   403, 302, 404, 302, 403, M,   403),
+        "POST dokumen":                   (M,   302, 404, 404, _,   403, 302, 404, 403, 403, M,   302),
+        "GET dokumen/<doc>":              (M,   200, 404, 404, _,   200, 200, 404, 200, 200, M,   200),
+        "POST dokumen/<doc>/periksa":     (M,   403, 404, 404, _,   403, 302, 404, 403, 403, M,   403),
+        "GET /lacak/kasus":               (L,   L,   L,   L,   _,   L,   L,   L,   L,   L,   _,   L),
+        "POST /lacak/pesan":              (L,   L,   L,   L,   _,   L,   L,   L,   L,   L,   _,   L),
+        "POST /lacak/tindakan/<requester's step>": (L,   L,   L,   L,   _,   L,   L,   L,   L,   L,   _,   L),
+        "POST /lacak/tindakan/<owner's step>": (L,   L,   L,   L,   _,   L,   L,   L,   L,   L,   _,   L),
+    },
 }
 
 # scenario: (case type, state, owner's step, requester's step, other attributes)
@@ -266,6 +308,8 @@ SCENARIOS = {
     "mediation_involved": ("mediation", "in_mediation", "record_agreement", "withdraw",
                            {"party": True, "involved": True}),
     "consultation": ("consultation", "booked", "confirm", "cancel", {"slot": True}),
+    "chat_waiting": ("chat", "waiting", "serve", "close", {"unowned": True}),
+    "chat_active": ("chat", "active", "close", "close", {}),
 }
 
 COMMENT = "Catatan uji."
@@ -413,6 +457,7 @@ def general_request(world, web: WebClient, route: str):
             "other_party_nip": p["party"].nip, "relation": "atasan", "subject": "Perbedaan penilaian SKP",
             "description": "Penilaian SKP saya turun tanpa dialog kinerja.", "discipline_concern": "tidak"}),
         "POST /aduan-anonim": ("POST", "/aduan-anonim", COMPLAINT),
+        "POST /chat": ("POST", "/chat", {"body": "Halo, saya mau bertanya."}),
         "POST /lacak (a wrong code)": ("POST", "/lacak", {"code": "AAAA-BBBB-CCCC-DDDD"}),
     }
     if route in simple:
@@ -524,7 +569,8 @@ def test_page(world, route, actor, expected):
     assert got == expected, text_of(response)[:500] if not isinstance(response, int) else got
     if refused(expected):
         assert counts() == before, "a refused request wrote something"
-    elif route.startswith("POST /kasus/baru") or route in ("POST /aduan-anonim", "POST /konsultasi/jadwal/<slot>"):
+    elif route.startswith("POST /kasus/baru") or route in ("POST /aduan-anonim", "POST /konsultasi/jadwal/<slot>",
+                                                            "POST /chat"):
         assert counts()[0] == before[0] + 1
 
 

@@ -172,10 +172,10 @@ def test_available_filters_by_roles_and_relations():
 
 def test_the_machine_is_built_once_and_registers_nothing():
     from layani_flow.services import cases
-    from layani_flow.workflows import complaint, consultation, mediation, service_request
+    from layani_flow.workflows import chat, complaint, consultation, mediation, service_request
 
     modules = {"complaint": complaint, "mediation": mediation, "service_request": service_request,
-               "consultation": consultation}
+               "consultation": consultation, "chat": chat}
     for key, wf in REGISTRY.items():
         assert wf is modules[key].WORKFLOW is cases.REGISTRY[key]
         assert wf.machine is wf.machine  # a plain attribute, not rebuilt on access
