@@ -77,7 +77,9 @@ def test_two_workers_and_the_app_from_the_environment_escalate_once_and_mail_onc
         case_id = filed.json()["id"]
         assert sink.wait_for(1, timeout=60), processes.outputs()  # the receipt
         _move_into_the_past(db, case_id)
-        assert sink.wait_for(1 + len(CLOCKS), timeout=60), processes.outputs()  # and the escalations
+        # Both clocks breached at once and escalate to the desk head: both are recorded, one email tells them
+        # (services/sweep.py: one person hears of one case once per sweep).
+        assert sink.wait_for(2, timeout=60), processes.outputs()
         for worker in workers:  # as an operator stops them: each finishes its cycle and records what it sent
             assert worker.stop() == 0, processes.outputs()
         assert web.stop() == 0, processes.outputs()
@@ -92,9 +94,10 @@ def test_two_workers_and_the_app_from_the_environment_escalate_once_and_mail_onc
 
     rows = db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)).all()
     assert {r.status for r in rows} == {"sent"}
-    assert sorted((r.to_addr, r.dedupe_key) for r in rows if r.dedupe_key and r.dedupe_key.startswith("sla:")) == \
-        sorted((desk_head_email, f"sla:{case_id}:{clock}:1:1") for clock in CLOCKS)
+    escalation_mail = [(r.to_addr, r.dedupe_key) for r in rows if r.dedupe_key and r.dedupe_key.startswith("sla:")]
+    assert len(escalation_mail) == 1 and escalation_mail[0] in \
+        {(desk_head_email, f"sla:{case_id}:{clock}:1:1") for clock in CLOCKS}, escalation_mail
     assert [r.to_addr for r in rows if "sudah kami terima" in r.subject] == [filer_email]
     assert sink.message_ids() == Counter({r.message_id: 1 for r in rows})  # each email exactly once
     subjects = [m["Subject"] for _, m in sink.messages]
-    assert sum("Eskalasi tingkat 1" in s for s in subjects) == len(CLOCKS), subjects
+    assert sum("Eskalasi tingkat 1" in s for s in subjects) == 1, subjects
