@@ -158,6 +158,17 @@ def _warn(case: Case, clock: CaseClock, now: dt.datetime, cal: WorkingCalendar, 
     report.warned.append(f"{case.ref} {clock.name} → {recipient.name}")
 
 
+def _chain_ended(case: Case, clock: CaseClock, level: int, now: dt.datetime, report: SweepReport,
+                 chain_name: str) -> None:
+    """Nobody is left above the last one told: the clock stops escalating, and the timeline says why."""
+    clock.next_escalation_at = None
+    clock.escalation_level = level - 1
+    append_event(case, SYSTEM, "sla_chain_end", at=now,
+                 comment=f"Rantai {chain_name} sudah sampai puncak; tidak ada atasan lain untuk diberi tahu.",
+                 data={"clock": clock.name, "level": level - 1})
+    report.chain_ended.append(f"{case.ref} {clock.name}")
+
+
 def _escalate(case: Case, clock: CaseClock, level: int, now: dt.datetime, cal: WorkingCalendar,
               report: SweepReport, head: Callable[[], User | None] = desk_head,
               escalated_to: set[int] | None = None) -> None:
@@ -166,12 +177,7 @@ def _escalate(case: Case, clock: CaseClock, level: int, now: dt.datetime, cal: W
         return
     chain = escalation_chain(case, head)
     if level > len(chain):
-        clock.next_escalation_at = None
-        clock.escalation_level = level - 1
-        append_event(case, SYSTEM, "sla_chain_end", at=now,
-                     comment="Rantai eskalasi sudah sampai puncak; tidak ada atasan lain untuk diberi tahu.",
-                     data={"clock": clock.name, "level": level - 1})
-        report.chain_ended.append(f"{case.ref} {clock.name}")
+        _chain_ended(case, clock, level, now, report, "eskalasi")
         return
     recipient = chain[level - 1]
     notice = SlaNotice(case_id=case.id, clock=clock.name, cycle=clock.cycle, level=level,
@@ -208,12 +214,7 @@ def _escalate_approval(case: Case, clock: CaseClock, level: int, now: dt.datetim
     chain = approval_requests.escalation_chain(case)
     clock.escalation_level = level
     if level > len(chain):
-        clock.next_escalation_at = None
-        clock.escalation_level = level - 1
-        append_event(case, SYSTEM, "sla_chain_end", at=now,
-                     comment="Rantai persetujuan sudah sampai puncak; tidak ada atasan lain untuk diberi tahu.",
-                     data={"clock": clock.name, "level": level - 1})
-        report.chain_ended.append(f"{case.ref} {clock.name}")
+        _chain_ended(case, clock, level, now, report, "persetujuan")
         return
     recipient = chain[level - 1]
     clock.next_escalation_at = due(cal, now, clock.escalate_every)
