@@ -4,11 +4,12 @@ from __future__ import annotations
 import datetime as dt
 
 from flask_login import UserMixin
-from sqlalchemy import CheckConstraint, ForeignKey, String
+from sqlalchemy import CheckConstraint, Date, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import Model
 from ..grades import pangkat_golongan
+from ..personnel import retirement_age, retirement_date
 from ..roles import ROLE_LABELS, Role
 from .types import UTCDateTime
 
@@ -29,6 +30,12 @@ class User(UserMixin, Model):
     position: Mapped[str] = mapped_column(String(120), default="")
     # Golongan as the SK writes it ("III/a", or "IX" for a PPPK): grades.GRADES; None until an admin sets it.
     grade: Mapped[str | None] = mapped_column(String(5))
+    # Personnel data (personnel.py): what the reminders and "Data kepegawaian saya" read. None = not known yet.
+    position_kind: Mapped[str | None] = mapped_column(String(20))  # personnel.POSITION_KINDS
+    grade_tmt: Mapped[dt.date | None] = mapped_column(Date)  # TMT of the current golongan
+    kgb_tmt: Mapped[dt.date | None] = mapped_column(Date)  # TMT of the last periodic salary step (KGB)
+    birth_date: Mapped[dt.date | None] = mapped_column(Date)
+    retirement_age_override: Mapped[int | None] = mapped_column()  # None: the BUP of the position kind
     role: Mapped[str] = mapped_column(String(20), default=Role.EMPLOYEE.value)
     superior_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     password_hash: Mapped[str] = mapped_column(String(255))
@@ -50,6 +57,16 @@ class User(UserMixin, Model):
     def pangkat_golongan(self) -> str:
         """"Penata Muda, III/a": how the intake forms and the pages show the grade."""
         return pangkat_golongan(self.grade)
+
+    @property
+    def retirement_age(self) -> int:
+        """The BUP that applies: the override when an admin set one, else the position kind's."""
+        return retirement_age(self.position_kind, self.retirement_age_override)
+
+    @property
+    def retirement_date(self) -> dt.date | None:
+        """TMT pensiun, when the birth date is known."""
+        return retirement_date(self.birth_date, self.retirement_age) if self.birth_date else None
 
     @property
     def role_label(self) -> str:
