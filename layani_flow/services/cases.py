@@ -427,6 +427,28 @@ def _review_errors(case: Case, reviews: list[Review]) -> dict[str, list[str]]:
     return errors
 
 
+MAX_REVIEWS_PER_ROUND = 200  # far more documents than a case holds; a longer list is a mistake or an attack
+
+
+def reviews_from_json(items: object) -> list[Review]:
+    """A review round as the API sends it, `[{"document": 1, "decision": "verified", "note": ""}, …]`: its
+    shape is checked here, its content by review_documents (which names each document's own problems)."""
+    shape = InvalidInput("Daftar pemeriksaan dokumen tidak valid.", {"reviews": [
+        'Kirim "reviews" sebagai daftar berisi {"document": nomor, "decision": "verified"/"rejected", "note": …}.']})
+    if not isinstance(items, list) or len(items) > MAX_REVIEWS_PER_ROUND:
+        raise shape
+    reviews = []
+    for item in items:
+        if not isinstance(item, dict):
+            raise shape
+        number, decision, note = item.get("document"), item.get("decision"), item.get("note") or ""
+        if isinstance(number, bool) or not isinstance(number, int) or not isinstance(decision, str) \
+                or not isinstance(note, str):
+            raise shape
+        reviews.append(Review(number, decision, note))
+    return reviews
+
+
 def review_documents(case_id: int, actor: User, reviews: list[Review]) -> list[CaseDocument]:
     """Verify or reject several documents in one round: all of them or, on any bad input, none. The requester
     gets one email listing what was rejected and why (not one per document)."""

@@ -212,6 +212,15 @@ def upload(case_id: int):
     return jsonify(case_detail(case, g.api_user)), 201
 
 
+@bp.post("/cases/<int(signed=True):case_id>/documents/review")
+@token_required
+def review_round(case_id: int):
+    """Several documents in one round, as the case page does it: all verdicts saved, or none on any bad one."""
+    reviews = case_service.reviews_from_json(json_body().get("reviews"))
+    case_service.review_documents(case_id, g.api_user, reviews)
+    return jsonify(case_detail(case_service.get_case(case_id, g.api_user), g.api_user))
+
+
 @bp.post("/cases/<int(signed=True):case_id>/documents/<int:number>/review")
 @token_required
 def review(case_id: int, number: int):
