@@ -25,14 +25,16 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
     CompoundSelect,
+    Integer,
     Select,
     and_,
+    any_,
     bindparam,
     column,
     func,
@@ -44,6 +46,7 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy import inspect as sa_inspect
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import selectinload
@@ -61,6 +64,7 @@ from .errors import InvalidInput
 MAX_QUERY_CHARS = 200
 MAX_WORDS = 10
 RANKED_UP_TO = 1000  # search_cases ranks by relevance when at most this many cases match
+MATCHES_LISTED_UP_TO = 5000  # the matching ids are read first, and looked up by primary key, up to this many
 COUNTED_UP_TO = 1000  # and counts them up to this many ("lebih dari 1.000")
 REACH_LISTED_UP_TO = 5000  # the cases within reach of someone who reads few, read first up to this many
 # The timeline kinds whose comments are the system's own sentences (an escalation's names whom it went to):
@@ -154,10 +158,20 @@ def parse(text: str | None) -> Query:
 # -- the index's side: one row per case ------------------------------------------------------------------------
 
 
+STATE_TOKEN_PREFIX = "zstate"
+
+
+def state_token(state: str) -> str:
+    """The word a case's state is indexed by ("zstateinverification"): a state filter then narrows inside
+    the full-text index, so a broad word in one state costs what its matches cost, not a walk over every
+    case of that state. Every change of state is a transition event, which rewrites the row (observe)."""
+    return STATE_TOKEN_PREFIX + "".join(words(state))
+
+
 def texts_for(case: Case, events: Iterable[CaseEvent]) -> tuple[str, str]:
     """(body, staff_body) of a case: what every reader may find it by, and what only the desk may."""
     workflow = REGISTRY[case.case_type]
-    body: list[Any] = [case.ref, case.title, workflow.title, case.service]
+    body: list[Any] = [case.ref, case.title, workflow.title, case.service, state_token(case.state)]
     staff: list[Any] = []
     for key, value in sorted((case.fields or {}).items()):
         values = value if isinstance(value, list) else [value]
@@ -274,10 +288,18 @@ def _ranked(query: Query, staff: bool, among: list[int]):
         vector: ColumnElement[Any] = literal_column(
             f"{CaseSearchText.__tablename__}.{ALL_TSV if staff else BODY_TSV}")
         return (select(CaseSearchText.case_id.label("case_id"), (-func.ts_rank(vector, tsquery)).label("score"))
-                .where(CaseSearchText.case_id.in_(among), vector.op("@@")(tsquery)).subquery())
+                .where(_one_of(CaseSearchText.case_id, among), vector.op("@@")(tsquery)).subquery())
     fts = table(FTS_TABLE, column("rowid"), column("rank"))
     match = literal_column(FTS_TABLE).op("MATCH")(bindparam(None, _fts5_expression(query, None if staff else "body")))
     return select(fts.c.rowid.label("case_id"), fts.c.rank.label("score")).where(match).subquery()
+
+
+def _one_of(column_: Any, ids: list[int]) -> ColumnElement[bool]:
+    """`column IN ids`. On PostgreSQL as one array parameter (`= ANY(:ids)`): a few thousand ids are then one
+    value to send, not a few thousand placeholders to compile (which cost more than the query itself)."""
+    if db.engine.dialect.name == "postgresql":
+        return column_ == any_(bindparam(None, ids, type_=ARRAY(Integer)))
+    return column_.in_(ids)
 
 
 def _matching_ids(query: Query, staff: bool) -> Select[Any]:
@@ -319,10 +341,10 @@ def matching(query: Query, actor: Actor | None, *, lead: bool = True) -> ColumnE
 
 
 def _few_matches(query: Query, staff: bool) -> list[int] | None:
-    """The ids of the cases whose text matches, whoever may see them, when there are at most RANKED_UP_TO
-    of them (the index alone answers, in a few ms); None when there are more."""
-    ids = db.session.scalars(_matching_ids(query, staff).limit(RANKED_UP_TO + 1)).all()
-    return list(ids) if len(ids) <= RANKED_UP_TO else None
+    """The ids of the cases whose text matches, whoever may see them, when there are at most
+    MATCHES_LISTED_UP_TO of them (the index alone answers, in a few ms); None when there are more."""
+    ids = db.session.scalars(_matching_ids(query, staff).limit(MATCHES_LISTED_UP_TO + 1)).all()
+    return list(ids) if len(ids) <= MATCHES_LISTED_UP_TO else None
 
 
 def _within_reach(actor: Actor | None) -> CompoundSelect[Any] | None:
@@ -354,7 +376,7 @@ def _reach_ids(reach: CompoundSelect[Any]) -> list[int] | CompoundSelect[Any]:
 def _started(query: Query, actor: Actor | None) -> tuple[ColumnElement[bool], list[int] | None]:
     """`matching` for this actor, written so that the database starts at the right place, and the matching
     ids when they are few:
-    - few matches (at most RANKED_UP_TO, whoever may see them): from those ids, by primary key;
+    - few matches (at most MATCHES_LISTED_UP_TO, whoever may see them): from those ids, by primary key;
     - many, for someone who reads few cases: from the cases within their reach (`_within_reach`);
     - many, for someone who reads nearly all: the list's own order (newest first, or by deadline),
       testing each case against the matches until the page is full.
@@ -362,14 +384,17 @@ def _started(query: Query, actor: Actor | None) -> tuple[ColumnElement[bool], li
     staff = _staff_reader(actor)
     few = _few_matches(query, staff)
     if few is not None:
-        clause: ColumnElement[bool] = Case.id.in_(few)
+        clause: ColumnElement[bool] = _one_of(Case.id, few)
         if staff:  # the staff text only where the actor is not a party (see `matching`)
             assert actor is not None
             clause = and_(clause, or_(_not_a_party(actor), Case.id.in_(_matching_ids(query, staff=False))))
         return clause, few
     reach = _within_reach(actor)
     clause = matching(query, actor, lead=False)
-    return (clause if reach is None else and_(Case.id.in_(_reach_ids(reach)), clause)), None
+    if reach is None:
+        return clause, None
+    within = _reach_ids(reach)
+    return and_(_one_of(Case.id, within) if isinstance(within, list) else Case.id.in_(within), clause), None
 
 
 def narrowing(query: Query, actor: Actor | None) -> ColumnElement[bool]:
@@ -390,7 +415,7 @@ def search_cases(actor: Actor | None, query: Query, *, page: int = 1, size: int 
     the page asks for more words. The total is counted up to COUNTED_UP_TO ("more than 1,000")."""
     if query.empty:
         return listings.CasePage([], 1, size, 0)
-    clause, few = _started(query, actor)
+    clause, few = _started(replace(query, words=(state_token(state), *query.words)) if state else query, actor)
     statement = select(Case).where(clause, visible_cases(actor))
     if case_type:
         statement = statement.where(Case.case_type == case_type)
@@ -400,7 +425,7 @@ def search_cases(actor: Actor | None, query: Query, *, page: int = 1, size: int 
     total = db.session.scalar(select(func.count()).select_from(counted.limit(COUNTED_UP_TO + 1).subquery())) or 0
     pages = max(1, -(-total // size))
     page = min(max(page, 1), pages)
-    if few is not None:
+    if few is not None and len(few) <= RANKED_UP_TO:
         ranked = _ranked(query, _staff_reader(actor), few)
         statement = statement.join(ranked, ranked.c.case_id == Case.id).order_by(ranked.c.score)
     items = db.session.scalars(
