@@ -3,7 +3,7 @@ from wtforms import SelectField, TextAreaField
 from wtforms.validators import Optional
 
 from ..catalogue import SERVICES
-from ..workflows.chat import CONVERTS_TO
+from ..workflows.base import FILED_FROM_A_CONVERSATION
 from .base import BaseForm, TransitionForm, choices, length, required
 
 
@@ -14,7 +14,7 @@ class IntakeForm(BaseForm):
 
 
 class ConvertForm(TransitionForm):
-    type = SelectField("Jadikan kasus", choices=choices(CONVERTS_TO.items()), validators=[required()])
+    type = SelectField("Jadikan kasus", choices=choices(FILED_FROM_A_CONVERSATION.items()), validators=[required()])
     service = SelectField("Layanan (untuk permohonan layanan)",
                           choices=choices([("", "–"), *((k, s.name) for k, s in SERVICES.items())]),
                           validators=[Optional()])

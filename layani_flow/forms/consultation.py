@@ -1,8 +1,10 @@
 """ConsDesk: booking a published slot, and the officer's record of the meeting."""
-from wtforms import IntegerField, StringField, TextAreaField
+from wtforms import IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import NumberRange, Optional
 
-from .base import BaseForm, TransitionForm, length, required
+from ..catalogue import SERVICES
+from ..workflows.base import FILED_FROM_A_CONVERSATION
+from .base import BaseForm, TransitionForm, choices, length, required
 
 
 class IntakeForm(BaseForm):
@@ -18,6 +20,16 @@ class IntakeForm(BaseForm):
 
 class OutcomeForm(TransitionForm):
     next_steps = TextAreaField("Tindak lanjut yang disepakati", validators=[Optional(), length(2000)])
+    type = SelectField("Buat kasus lanjutan untuk pemohon (boleh kosong)",
+                       choices=choices([("", "Tidak perlu"), *FILED_FROM_A_CONVERSATION.items()]),
+                       validators=[Optional()],
+                       description="Kasus baru dibuat atas nama pemohon, berisi catatan konsultasi ini.")
+    service = SelectField("Layanan (untuk permohonan layanan)",
+                          choices=choices([("", "–"), *((k, s.name) for k, s in SERVICES.items())]),
+                          validators=[Optional()])
+    link_ref = StringField("Atau tautkan ke kasus pemohon yang sudah ada (nomor kasus)",
+                           validators=[Optional(), length(40)],
+                           description="Mis. LYN-2026-00042. Catatan konsultasi ditambahkan ke kasus itu.")
 
 
 class RescheduleForm(BaseForm):

@@ -221,6 +221,9 @@ def _resolved_inputs(step: Step, fields: dict[str, Any]) -> dict[str, Any]:
                 raise InvalidInput(spec.invalid, {spec.field: [spec.hint]})
             resolved.update({f"{spec.becomes}_id": found.id, f"{spec.becomes}_name": found.name})
         elif isinstance(spec, ChoiceInput) and fields.get(spec.field) not in spec.choices:
+            if spec.optional and not fields.get(spec.field):
+                resolved[spec.field] = None
+                continue
             raise InvalidInput(spec.invalid, {spec.field: [spec.hint]})
     return resolved
 
@@ -276,8 +279,8 @@ def transition_case(case_id: int, trigger: str, actor: Actor, version: Any, comm
             raise TransitionNotAllowed("Tindakan ditolak oleh aturan alur kerja.")
         data = step.effect(case, ctx) if step.effect is not None else {}
         consultations.observe_state(case, workflow)  # a cancelled booking frees its slot
-        if step.files_case:
-            data["link"] = _file_linked_case(case, actor, ctx["fields"])
+        if link := _follow_up(case, step, actor, ctx["fields"], carried_notes(case, comment, data)):
+            data["link"] = link
         stamp = instant_for(case, actor)  # guards judged `now`; what is stored is coarse for an anonymous filer
         if workflow.is_final(case.state):
             case.closed_at = stamp
@@ -311,9 +314,54 @@ def transcript(case: Case) -> str:
     return "\n".join(lines)
 
 
-def _file_linked_case(case: Case, actor: Actor, fields: Mapping[str, Any]) -> dict[str, Any]:
+def carried_notes(case: Case, comment: str, data: Mapping[str, Any]) -> str:
+    """What a case filed or linked from this one starts with: its conversation, then the step's notes and the
+    next steps agreed (a consultation's outcome)."""
+    parts = [transcript(case)]
+    if comment:
+        parts.append(f"Catatan dari {case.ref}: {comment}")
+    if data.get("next_steps"):
+        parts.append(f"Tindak lanjut yang disepakati: {data['next_steps']}")
+    return "\n\n".join(p for p in parts if p)
+
+
+def _follow_up(case: Case, step: Any, actor: Actor, fields: Mapping[str, Any], notes: str) -> dict[str, Any] | None:
+    """A step declared `files_case` or `links_case`: the new case filed, or the existing one linked (one
+    of them, not both); None when the step's form asked for neither."""
+    files = step.files_case and bool(fields.get("type"))
+    ref = str(fields.get("link_ref") or "").strip() if step.links_case else ""
+    if files and ref:
+        message = "Pilih salah satu: buat kasus lanjutan atau tautkan ke kasus yang sudah ada."
+        raise InvalidInput(message, {"link_ref": [message]})
+    if files:
+        return _file_linked_case(case, actor, fields, notes)
+    if ref:
+        return _link_existing_case(case, actor, ref, notes)
+    return None
+
+
+def _link_existing_case(case: Case, actor: Actor, ref: str, notes: str) -> dict[str, Any]:
+    """Link this case to an existing case of the same requester, named by its reference: the other case's
+    timeline receives the notes. Another person's case is refused: the notes are about this requester."""
+    from . import search  # search reads cases; cases only needs its reference lookup here
+
+    try:
+        other = search.find_by_reference(actor, search.parse(ref))
+    except InvalidInput:
+        other = None
+    if other is None:
+        raise InvalidInput("Kasus yang ditautkan tidak ditemukan.",
+                           {"link_ref": ["Tulis nomor kasus seperti tertera, mis. LYN-2026-00042."]})
+    if other.id == case.id or other.requester_id is None or other.requester_id != case.requester_id:
+        raise InvalidInput("Kasus ini tidak dapat ditautkan.",
+                           {"link_ref": ["Tautkan ke kasus lain milik pemohon yang sama."]})
+    append_event(other, actor, "link", comment=notes, data={"link": link_dict(case), "transcript": True})
+    return link_dict(other)
+
+
+def _file_linked_case(case: Case, actor: Actor, fields: Mapping[str, Any], notes: str) -> dict[str, Any]:
     """A step declared `files_case`: a new case of the chosen type for this case's requester, filed by the
-    actor, beginning with this case's conversation; each case's timeline links to the other (flush only)."""
+    actor, beginning with this case's conversation and notes; each case's timeline links to the other."""
     target = REGISTRY[fields["type"]]
     if case.requester is None or not isinstance(actor, User):
         raise TransitionNotAllowed("Kasus tanpa pemohon yang dikenal tidak dapat dijadikan kasus lain.")
@@ -325,7 +373,7 @@ def _file_linked_case(case: Case, actor: Actor, fields: Mapping[str, Any]) -> di
         data["service"] = service
     new = open_case(target.case_type, data, actor, for_requester=case.requester).case
     db.session.flush()  # its number, for both links
-    append_event(new, actor, "link", comment=transcript(case), data={"link": link_dict(case), "transcript": True})
+    append_event(new, actor, "link", comment=notes, data={"link": link_dict(case), "transcript": True})
     return link_dict(new)
 
 

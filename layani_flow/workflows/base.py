@@ -137,6 +137,7 @@ class ChoiceInput:
     choices: frozenset[str]
     invalid: str
     hint: str
+    optional: bool = False  # left empty, it chooses nothing (and what it drives does not happen)
 
 
 @dataclass(frozen=True)
@@ -158,12 +159,17 @@ def person(field: str, *, becomes: str, roles: Iterable[str], invalid: str, hint
     return PersonInput(field, becomes, frozenset(roles), invalid, hint)
 
 
-def choice(field: str, choices: Iterable[str], *, invalid: str, hint: str) -> ChoiceInput:
-    return ChoiceInput(field, frozenset(choices), invalid, hint)
+def choice(field: str, choices: Iterable[str], *, invalid: str, hint: str, optional: bool = False) -> ChoiceInput:
+    return ChoiceInput(field, frozenset(choices), invalid, hint, optional)
 
 
 def file_input(field: str, *, requirement: str, label: str, hint: str, required: bool = False) -> FileInput:
     return FileInput(field, requirement, label, hint, required)
+
+
+# What a conversation (a chat, a consultation) may become: types filed with no more than a subject (and a
+# catalogue service). A consultation needs a slot and a mediation the other party's NIP, which neither has.
+FILED_FROM_A_CONVERSATION = {"service_request": "Permohonan layanan", "complaint": "Pengaduan, masukan dan kritik"}
 
 
 # -- steps ------------------------------------------------------------------------------------------------------
@@ -187,9 +193,13 @@ class Step:
     # The step as a task, after "Anda perlu: " at the top of the case page ("memulai verifikasi berkas");
     # None: its label says it.
     task: str | None = None
-    # The step files a new case for the requester, of the type in fields["type"] (a ChoiceInput), carrying
-    # this case's conversation; both cases link to each other (services.cases, a chat's "convert").
+    # The step files a new case for the requester, of the type in fields["type"] (a ChoiceInput; when it is
+    # optional and left empty, nothing is filed), carrying this case's conversation and the step's notes;
+    # both cases link to each other (services.cases: a chat's "convert", a consultation's outcome).
     files_case: bool = False
+    # The step may link this case to an existing case of the same requester, named by its reference in
+    # fields["link_ref"] (optional), which receives the conversation and the step's notes.
+    links_case: bool = False
 
     @property
     def sources(self) -> tuple[str, ...]:
@@ -199,10 +209,12 @@ class Step:
 def step(trigger: str, source: str | tuple[str, ...], dest: str, label: str, *, who: Iterable[str],
          guards: Iterable[Guard] = (), needs: Iterable[str] = (), tone: str = "primary",
          effect: Effect | None = None, inputs: Iterable[StepInput] = (),
-         notify: Mapping[str, str] | None = None, task: str | None = None, files_case: bool = False) -> Step:
+         notify: Mapping[str, str] | None = None, task: str | None = None, files_case: bool = False,
+         links_case: bool = False) -> Step:
     """A step as declarations write it; `notify` defaults to the requester's status update."""
     return Step(trigger, source, dest, label, frozenset(who), tuple(guards), frozenset(needs), tone, effect,
-                tuple(inputs), tuple(notify.items()) if notify is not None else Step.notify, task, files_case)
+                tuple(inputs), tuple(notify.items()) if notify is not None else Step.notify, task, files_case,
+                links_case)
 
 
 @dataclass(frozen=True)
@@ -365,6 +377,8 @@ class Workflow:
                 problems.append(f"{s.trigger}: unknown inputs {sorted(s.needs - INPUTS)}")
             if s.files_case and not any(i.field == "type" for i in s.inputs):
                 problems.append(f"{s.trigger}: files_case needs a choice input named 'type'")
+            if (s.files_case or s.links_case) and "form" not in s.needs:
+                problems.append(f"{s.trigger}: filing or linking a case takes a form; add needs={{'form'}}")
             if s.inputs and "form" not in s.needs:
                 problems.append(f"{s.trigger}: inputs come from a form; add needs={{'form'}}")
             if set(s.sources) & self.final:

@@ -3,13 +3,9 @@ the first message is answered at once with when a person will reply (services.no
 reply); the first response is due within CHAT_FIRST_RESPONSE of working time (15 minutes), so a chat opened
 at night is due 15 working minutes after the office opens. An officer may turn it into a case of another
 type, filed for the chat's requester with the conversation attached; the chat then closes."""
-from .base import Workflow, choice, step
+from .base import FILED_FROM_A_CONVERSATION, Workflow, choice, step
 from .effects import take_if_unclaimed
 from .guards import unclaimed_or_mine
-
-# What a chat may become: types filed with no more than a subject (and a catalogue service). A consultation
-# needs a slot and a mediation the other party's NIP, which a chat does not have.
-CONVERTS_TO = {"service_request": "Permohonan layanan", "complaint": "Pengaduan, masukan dan kritik"}
 
 WORKFLOW = Workflow(
     case_type="chat",
@@ -35,7 +31,7 @@ WORKFLOW = Workflow(
              effect=take_if_unclaimed, notify={}),
         step("convert", ("waiting", "active"), "converted", "Jadikan kasus", who={"officer"},
              guards=[unclaimed_or_mine], needs={"form"}, effect=take_if_unclaimed, files_case=True,
-             inputs=[choice("type", CONVERTS_TO, invalid="Jenis kasus tujuan tidak dapat dipilih.",
+             inputs=[choice("type", FILED_FROM_A_CONVERSATION, invalid="Jenis kasus tujuan tidak dapat dipilih.",
                             hint="Pilih permohonan layanan atau pengaduan.")],
              notify={"requester": "Chat Anda dijadikan kasus"}),
         step("close", ("waiting", "active"), "closed", "Akhiri chat", who={"requester", "owner"},

@@ -3,9 +3,11 @@
 The booking is the promise: the case is filed for a free slot (services.consultations holds it, one booking
 per slot), the slot's officer owns it and must confirm it within a working hour (first_response, escalating
 like any other clock). The booker may cancel, or move it to another slot, up to a cut-off before it starts;
-after the meeting the officer records the outcome (notes and next steps) or a no-show.
+after the meeting the officer records the outcome (notes and next steps) or a no-show. Recording it, the
+officer may file a follow-up case of another type for the booker, or link the consultation to one of the
+booker's existing cases; either way the notes go with it. The booker is asked how satisfied they were.
 """
-from .base import Booking, Workflow, step
+from .base import FILED_FROM_A_CONVERSATION, Booking, Workflow, choice, step
 from .effects import record_outcome
 from .guards import before_cutoff, meeting_started
 
@@ -25,12 +27,18 @@ WORKFLOW = Workflow(
         "cancelled": "Dibatalkan",
     },
     final={"held", "no_show", "cancelled"},
+    asks_feedback=True,
+    no_feedback_in={"no_show", "cancelled"},  # no meeting took place: nothing to rate
     sla={"first_response": "1h"},  # the desk confirms a booking within a working hour
     steps=[
         step("confirm", "booked", "confirmed", "Konfirmasi jadwal", who={"owner"},
              notify={"requester": "Konsultasi Anda dikonfirmasi"}),
         step("hold", ("booked", "confirmed"), "held", "Catat hasil konsultasi", who={"owner"},
              guards=[meeting_started], needs={"comment", "form"}, effect=record_outcome,
+             files_case=True, links_case=True,
+             inputs=[choice("type", FILED_FROM_A_CONVERSATION, optional=True,
+                            invalid="Jenis kasus lanjutan tidak dapat dipilih.",
+                            hint="Pilih permohonan layanan atau pengaduan, atau biarkan kosong.")],
              notify={"requester": "Hasil konsultasi Anda sudah dicatat"}),
         step("no_show", ("booked", "confirmed"), "no_show", "Pemohon tidak hadir", who={"owner"},
              guards=[meeting_started], tone="secondary"),

@@ -169,3 +169,74 @@ def test_the_officer_confirms_and_records_the_outcome_on_the_case_page(app, offi
     case = fresh_case(case.id)
     assert case.state == "held" and case.events[-1].data == {"next_steps": "Ajukan PAK baru."}
     assert "Ajukan PAK baru." in text_of(open_browser(app, office.employee).get(f"/kasus/{case.id}"))
+
+
+# -- after the meeting: a follow-up case, a link to an existing one, and the satisfaction question ------------
+
+def _held_consultation(app, office, clock, **fields):
+    """A consultation the employee booked this morning, confirmed, then recorded by its officer with `fields`."""
+    free = slot(office.officer, 2026, 11, 25, 9, 15)
+    open_browser(app, office.employee).post_form(f"/konsultasi/jadwal/{free.id}", {"topic": "Syarat KGB"})
+    case = last_case()
+    web = open_browser(app, office.officer)
+    assert fire(web, case.id, "confirm").status_code == 302
+    clock.set(wib(2026, 11, 25, 9, 20))
+    return case, web, fire(web, case.id, "hold", "SK KGB terakhir belum ada.", next_steps="Unggah SK KGB.", **fields)
+
+
+def test_the_outcome_may_file_a_follow_up_request_carrying_the_notes(app, office, clock):
+    case, web, r = _held_consultation(app, office, clock, type="service_request", service="kgb")
+    assert r.status_code == 302
+    held = fresh_case(case.id)
+    link = held.events[-1].data["link"]
+    follow_up = fresh_case(link["id"])
+    assert held.state == "held" and follow_up.case_type == "service_request" and follow_up.service == "kgb"
+    assert follow_up.requester_id == office.employee.id
+    notes = follow_up.events[-1].comment
+    assert "SK KGB terakhir belum ada." in notes and "Unggah SK KGB." in notes
+    page = text_of(open_browser(app, office.employee).get(f"/kasus/{follow_up.id}"))
+    assert held.ref in page and "Unggah SK KGB." in page
+
+
+def test_the_outcome_may_link_an_existing_case_of_the_same_requester(app, office, clock):
+    from layani_flow.services import cases
+
+    from ..services.helpers import KGB
+    existing = cases.open_case("service_request", KGB, office.employee).case
+    case, web, r = _held_consultation(app, office, clock, link_ref=existing.ref)
+    assert r.status_code == 302
+    linked = fresh_case(existing.id)
+    assert linked.events[-1].kind == "link" and "Unggah SK KGB." in linked.events[-1].comment
+    assert fresh_case(case.id).events[-1].data["link"]["ref"] == existing.ref
+
+
+def test_a_link_to_someone_elses_case_or_to_nothing_is_refused_and_nothing_is_recorded(app, office, clock):
+    from layani_flow.services import cases
+
+    from ..services.helpers import KGB
+    theirs = cases.open_case("service_request", KGB, office.colleague).case
+    case, web, r = _held_consultation(app, office, clock, link_ref=theirs.ref)
+    assert r.status_code == 422 and "Tautkan ke kasus lain milik pemohon yang sama." in text_of(r)
+    assert fresh_case(case.id).state == "confirmed" and fresh_case(theirs.id).events[-1].kind != "link"
+    r = fire(web, case.id, "hold", "Catatan.", link_ref="LYN-2026-99999")
+    assert r.status_code == 422 and "Tulis nomor kasus seperti tertera" in text_of(r)
+    r = fire(web, case.id, "hold", "Catatan.", link_ref="LYN-2026-00001", type="complaint")
+    assert r.status_code == 422 and "Pilih salah satu" in text_of(r)
+    assert fresh_case(case.id).state == "confirmed"
+
+
+def test_a_held_consultation_asks_its_booker_one_question_and_a_no_show_does_not(app, office, clock):
+    from layani_flow.models import CaseFeedback
+
+    case, web, r = _held_consultation(app, office, clock)
+    assert r.status_code == 302
+    asked = app.extensions["sqlalchemy"].session.scalars(select(CaseFeedback).where(CaseFeedback.case_id == case.id)).all()
+    assert len(asked) == 1 and asked[0].channel == "consultation" and asked[0].officer_id == office.officer.id
+    assert "Seberapa puas" in text_of(open_browser(app, office.employee).get(f"/kasus/{case.id}"))
+    other = slot(office.officer, 2026, 11, 25, 9, 30)
+    open_browser(app, office.colleague).post_form(f"/konsultasi/jadwal/{other.id}", {"topic": "Masa kerja"})
+    missed = last_case()
+    clock.set(wib(2026, 11, 25, 9, 40))
+    assert fire(web, missed.id, "no_show").status_code == 302
+    assert not app.extensions["sqlalchemy"].session.scalars(
+        select(CaseFeedback).where(CaseFeedback.case_id == missed.id)).all()
