@@ -208,6 +208,8 @@ def render_case(case: Case, viewer: Actor, *, tracked: bool = False, status: int
         panel_errors.update(posted_action[2])
         anchors.update({name: f"{posted_action[0]}-{name}" for name in posted_action[2]
                         if name not in ("comment", "form", "version")})
+    for name in panel_errors:  # any other field (a document's verdict: doc2_note) is its input's own id
+        anchors.setdefault(name, name)
     context = dict(
         case=case, workflow=workflow, tracked=tracked, is_open=not workflow.is_final(case.state), caps=caps,
         clocks=current_clock_views(case, now, cal),
