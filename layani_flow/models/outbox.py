@@ -41,6 +41,10 @@ class OutboxMessage(Model):
     sent_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     failed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     last_error: Mapped[str] = mapped_column(Text, default="")
+    # An email written when it is delivered (services.outbox.enqueue_later): its template and the facts it
+    # is rendered from; subject and bodies stay empty until then.
+    template: Mapped[str | None] = mapped_column(String(60))
+    context: Mapped[dict | None] = mapped_column(JSON)
 
 
 class InboundMessage(Model):

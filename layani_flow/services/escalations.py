@@ -21,7 +21,7 @@ from .calendar import load_calendar
 from .capabilities import assignee_refusal
 from .db import unit_of_work
 from .errors import STALE_MESSAGE, Conflict, Forbidden, InvalidInput, NotFound, StaleCase
-from .sweep import EMAIL_ACTIONS
+from .escalation_mail import EMAIL_ACTIONS
 from .timeline import append_event
 from .users import active_user_by_nip
 

@@ -45,6 +45,7 @@ from dataclasses import dataclass
 from email.charset import QP, Charset
 from email.mime.text import MIMEText
 from email.utils import parseaddr
+from functools import lru_cache
 from typing import Any, cast
 
 from flask import current_app, render_template
@@ -64,8 +65,12 @@ MAX_BACKOFF = dt.timedelta(hours=1)
 
 
 def mail_domain() -> str:
-    address = parseaddr(current_app.config["MAIL_DEFAULT_SENDER"])[1]
-    return address.rpartition("@")[2] or "layani.local"
+    return _domain_of(current_app.config["MAIL_DEFAULT_SENDER"])
+
+
+@lru_cache(maxsize=8)
+def _domain_of(sender: str) -> str:
+    return parseaddr(sender)[1].rpartition("@")[2] or "layani.local"
 
 
 def thread_id_for(case: Case) -> str:
@@ -99,9 +104,39 @@ def enqueue(*, to: str, template: str, context: dict, case: Case | None = None,
         message_id=f"<{uuid.uuid4().hex}@{mail_domain()}>", thread_id=thread_id_for(case) if case else None,
         headers={}, attachments=attachments or [], status="pending", attempts=0, created_at=now, next_attempt_at=now,
     )
-    db.session.add(row)
-    db.session.flush()
+    db.session.add(row)  # inserted with the change that caused it (a later query in the unit of work flushes it)
     return row
+
+
+def later_values(*, to: str, template: str, context: dict, case: Case, dedupe_key: str | None = None) -> dict[str, Any]:
+    """The row of an email to be written when it is delivered (nothing rendered), for a sender that inserts
+    many at once (the sweep). `context` holds plain facts (JSON); `_render_queued` turns them into the
+    template's context at delivery. The caller guarantees the email is queued once (the dedupe key is still
+    unique, but not looked up first)."""
+    now = clock.now()
+    return {"case_id": case.id, "dedupe_key": dedupe_key, "to_addr": to, "reply_to": None, "subject": "",
+            "body_text": "", "body_html": "", "template": template, "context": context,
+            "message_id": f"<{uuid.uuid4().hex}@{mail_domain()}>", "thread_id": thread_id_for(case),
+            "headers": {}, "attachments": [], "status": "pending", "attempts": 0, "created_at": now,
+            "next_attempt_at": now}
+
+
+def _render_queued(row: OutboxMessage) -> None:
+    """Write a queued email (enqueue_later) into its row, once, just before it is first sent."""
+    from . import escalation_mail  # it reads cases and signs links; the outbox itself knows neither
+
+    if row.template not in escalation_mail.TEMPLATES:
+        raise Unsendable(f"templat email {row.template!r} tidak dikenal")
+    try:
+        facts, reply_to = escalation_mail.render(row)
+    except LookupError as exc:
+        raise Unsendable(str(exc)) from None
+    base_url = current_app.config["BASE_URL"].rstrip("/")
+    context = {"base_url": base_url, "case_url": case_url(facts.get("case"), base_url), **facts}
+    row.subject = render_template(f"emails/{row.template}.subject.txt", **context).strip()[:250]
+    row.body_text = render_template(f"emails/{row.template}.txt", **context)
+    row.body_html = render_template(f"emails/{row.template}.html", **context)
+    row.reply_to = reply_to
 
 
 @dataclass
@@ -230,6 +265,8 @@ def _compose(row: OutboxMessage, now: dt.datetime) -> _Envelope:
     problem = _address_problem(row.to_addr)
     if problem:
         raise Unsendable(problem)
+    if row.template and not row.body_text:
+        _render_queued(row)
     msg = _message(row)
     msg.date = now.timestamp()  # the Date header comes from the app's clock, like every other instant
     if msg.has_bad_headers():

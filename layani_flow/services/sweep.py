@@ -16,40 +16,31 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import math
 import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import cast
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import CursorResult, Table, bindparam, func, insert, select, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import selectinload
 
 from .. import clock as wall
 from ..extensions import db
-from ..models import Case, SlaNotice, User
+from ..models import Case, CaseEvent, OutboxMessage, SlaNotice, User
 from ..models.sla import CaseClock
-from ..timefmt import human_wib, working_text
-from ..workflows import REGISTRY
+from ..timefmt import human_wib
 from ..workflows.clocks import APPROVAL, CLOCK_LABELS
 from ..working_time import WorkingCalendar, due
-from . import approval_requests, outbox, sla, tokens
+from . import approval_requests, escalation_mail, sla
 from .access import superior_chain
 from .calendar import load_calendar
 from .db import unit_of_work
-from .errors import StaleCase
-from .timeline import SYSTEM, append_event
+from .errors import STALE_MESSAGE, StaleCase
+from .timeline import system_event_values
 
 logger = logging.getLogger(__name__)
-
-EMAIL_ACTIONS = {
-    "ambil_alih": "Ambil alih dan tangani",
-    "alihkan": "Alihkan ke petugas lain",
-    "perpanjang": "Perpanjang batas waktu",
-    "instruksi": "Beri instruksi",
-}
-
 
 # How many times in a row a batch may find the database locked, with no due case handled by anyone meanwhile
 # (each time after SQLite's busy timeout, five seconds in database.py), before the sweep gives up and says so.
@@ -101,154 +92,169 @@ def _desk_head_once() -> Callable[[], User | None]:
     return head
 
 
-def escalation_chain(case: Case, head: Callable[[], User | None] = desk_head) -> list[User]:
+def escalation_chain(case: Case, head: Callable[[], User | None] = desk_head,
+                     chains: dict[int, list[User]] | None = None) -> list[User]:
     """Who hears of a breach, level by level: up from the owner (or from the desk's head when nobody
-    has claimed the case). Parties to the case are skipped, so nobody is told of a complaint about them."""
+    has claimed the case). Parties to the case are skipped, so nobody is told of a complaint about them.
+    `chains` keeps each starting person's superiors for a whole batch: walked once per owner, not per case."""
     start = case.owner
     people: list[User] = []
     if start is None:
         start = head()
         if start is not None:
             people.append(start)
-    people += superior_chain(start)
+    if start is not None and chains is not None:
+        if start.id not in chains:
+            chains[start.id] = superior_chain(start)
+        people += chains[start.id]
+    else:
+        people += superior_chain(start)
     parties = case.party_ids
     return [p for p in people if p.id not in parties and p.is_active and p.id != case.owner_id]
 
 
-def filer_text(case: Case) -> str:
-    """Who filed, as an escalation tells it: an anonymous filer stays nobody (the requester is joined with the
-    case, so this costs no statement)."""
-    if case.is_anonymous or case.requester is None:
-        return "anonim"
-    return f"{case.requester.name} (NIP {case.requester.nip})"
+@dataclass
+class _Batch:
+    """One batch of due cases, one unit of work: what it reads once (the instant, the calendar, the desk's
+    head, each owner's chain) and the rows it writes at its end, one statement per table for the whole batch
+    (a flush per case cost more than everything else a case needs)."""
+
+    now: dt.datetime
+    cal: WorkingCalendar
+    report: SweepReport
+    head: Callable[[], User | None]
+    chains: dict[int, list[User]] = field(default_factory=dict)
+    notices: list[dict] = field(default_factory=list)
+    events: list[dict] = field(default_factory=list)
+    mails: list[dict] = field(default_factory=list)
+    deadlines: list[dict] = field(default_factory=list)
+
+    def next_deadline(self, case: Case) -> None:
+        """The case's next instant for the sweep, written with the batch (and its version stepped, as any
+        change to a case does, so a page open on the old version learns it moved on)."""
+        self.deadlines.append({"b_id": case.id, "b_version": case.version, "b_deadline": sla.next_deadline(case)})
+
+    def notice(self, case: Case, clock: CaseClock, level: int, recipient: User) -> None:
+        self.notices.append({"case_id": case.id, "clock": clock.name, "cycle": clock.cycle, "level": level,
+                             "recipient_id": recipient.id, "at": self.now})
+
+    def event(self, case: Case, kind: str, comment: str, data: dict) -> None:
+        self.events.append(system_event_values(case, kind, self.now, comment, data))
+
+    def mail(self, template: str, case: Case, clock: CaseClock, recipient: User, level: int) -> None:
+        # Written, and its links signed, when it is delivered (escalation_mail).
+        self.mails.append(escalation_mail.queued_values(template, case, clock, recipient, level, self.now))
+
+    def write(self) -> None:
+        """The batch's writes: its changes to clocks (the session's), then its new rows and its cases'
+        deadlines, one statement per table. A notice written twice (another sweeper got there first) or a case
+        changed since it was read fails here, and the batch is rolled back."""
+        db.session.flush()
+        for model, rows in ((SlaNotice, self.notices), (CaseEvent, self.events), (OutboxMessage, self.mails)):
+            if rows:
+                db.session.execute(insert(model), rows)
+        if self.deadlines:
+            cases = cast(Table, Case.__table__)
+            moved = db.session.execute(
+                update(cases).where(cases.c.id == bindparam("b_id"), cases.c.version == bindparam("b_version"))
+                .values(next_deadline_at=bindparam("b_deadline"), version=cases.c.version + 1), self.deadlines)
+            if cast(CursorResult, moved).rowcount != len(self.deadlines):  # someone changed one of them since it was read
+                raise StaleCase(STALE_MESSAGE)
 
 
-def _email_context(case: Case, clock: CaseClock, recipient: User, cal: WorkingCalendar, now: dt.datetime) -> dict:
-    left = sla.remaining(clock, now, cal)
-    late_minutes = math.floor(-left.total_seconds() / 60) if left.total_seconds() < 0 else 0
-    return {
-        "recipient_name": recipient.name, "clock_label": CLOCK_LABELS[clock.name],
-        "due_text": human_wib(clock.due_at), "state_label": REGISTRY[case.case_type].states[case.state],
-        "owner_name": case.owner.name if case.owner else "belum ada petugas",
-        "filer_text": filer_text(case),
-        # Working time past the due instant, as the case page says it ("terlambat 2 hari 3 jam kerja").
-        "late_text": f"terlambat {working_text(late_minutes)}" if late_minutes > 0 else "",
-        "remaining": left,
-    }
-
-
-def _warn(case: Case, clock: CaseClock, now: dt.datetime, cal: WorkingCalendar, report: SweepReport,
-          head: Callable[[], User | None] = desk_head, escalated_to: set[int] | None = None) -> None:
-    clock.warned_at = now
-    recipient = case.owner or head()
+def _warn(case: Case, clock: CaseClock, batch: _Batch, escalated_to: set[int]) -> None:
+    clock.warned_at = batch.now
+    recipient = case.owner or batch.head()
     if recipient is None or recipient.id in case.party_ids:
         return
-    if escalated_to and recipient.id in escalated_to:
+    if recipient.id in escalated_to:
         # They were sent an escalation on this case in this same sweep (another clock breached, found late):
         # that email already says the case needs them now; a warning beside it in the same second is noise.
         return
-    db.session.add(SlaNotice(case_id=case.id, clock=clock.name, cycle=clock.cycle, level=0,
-                             recipient_id=recipient.id, at=now))
-    append_event(case, SYSTEM, "sla_warning", at=now,
-                 comment=f"Peringatan: batas waktu {CLOCK_LABELS[clock.name].lower()} {human_wib(clock.due_at)}.",
-                 data={"clock": clock.name, "to": recipient.name})
-    outbox.enqueue(to=recipient.email, template="sla_warning", case=case,
-                   context=_email_context(case, clock, recipient, cal, now),
-                   dedupe_key=f"sla:{case.id}:{clock.name}:{clock.cycle}:0")
-    report.warned.append(f"{case.ref} {clock.name} → {recipient.name}")
+    batch.notice(case, clock, 0, recipient)
+    batch.event(case, "sla_warning",
+                f"Peringatan: batas waktu {CLOCK_LABELS[clock.name].lower()} {human_wib(clock.due_at)}.",
+                {"clock": clock.name, "to": recipient.name})
+    batch.mail(escalation_mail.WARNING, case, clock, recipient, 0)
+    batch.report.warned.append(f"{case.ref} {clock.name} → {recipient.name}")
 
 
-def _chain_ended(case: Case, clock: CaseClock, level: int, now: dt.datetime, report: SweepReport,
-                 chain_name: str) -> None:
+def _chain_ended(case: Case, clock: CaseClock, level: int, batch: _Batch, chain_name: str) -> None:
     """Nobody is left above the last one told: the clock stops escalating, and the timeline says why."""
     clock.next_escalation_at = None
     clock.escalation_level = level - 1
-    append_event(case, SYSTEM, "sla_chain_end", at=now,
-                 comment=f"Rantai {chain_name} sudah sampai puncak; tidak ada atasan lain untuk diberi tahu.",
-                 data={"clock": clock.name, "level": level - 1})
-    report.chain_ended.append(f"{case.ref} {clock.name}")
+    batch.event(case, "sla_chain_end",
+                f"Rantai {chain_name} sudah sampai puncak; tidak ada atasan lain untuk diberi tahu.",
+                {"clock": clock.name, "level": level - 1})
+    batch.report.chain_ended.append(f"{case.ref} {clock.name}")
 
 
-def _escalate(case: Case, clock: CaseClock, level: int, now: dt.datetime, cal: WorkingCalendar,
-              report: SweepReport, head: Callable[[], User | None] = desk_head,
-              escalated_to: set[int] | None = None) -> None:
+def _escalate(case: Case, clock: CaseClock, level: int, batch: _Batch, escalated_to: set[int]) -> None:
     if clock.name == APPROVAL:  # up the approver's chain, each asked to decide (approval_requests)
-        _escalate_approval(case, clock, level, now, cal, report)
+        _escalate_approval(case, clock, level, batch)
         return
-    chain = escalation_chain(case, head)
+    chain = escalation_chain(case, batch.head, batch.chains)
     if level > len(chain):
-        _chain_ended(case, clock, level, now, report, "eskalasi")
+        _chain_ended(case, clock, level, batch, "eskalasi")
         return
     recipient = chain[level - 1]
-    notice = SlaNotice(case_id=case.id, clock=clock.name, cycle=clock.cycle, level=level,
-                       recipient_id=recipient.id, at=now)
-    db.session.add(notice)
+    batch.notice(case, clock, level, recipient)
     clock.escalation_level = level
-    clock.next_escalation_at = due(cal, now, clock.escalate_every)
-    db.session.flush()  # the notice's id goes into the signed links; the clock's changes ride in this flush
-    append_event(case, SYSTEM, "sla_escalation", at=now,
-                 comment=f"Eskalasi tingkat {level} kepada {recipient.name}: {CLOCK_LABELS[clock.name].lower()} "
-                 f"melewati batas waktu {human_wib(clock.due_at)}.",
-                 data={"clock": clock.name, "level": level, "to": recipient.name})
-    report.escalated.append(f"{case.ref} {clock.name} tingkat {level} → {recipient.name}")
-    if escalated_to is not None:
-        if recipient.id in escalated_to:
-            # Two clocks of one case breached and were found in the same sweep: the notice and the timeline
-            # record both, and one email (the first) tells the person; its actions reach the whole case.
-            return
-        escalated_to.add(recipient.id)
-    base = current_app.config["BASE_URL"].rstrip("/")
-    links = {action: f"{base}/email/aksi/{tokens.sign_action(notice.id, recipient.id, action)}"
-             for action in EMAIL_ACTIONS}
-    outbox.enqueue(to=recipient.email, template="sla_escalation", case=case,
-                   context={**_email_context(case, clock, recipient, cal, now), "level": level,
-                            "links": links, "actions": EMAIL_ACTIONS},
-                   reply_to=tokens.reply_address(case.id, recipient.id, outbox.mail_domain()),
-                   dedupe_key=f"sla:{case.id}:{clock.name}:{clock.cycle}:{level}")
+    clock.next_escalation_at = due(batch.cal, batch.now, clock.escalate_every)
+    batch.event(case, "sla_escalation",
+                f"Eskalasi tingkat {level} kepada {recipient.name}: {CLOCK_LABELS[clock.name].lower()} "
+                f"melewati batas waktu {human_wib(clock.due_at)}.",
+                {"clock": clock.name, "level": level, "to": recipient.name})
+    batch.report.escalated.append(f"{case.ref} {clock.name} tingkat {level} → {recipient.name}")
+    if recipient.id in escalated_to:
+        # Two clocks of one case breached and were found in the same sweep: the notice and the timeline
+        # record both, and one email (the first) tells the person; its actions reach the whole case.
+        return
+    escalated_to.add(recipient.id)
+    batch.mail(escalation_mail.ESCALATION, case, clock, recipient, level)
 
 
-def _escalate_approval(case: Case, clock: CaseClock, level: int, now: dt.datetime, cal: WorkingCalendar,
-                       report: SweepReport) -> None:
+def _escalate_approval(case: Case, clock: CaseClock, level: int, batch: _Batch) -> None:
     """The superior has not decided in time: the next one up their chain is asked, and may decide in their
     place (a superior of the requester holds `requester_superior`). Once per level: the notice is unique."""
     chain = approval_requests.escalation_chain(case)
     clock.escalation_level = level
     if level > len(chain):
-        _chain_ended(case, clock, level, now, report, "persetujuan")
+        _chain_ended(case, clock, level, batch, "persetujuan")
         return
     recipient = chain[level - 1]
-    clock.next_escalation_at = due(cal, now, clock.escalate_every)
-    approval_requests.send_request(case, recipient, cycle=clock.cycle, level=level, at=now,
+    clock.next_escalation_at = due(batch.cal, batch.now, clock.escalate_every)
+    approval_requests.send_request(case, recipient, cycle=clock.cycle, level=level, at=batch.now,
                                    late_text=f" sampai batas waktu {human_wib(clock.due_at)}")
-    append_event(case, SYSTEM, "sla_escalation", at=now,
-                 comment=f"Eskalasi persetujuan tingkat {level} kepada {recipient.name}: atasan langsung pemohon "
-                 f"belum memutuskan sampai batas waktu {human_wib(clock.due_at)}.",
-                 data={"clock": clock.name, "level": level, "to": recipient.name})
-    report.escalated.append(f"{case.ref} {clock.name} tingkat {level} → {recipient.name}")
+    batch.event(case, "sla_escalation",
+                f"Eskalasi persetujuan tingkat {level} kepada {recipient.name}: atasan langsung pemohon "
+                f"belum memutuskan sampai batas waktu {human_wib(clock.due_at)}.",
+                {"clock": clock.name, "level": level, "to": recipient.name})
+    batch.report.escalated.append(f"{case.ref} {clock.name} tingkat {level} → {recipient.name}")
 
 
-def _process(case: Case, now: dt.datetime, cal: WorkingCalendar, report: SweepReport,
-             head: Callable[[], User | None] = desk_head) -> None:
+def _process(case: Case, batch: _Batch) -> None:
     # Escalations first, then warnings: one person hears of one case once per sweep. A sweep that runs late
     # (the worker was down) can find one clock breached and another in its warning window at once; the
     # desk's head, say, would otherwise get an escalation and a warning about the same case in one second.
+    now = batch.now
     escalated_to: set[int] = set()
     running = [c for c in case.clocks if c.is_running and c.acknowledged_at is None]
     for clock in running:
         if clock.escalation_level == 0 and clock.due_at <= now:
             clock.breached_at = clock.due_at
             clock.warned_at = clock.warned_at or now  # a breach found late needs no separate warning
-            _escalate(case, clock, 1, now, cal, report, head, escalated_to)
+            _escalate(case, clock, 1, batch, escalated_to)
         while (clock.escalation_level > 0 and clock.next_escalation_at is not None
                and clock.next_escalation_at <= now):
-            _escalate(case, clock, clock.escalation_level + 1, now, cal, report, head, escalated_to)
+            _escalate(case, clock, clock.escalation_level + 1, batch, escalated_to)
     for clock in running:
         if clock.escalation_level == 0 and clock.warned_at is None and clock.warn_at <= now < clock.due_at:
             if clock.name == APPROVAL:
                 clock.warned_at = now  # the approver was asked when the clock started: no second email
             else:
-                _warn(case, clock, now, cal, report, head, escalated_to)
-    case.next_deadline_at = sla.next_deadline(case)
+                _warn(case, clock, batch, escalated_to)
+    batch.next_deadline(case)
 
 
 def _sweep_batch(now: dt.datetime, cal: WorkingCalendar, batch_size: int,
@@ -263,11 +269,12 @@ def _sweep_batch(now: dt.datetime, cal: WorkingCalendar, batch_size: int,
                  .order_by(Case.next_deadline_at, Case.id).limit(batch_size))
         if db.engine.dialect.name == "postgresql":
             query = query.with_for_update(skip_locked=True, of=Case)
-        batch = db.session.scalars(query).unique().all()
-        seen.update((case.id, case.version) for case in batch)
-        head = _desk_head_once()
-        for case in batch:
-            _process(case, now, cal, report, head)
+        cases = db.session.scalars(query).unique().all()
+        seen.update((case.id, case.version) for case in cases)
+        batch = _Batch(now, cal, report, _desk_head_once())
+        for case in cases:
+            _process(case, batch)
+        batch.write()
     return list(seen), report
 
 

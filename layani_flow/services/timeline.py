@@ -54,6 +54,14 @@ def instant_for(case: Case, actor: Actor | SystemActor | None) -> dt.datetime:
     return clock.now()
 
 
+def system_event_values(case: Case, kind: str, at: dt.datetime, comment: str, data: dict[str, Any]) -> dict[str, Any]:
+    """A system event (SYSTEM's: the sweep's warnings and escalations) as its row's values, for a caller that
+    writes many in one statement. Such events cause nothing further, so nothing here reacts to them."""
+    return {"case_id": case.id, "at": at, "kind": kind, "actor_id": None, "actor_label": SYSTEM.name,
+            "trigger": None, "from_state": None, "to_state": None, "comment": comment, "data": data,
+            "is_internal": False}
+
+
 def append_event(case: Case, actor: Actor | SystemActor | None, kind: str, *, at: dt.datetime | None = None,
                  comment: str = "", data: dict[str, Any] | None = None, trigger: str | None = None,
                  from_state: str | None = None, to_state: str | None = None,

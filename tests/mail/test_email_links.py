@@ -104,8 +104,9 @@ def test_a_late_sweep_sends_one_email_per_person_not_a_warning_beside_an_escalat
 def test_a_sweep_on_time_still_warns_then_escalates(db, desk, kgb_filed_wednesday):
     assert len(sweep_due_cases(wib(2026, 11, 26, 12, 0)).warned) == 1
     assert len(sweep_due_cases(LEVEL_1).escalated) == 1
-    sent = db.session.scalars(select(OutboxMessage.subject).order_by(OutboxMessage.id)).all()
-    assert ["Peringatan" in s for s in sent[1:]] == [True, False]
+    # The sweep's emails are written when delivered (services.escalation_mail): their rows name the template.
+    sent = db.session.scalars(select(OutboxMessage.template).order_by(OutboxMessage.id)).all()
+    assert sent[1:] == ["sla_warning", "sla_escalation"]
 
 
 def test_extending_a_clock_that_has_stopped_says_so_on_the_page_before_any_reason(escalated, client, db, desk):
@@ -156,3 +157,25 @@ def test_the_emails_without_a_case_lead_to_the_app(app, db, desk):
     refusal = outbox.enqueue(to=desk.employee.email, template="mail_in_refusal", context={
         "recipient_name": desk.employee.name, "reason": "Uji", "received_text": "tadi", "every_minutes": 60})
     assert f"{BASE}/" in refusal.body_text and "Lihat kasus" not in refusal.body_text
+
+
+def test_a_queued_escalation_is_written_at_delivery_and_one_that_cannot_be_fails_alone(db, desk, kgb_filed_wednesday,
+                                                                                        smtp_server):
+    sweep_due_cases(LEVEL_1)
+    queued = db.session.scalars(select(OutboxMessage).where(OutboxMessage.template.is_not(None))).all()
+    assert [(m.template, m.subject, m.body_text) for m in queued] == [("sla_escalation", "", "")]
+    twin = OutboxMessage(**{c: getattr(queued[0], c) for c in ("case_id", "to_addr", "subject", "body_text",
+                                                               "body_html", "thread_id", "headers", "attachments",
+                                                               "status", "attempts", "created_at", "next_attempt_at",
+                                                               "template")},
+                         context={**queued[0].context, "clock_id": 999_999}, message_id="<twin@example.org>")
+    db.session.add(twin)
+    db.session.commit()
+    report = outbox.deliver_pending()
+    assert report.failed == 1
+    db.session.expire_all()
+    assert db.session.get(OutboxMessage, twin.id).status == "failed"
+    assert "sudah tidak ada" in db.session.get(OutboxMessage, twin.id).last_error
+    written = db.session.get(OutboxMessage, queued[0].id)
+    assert written.status == "sent" and written.subject.startswith(f"[{kgb_filed_wednesday.ref}] Eskalasi tingkat 1")
+    assert written.reply_to.startswith("balas+") and "/email/aksi/" in written.body_text
