@@ -5,7 +5,7 @@ per slot), the slot's officer owns it and must confirm it within a working hour 
 like any other clock). The booker may cancel, or move it to another slot, up to a cut-off before it starts;
 after the meeting the officer records the outcome (notes and next steps) or a no-show.
 """
-from .base import Booking, Workflow, step
+from .base import Booking, PublicStandard, Workflow, step
 from .effects import record_outcome
 from .guards import before_cutoff, meeting_started
 
@@ -26,6 +26,13 @@ WORKFLOW = Workflow(
     },
     final={"held", "no_show", "cancelled"},
     sla={"first_response": "1h"},  # the desk confirms a booking within a working hour
+    standard=PublicStandard(
+        key="konsultasi", name="Konsultasi kepegawaian (ConsDesk)", topic="konsultasi",
+        summary="Bertemu, menelepon atau rapat daring dengan petugas layanan kepegawaian pada jadwal yang dibuka, "
+                "di jam kerja.",
+        requirements=("Pegawai aktif yang masuk ke LAYANI", "Jadwal yang masih kosong", "Topik konsultasi"),
+        output="Penjelasan dari petugas dan catatan tindak lanjut yang disepakati",
+        apply_endpoint="consultations.calendar"),
     steps=[
         step("confirm", "booked", "confirmed", "Konfirmasi jadwal", who={"owner"},
              notify={"requester": "Konsultasi Anda dikonfirmasi"}),
