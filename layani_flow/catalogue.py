@@ -51,6 +51,10 @@ class Service:
     checks: tuple[FieldsCheck, ...] = ()
     # (first, last) date fields whose span the form shows in working days, e.g. a leave's length.
     working_days_between: tuple[str, str] | None = None
+    # Its service standard (PermenPANRB 15/2014, /standar-pelayanan): the product the desk delivers, and the
+    # topic its page is filed under (TOPICS).
+    output: str = ""
+    topic: str = "data"
 
     def problems(self, fields: Mapping[str, Any], today: dt.date) -> dict[str, list[str]]:
         """What this service's own rules find wrong with the fields (see `checks`)."""
@@ -64,6 +68,16 @@ class Service:
     def required_documents(self) -> tuple[DocumentSpec, ...]:
         return tuple(d for d in self.documents if d.required)
 
+
+# The topics the service standards are filed under (/standar-pelayanan?topik=…), in the order the filter lists them.
+TOPICS: dict[str, str] = {
+    "cuti": "Cuti",
+    "gaji_pangkat": "Gaji dan pangkat",
+    "pensiun_mutasi": "Pensiun dan mutasi",
+    "data": "Data kepegawaian",
+    "pengaduan": "Pengaduan dan mediasi",
+    "konsultasi": "Konsultasi dan informasi",
+}
 
 OTHER_DOCUMENT = DocumentSpec("lainnya", "Dokumen pendukung lain", required=False)
 # What the desk issues when it completes a request (the SK, the letter): kept with the case for its requester.
@@ -97,6 +111,8 @@ SERVICES: dict[str, Service] = {
             sla_days=2,
             checks=(leave.leave_problems,),
             working_days_between=("tanggal_mulai", "tanggal_selesai"),
+            output="Surat izin cuti dari pejabat yang berwenang memberikan cuti",
+            topic="cuti",
         ),
         Service(
             "kgb",
@@ -113,6 +129,8 @@ SERVICES: dict[str, Service] = {
                 DocumentSpec("skp", "SKP satu tahun terakhir (minimal baik)"),
                 OTHER_DOCUMENT,
             ),
+            output="Surat pemberitahuan kenaikan gaji berkala (KGB)",
+            topic="gaji_pangkat",
         ),
         Service(
             "kenaikan_pangkat",
@@ -135,6 +153,8 @@ SERVICES: dict[str, Service] = {
                 DocumentSpec("sertifikat_ujian_dinas", "Sertifikat ujian dinas (jika naik golongan)", required=False),
                 OTHER_DOCUMENT,
             ),
+            output="SK kenaikan pangkat (ditetapkan PPK setelah pertimbangan teknis BKN)",
+            topic="gaji_pangkat",
         ),
         Service(
             "pensiun",
@@ -155,6 +175,8 @@ SERVICES: dict[str, Service] = {
                 OTHER_DOCUMENT,
             ),
             sla_days=10,
+            output="SK pensiun (ditetapkan PPK setelah pertimbangan teknis BKN)",
+            topic="pensiun_mutasi",
         ),
         Service(
             "mutasi",
@@ -171,6 +193,8 @@ SERVICES: dict[str, Service] = {
                 OTHER_DOCUMENT,
             ),
             sla_days=10,
+            output="SK mutasi/pindah dari pejabat yang berwenang",
+            topic="pensiun_mutasi",
         ),
         Service(
             "pemutakhiran_data",
@@ -186,6 +210,8 @@ SERVICES: dict[str, Service] = {
                 DocumentSpec("bukti_perubahan", "Dokumen bukti perubahan"),
                 OTHER_DOCUMENT,
             ),
+            output="Data kepegawaian yang sudah diperbarui dan diverifikasi di SIASN",
+            topic="data",
         ),
     )
 }

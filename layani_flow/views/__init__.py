@@ -23,9 +23,11 @@ def register(app: Flask) -> None:
         workflows,
     )
     from . import search as search_views  # its own line: other branches add blueprints to the one above
+    from . import standards as standards_views  # /standar-pelayanan (public)
 
     for module in (auth, home, intake, cases, chat, queue, search_views, track, workflows, admin, acting, email_actions,
                    feedback, api_v1, consultations, consultations_api):
         app.register_blueprint(module.bp)
+    app.register_blueprint(standards_views.bp)
     errors.init_app(app)
     drafts.init_app(app)

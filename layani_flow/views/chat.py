@@ -116,9 +116,12 @@ def wait_for_messages(case_id: int, user: User, after: int, wait: float) -> list
             case = case_service.get_case(case_id, viewer)
             found = conversations.messages(case, viewer, after)
             if found or time.monotonic() >= ends:
+                # Read before mark_read commits: the commit expires every event, and reading them after
+                # would reload them one statement each.
+                items = [conversations.message_dict(case, n, e) for n, e in found]
                 if found:
                     conversations.mark_read(case_id, viewer)
-                return [conversations.message_dict(case, n, e) for n, e in found]
+                return items
             seen = latest
         conversations.release()
         if time.monotonic() >= ends:

@@ -10,6 +10,7 @@ from .base import (
     Guard,
     Intake,
     OtherParty,
+    PublicStandard,
     Refusal,
     Step,
     StepContext,
@@ -32,5 +33,5 @@ def case_types_where(trait: Callable[[Workflow], bool]) -> list[str]:
     return sorted(key for key, wf in REGISTRY.items() if trait(wf))
 
 
-__all__ = ["ALL_STATES", "REGISTRY", "STATUS_UPDATE", "Booking", "Guard", "Intake", "OtherParty", "Refusal", "Step",
+__all__ = ["ALL_STATES", "REGISTRY", "STATUS_UPDATE", "Booking", "Guard", "Intake", "OtherParty", "PublicStandard", "Refusal", "Step",
            "StepContext", "TransitionImpossible", "Workflow", "case_types_where"]

@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from collections.abc import Set as AbstractSet
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Protocol, TypedDict, cast
 
 from transitions import EventData, Machine, MachineError
@@ -262,6 +262,24 @@ class Intake:
     requester_has_superior: bool
 
 
+@dataclass(frozen=True)
+class PublicStandard:
+    """A case type's published service standard (PermenPANRB 15/2014, /standar-pelayanan), for a type that is
+    not filed per catalogue service (those take theirs from catalogue.Service). The procedure comes from the
+    steps and the time from the SLA clocks; these are the words the declaration cannot give."""
+
+    key: str  # its address: /standar-pelayanan/<key>; never one of the catalogue's service keys
+    name: str
+    topic: str  # a key of catalogue.TOPICS
+    summary: str
+    requirements: tuple[str, ...]  # what the person brings or writes, in words
+    output: str  # the product (produk pelayanan) the person receives
+    apply_endpoint: str  # where a person starts one (a Flask endpoint; case_type is passed when it takes it)
+    resolution_from: str = "sejak diterima"  # when the resolution clock's promise counts from, in words
+    takes_complaints: bool = False  # the channel for complaints about every service (component 6)
+    public_filing: bool = False  # anyone may file one without signing in (anonymously)
+
+
 # -- the declaration --------------------------------------------------------------------------------------------
 
 @dataclass
@@ -311,6 +329,8 @@ class Workflow:
     sla_settings: Mapping[str, str] = field(default_factory=dict)
     # Its page is a conversation: messages live, unread counts, the desk's waiting list (ChatCanal).
     conversation: bool = False
+    # Its published service standard (per_service types publish one per catalogue service instead).
+    standard: PublicStandard | None = None
 
     # Built from the above.
     by_trigger: dict[str, Step] = field(init=False, repr=False)
@@ -423,6 +443,35 @@ class Workflow:
         if state not in self.entry_states:
             raise ValueError(f"workflow {self.case_type}: starts_in chose {state!r}, not an entry state")
         return state
+
+    def starting_in(self, start: str) -> Workflow:
+        """The same lifecycle as a case that starts in `start` lives it: states it can never reach, and the
+        steps among them, left out (a KGB request never waits on a superior). For the published procedure
+        and its diagram; `self` when nothing is left out."""
+        if start not in self.entry_states:
+            raise ValueError(f"workflow {self.case_type}: {start!r} is not an entry state")
+        seen, frontier = {start}, [start]
+        while frontier:
+            here = frontier.pop()
+            for s in self.steps:
+                if here in s.sources and s.dest not in seen:
+                    seen.add(s.dest)
+                    frontier.append(s.dest)
+        if seen == set(self.states):
+            return self
+        steps = [replace(s, source=tuple(x for x in s.sources if x in seen)) for s in self.steps
+                 if set(s.sources) & seen]
+        kept = self.by_trigger.keys() & {s.trigger for s in steps}
+        booking = self.booking
+        if booking is not None:
+            booking = replace(booking, released_in=booking.released_in & seen,
+                              changeable_in=booking.changeable_in & seen) if booking.closed_day_trigger in kept else None
+        return replace(
+            self, initial=start, entry_states=frozenset(), starts_in=None, steps=steps, booking=booking,
+            states={k: v for k, v in self.states.items() if k in seen}, final=self.final & seen,
+            paused_in={k: v for k, v in self.paused_in.items() if k in seen},
+            external_in=self.external_in & seen, answered_in=self.answered_in & seen,
+            no_feedback_in=self.no_feedback_in & seen)
 
     @property
     def other_party_takes_part(self) -> bool:

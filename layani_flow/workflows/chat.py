@@ -3,7 +3,7 @@ the first message is answered at once with when a person will reply (services.no
 reply); the first response is due within CHAT_FIRST_RESPONSE of working time (15 minutes), so a chat opened
 at night is due 15 working minutes after the office opens. An officer may turn it into a case of another
 type, filed for the chat's requester with the conversation attached; the chat then closes."""
-from .base import FILED_FROM_A_CONVERSATION, Workflow, choice, step
+from .base import FILED_FROM_A_CONVERSATION, PublicStandard, Workflow, choice, step
 from .effects import take_if_unclaimed
 from .guards import unclaimed_or_mine
 
@@ -26,6 +26,12 @@ WORKFLOW = Workflow(
     final={"closed", "converted"},
     sla={"first_response": "15m"},  # the target actually used is the setting below
     sla_settings={"first_response": "CHAT_FIRST_RESPONSE"},
+    standard=PublicStandard(
+        key="chat", name="Chat dengan petugas (ChatCanal)", topic="konsultasi",
+        summary="Bertanya kepada petugas layanan kepegawaian lewat chat kapan saja; dijawab pada jam kerja.",
+        requirements=("Pegawai aktif yang masuk ke LAYANI", "Pertanyaan atau pesan Anda"),
+        output="Jawaban tertulis di percakapan chat (atau kasus baru bila perlu diproses)",
+        apply_endpoint="chat.index"),
     steps=[
         step("serve", "waiting", "active", "Layani chat", who={"officer"}, guards=[unclaimed_or_mine],
              effect=take_if_unclaimed, notify={}),

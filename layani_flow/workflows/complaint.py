@@ -1,5 +1,5 @@
 """Pengaduan, masukan dan kritik: optionally anonymous; the filer may reopen an answer for a while."""
-from .base import OtherParty, Workflow, step
+from .base import OtherParty, PublicStandard, Workflow, step
 from .effects import clear_answered, mark_answered, take_if_unclaimed
 from .guards import reopen_window_open, unclaimed_or_mine
 
@@ -28,6 +28,15 @@ WORKFLOW = Workflow(
     sla={"first_response": "1d", "resolution": "5d"},  # LAPOR!: verify ≤ 3 HK, follow up ≤ 5 HK
     paused_in={"waiting_filer": "menunggu pemohon"},
     answered_in={"answered"},
+    standard=PublicStandard(
+        key="pengaduan", name="Pengaduan, masukan dan kritik", topic="pengaduan",
+        summary="Pengaduan atas pelayanan kepegawaian, atau masukan dan kritik untuk memperbaikinya; boleh tanpa identitas.",
+        requirements=("Jenis: pengaduan, masukan atau kritik", "Judul singkat dan uraian: apa yang terjadi, kapan dan di mana",
+                      "Bukti pendukung bila ada (foto, surat, tangkapan layar; paling banyak 3 berkas)",
+                      "Identitas pelapor tidak wajib: pengaduan boleh dikirim anonim dan diikuti dengan kode pelacakan"),
+        output="Jawaban tertulis atas pengaduan beserta tindak lanjutnya",
+        apply_endpoint="intake.new", resolution_from="sejak pengaduan diterima",
+        takes_complaints=True, public_filing=True),
     steps=[
         step("triage", "submitted", "triaged", "Telaah", who={"officer"}, guards=[unclaimed_or_mine],
              effect=take_if_unclaimed, task="menelaah pengaduan ini"),

@@ -7,7 +7,7 @@ after the meeting the officer records the outcome (notes and next steps) or a no
 officer may file a follow-up case of another type for the booker, or link the consultation to one of the
 booker's existing cases; either way the notes go with it. The booker is asked how satisfied they were.
 """
-from .base import FILED_FROM_A_CONVERSATION, Booking, Workflow, choice, step
+from .base import FILED_FROM_A_CONVERSATION, Booking, PublicStandard, Workflow, choice, step
 from .effects import record_outcome
 from .guards import before_cutoff, meeting_started
 
@@ -30,6 +30,13 @@ WORKFLOW = Workflow(
     asks_feedback=True,
     no_feedback_in={"no_show", "cancelled"},  # no meeting took place: nothing to rate
     sla={"first_response": "1h"},  # the desk confirms a booking within a working hour
+    standard=PublicStandard(
+        key="konsultasi", name="Konsultasi kepegawaian (ConsDesk)", topic="konsultasi",
+        summary="Bertemu, menelepon atau rapat daring dengan petugas layanan kepegawaian pada jadwal yang dibuka, "
+                "di jam kerja.",
+        requirements=("Pegawai aktif yang masuk ke LAYANI", "Jadwal yang masih kosong", "Topik konsultasi"),
+        output="Penjelasan dari petugas dan catatan tindak lanjut yang disepakati",
+        apply_endpoint="consultations.calendar"),
     steps=[
         step("confirm", "booked", "confirmed", "Konfirmasi jadwal", who={"owner"},
              notify={"requester": "Konsultasi Anda dikonfirmasi"}),

@@ -1,6 +1,6 @@
 """Fasilitasi masalah atasan–bawahan: confidential; the mediator is never a party."""
 from ..roles import DESK_ROLES
-from .base import STATUS_UPDATE, OtherParty, Workflow, person, step
+from .base import STATUS_UPDATE, OtherParty, PublicStandard, Workflow, person, step
 from .effects import bring_in_other_party, make_owner
 from .guards import mediator_not_party
 
@@ -28,6 +28,13 @@ WORKFLOW = Workflow(
     },
     final={"resolved", "not_resolved", "referred", "withdrawn"},
     sla={"first_response": "2d", "resolution": "14d"},
+    standard=PublicStandard(
+        key="mediasi", name="Fasilitasi masalah atasan–bawahan (mediasi)", topic="pengaduan",
+        summary="Mediasi rahasia oleh mediator yang netral untuk masalah kerja antara atasan dan bawahan.",
+        requirements=("Pegawai aktif yang masuk ke LAYANI", "Pihak lain (atasan atau bawahan) yang terlibat",
+                      "Pokok masalah dan uraiannya", "Hasil yang diharapkan (boleh kosong)"),
+        output="Catatan hasil mediasi: kesepakatan, tidak tercapai kesepakatan, atau rujukan ke penanganan disiplin",
+        apply_endpoint="intake.new", resolution_from="sejak permohonan diterima"),
     steps=[
         step("assign_mediator", ("submitted", "mediator_assigned"), "mediator_assigned", "Tunjuk mediator",
              who={"supervisor", "admin"}, guards=[mediator_not_party], needs={"form"},

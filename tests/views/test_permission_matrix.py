@@ -120,6 +120,11 @@ GENERAL = {
     "GET /chat":                               (M,   200, 200, 200, 200, 200, 200, 200, 200, 200, M,   200),
     "POST /chat":                              (M,   303, 303, 303, 303, 303, 303, 303, 303, 303, M,   303),
     "GET /umpan-balik":                        (M,   403, 403, 403, 403, 403, 403, 403, 200, 200, M,   403),
+    # The published service standards are public and the same for everyone (no sign-in, no personal data).
+    "GET /standar-pelayanan":                  (200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
+    "GET /standar-pelayanan/<service>":        (200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
+    "GET /standar-pelayanan/<unknown>":        (404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404),
+    "POST /standar-pelayanan":                 (405, 405, 405, 405, 405, 405, 405, 405, 405, 405, 405, 405),
     "GET on every POST-only route":            (405, 405, 405, 405, 405, 405, 405, 405, 405, 405, 405, 405),
 }
 
@@ -448,6 +453,8 @@ def general_request(world, web: WebClient, route: str):
         "GET /kasus/baru/<unknown type>": ("GET", "/kasus/baru/cuti", None),
         "GET /alur/<case_type>": ("GET", "/alur/mediation", None),
         "GET /alur/<unknown type>": ("GET", "/alur/cuti", None),
+        "GET /standar-pelayanan/<service>": ("GET", "/standar-pelayanan/kgb", None),
+        "GET /standar-pelayanan/<unknown>": ("GET", "/standar-pelayanan/service_request", None),
         "POST /masuk (wrong password)": ("POST", "/masuk", {"nip": p["requester"].nip, "password": "bukan-sandinya"}),
         "POST /kasus/baru/service_request": ("POST", "/kasus/baru/service_request", KGB),
         "POST /kasus/baru/complaint (about party)": ("POST", "/kasus/baru/complaint",
