@@ -47,6 +47,14 @@ logger = logging.getLogger(__name__)
 COLUMNS = ("nip", "nama", "email", "peran", "nip_atasan", "unit", "jabatan", "golongan", "tmt_golongan",
            "tmt_kgb", "tanggal_lahir", "bup")
 REQUIRED_COLUMNS = ("nip", "nama", "email")
+# What the page offers to download: the contract's header and two people, the superior after their staff.
+SAMPLE_CSV = (
+    ",".join(COLUMNS) + "\n"
+    "199203152019032004,Rina Marlina,rina.marlina@dkp.babelprov.go.id,pegawai,197512082001121003,"
+    "Bidang Perikanan Tangkap,Analis Kepegawaian Ahli Pertama,III/b,2023-04-01,2025-03-01,1992-03-15,\n"
+    "197512082001121003,Hendra Gunawan,hendra.gunawan@dkp.babelprov.go.id,atasan,,"
+    "Bidang Perikanan Tangkap,Kepala Bidang Perikanan Tangkap,IV/a,2021-10-01,2024-12-01,1975-12-08,\n"
+)
 
 
 def _heading_key(text: str) -> str:

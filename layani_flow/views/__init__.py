@@ -23,6 +23,9 @@ def register(app: Flask) -> None:
         workflows,
     )
     from . import search as search_views  # its own line: other branches add blueprints to the one above
+    from . import hr_import  # its own line, as above
+
+    app.register_blueprint(hr_import.bp)
 
     for module in (auth, home, intake, cases, chat, queue, search_views, track, workflows, admin, acting, email_actions,
                    feedback, api_v1, consultations, consultations_api):
