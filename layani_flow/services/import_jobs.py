@@ -33,8 +33,9 @@ def upload(actor: User, filename: str, data: bytes) -> ImportJob:
     if not data:
         raise InvalidInput("Pilih berkas CSV untuk diunggah.", {"file": ["Berkas kosong atau belum dipilih."]})
     if len(data) > limit:
+        size = f"{limit // 1024 // 1024} MB" if limit >= 1024 * 1024 else f"{limit // 1024} KB"
         raise InvalidInput("Berkas terlalu besar.", {"file": [
-            f"Berkas paling besar {limit // 1024 // 1024 or 1} MB; pecah menjadi beberapa berkas."]})
+            f"Berkas terlalu besar: paling besar {size}; pecah menjadi beberapa berkas."]})
     text = employee_import.decode(data)  # NotUtf8 is an InvalidInput
     if "\x00" in text:
         raise InvalidInput("Berkas bukan teks CSV.", {"file": ["Berkas ini bukan teks CSV (memuat byte nol)."]})
