@@ -112,7 +112,7 @@ def enqueue_many(template: str, messages: list[tuple[str, dict]]) -> int:
     base_url = current_app.config["BASE_URL"].rstrip("/")
     now = clock.now()
     domain = mail_domain()
-    rows = []
+    rows: list[dict[str, Any]] = []
     for to, context in messages:
         context = {"base_url": base_url, "case": None, "case_url": case_url(None, base_url), **context}
         rows.append({

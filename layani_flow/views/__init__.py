@@ -17,13 +17,13 @@ def register(app: Flask) -> None:
         errors,
         feedback,
         home,
+        hr_import,
         intake,
         queue,
         track,
         workflows,
     )
     from . import search as search_views  # its own line: other branches add blueprints to the one above
-    from . import hr_import  # its own line, as above
 
     app.register_blueprint(hr_import.bp)
 

@@ -3,14 +3,17 @@ their staff, cycles across file and database, SIASN headings and dates, updates 
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from sqlalchemy import func, select
 
 from layani_flow.models import OutboxMessage, User
+from layani_flow.services import search
 from layani_flow.services.employee_import import read_rows, run_import
+from layani_flow.services.search import parse, search_cases
 
-from ..factories import UserFactory
+from ..factories import CaseFactory, UserFactory
 from .samples import csv_text, nip_for, person
 
 
@@ -52,7 +55,6 @@ def test_new_people_get_a_single_use_invitation_and_nobody_else_does(db, client,
     link = mails[0].body_text.split("Atur kata sandi: ")[1].split()[0].replace("http://localhost", "")
     assert client.get(link).status_code == 200
     page = client.get(link).get_data(as_text=True)
-    import re
     token = re.search(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"', page).group(1)
     answer = client.post(link, data={"csrf_token": token, "new_password": "Laut-biru-Bangka-2026",
                                      "confirm_password": "Laut-biru-Bangka-2026"})
@@ -214,20 +216,14 @@ def test_a_dry_run_writes_nothing(db):
 
 
 def test_the_search_index_follows_a_changed_name(db, clock, office):
-    from layani_flow.services.search import parse, search_cases
-    from ..factories import CaseFactory
-
     employee = office.employee
-    CaseFactory(requester=employee, title="Usul KGB")
-    from layani_flow.services import search
-    from layani_flow.models import Case
-    case = db.session.scalar(select(Case))
+    case = CaseFactory(requester=employee, title="Usul KGB")
     search._upsert(case.id, *search.texts_for(case, case.events))
     db.session.commit()
     row = {**person(1, nip=employee.nip, email=employee.email, nama="Sulaiman Baharuddin"),
            "tanggal_lahir": "", "peran": "", "nip_atasan": employee.superior.nip if employee.superior else ""}
     assert run_import(csv_text([row]))["updated"] == 1
-    found = search_cases(office.officer, parse("Baharuddin"))
+    found = search_cases(office.officer, parse("Baharuddin"))  # the requester's new name finds the case
     assert [c.id for c in found.items] == [case.id]
 
 
