@@ -23,7 +23,8 @@ users = AppGroup("users", help="Pengguna.")
 token = AppGroup("token", help="Token API pribadi.")
 workflows = AppGroup("workflows", help="Alur kerja (state machine) tiap jenis kasus.")
 calendar = AppGroup("calendar", help="Kalender hari dan jam kerja (WIB).")
-for group in (users, token, workflows, calendar):
+imports = AppGroup("import", help="Impor data dari berkas.")
+for group in (users, token, workflows, calendar, imports):
     layani.add_command(group)
 
 
@@ -83,6 +84,45 @@ def users_send_password_link(nip):
         raise _fail(exc) from None
     click.echo(f"Tautan atur kata sandi untuk {user.nip} {user.name} masuk antrean email ke {user.email} "
                f"(berlaku {current_app.config['SET_PASSWORD_LINK_HOURS']} jam; dikirim oleh worker atau `layani deliver`).")
+
+
+@imports.command("employees")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--dry-run", is_flag=True, help="Hanya periksa dan laporkan; tidak ada yang ditulis.")
+def import_employees(file, dry_run):
+    """Muat atau perbarui pegawai dari CSV (kolom kontrak atau judul ekspor SIASN). Semua atau tidak sama sekali:
+    satu baris salah, tidak ada yang ditulis (kode keluar 1). Baris terakhir stdout: laporan JSON."""
+    import json
+
+    from .services.employee_import import run_import
+
+    phases = {"check": "memeriksa", "apply": "menyimpan"}
+    bar = None
+    last: dict[str, int] = {}
+
+    def progress(phase: str, done: int, total: int) -> None:
+        nonlocal bar
+        if sys.stderr.isatty():
+            if bar is None or getattr(bar, "label", "") != phases[phase]:
+                if bar is not None:
+                    bar.render_finish()
+                bar = click.progressbar(length=total, label=phases[phase], file=sys.stderr)
+                last[phase] = 0
+            bar.update(done - last.get(phase, 0))
+            last[phase] = done
+        else:
+            click.echo(f"{phases[phase]} {done}/{total}", err=True)
+
+    report = run_import(file.read_bytes(), dry_run=dry_run, progress=progress)
+    if bar is not None:
+        bar.render_finish()
+    if report["errors"]:
+        click.echo(f"{len(report['errors'])} kesalahan; tidak ada yang ditulis.", err=True)
+    elif dry_run:
+        click.echo("Uji coba (--dry-run): tidak ada yang ditulis.", err=True)
+    click.echo(json.dumps(report, ensure_ascii=False))
+    if report["errors"]:
+        sys.exit(1)
 
 
 @token.command("create")

@@ -16,6 +16,7 @@ from typing import Any, Generic, TypeVar
 from .. import clock, logs
 from ..extensions import db
 from .consultations import send_reminders
+from .import_jobs import run_queued as run_queued_imports
 from .outbox import DeliveryReport, deliver_pending
 from .sweep import SweepBusy, SweepReport, sweep_due_cases
 
@@ -47,6 +48,9 @@ JOBS: tuple[Job[Any], ...] = (
         lambda report: {"warned": len(report.warned), "escalated": len(report.escalated)}),
     Job("reminders", lambda: send_reminders(clock.now()), lambda sent: f"pengingat konsultasi {sent}" if sent else "",
         lambda sent: {"sent": sent}),
+    # Before delivery, so an import's invitations go out in the same cycle.
+    Job("imports", lambda: run_queued_imports(), lambda ran: f"impor pegawai {ran}" if ran else "",
+        lambda ran: {"ran": ran}),
     Job("deliver", lambda: deliver_pending(), _deliver_summary,
         lambda report: {"sent": report.sent, "retried": report.retried, "failed": report.failed}),
 )

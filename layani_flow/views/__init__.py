@@ -17,6 +17,7 @@ def register(app: Flask) -> None:
         errors,
         feedback,
         home,
+        hr_import,
         intake,
         queue,
         track,
@@ -24,6 +25,8 @@ def register(app: Flask) -> None:
     )
     from . import search as search_views  # its own line: other branches add blueprints to the one above
     from . import standards as standards_views  # /standar-pelayanan (public)
+
+    app.register_blueprint(hr_import.bp)
 
     for module in (auth, home, intake, cases, chat, queue, search_views, track, workflows, admin, acting, email_actions,
                    feedback, api_v1, consultations, consultations_api):
