@@ -15,6 +15,7 @@ from typing import Any, Generic, TypeVar
 
 from .. import clock, logs
 from ..extensions import db
+from . import reminders
 from .consultations import send_reminders
 from .outbox import DeliveryReport, deliver_pending
 from .sweep import SweepBusy, SweepReport, sweep_due_cases
@@ -47,6 +48,9 @@ JOBS: tuple[Job[Any], ...] = (
         lambda report: {"warned": len(report.warned), "escalated": len(report.escalated)}),
     Job("reminders", lambda: send_reminders(clock.now()), lambda sent: f"pengingat konsultasi {sent}" if sent else "",
         lambda sent: {"sent": sent}),
+    Job("personnel_reminders", lambda: reminders.daily(clock.now()),
+        lambda report: f"pengingat kepegawaian {report.total}" if report.total else "",
+        lambda report: {"sent": report.total}),
     Job("deliver", lambda: deliver_pending(), _deliver_summary,
         lambda report: {"sent": report.sent, "retried": report.retried, "failed": report.failed}),
 )

@@ -18,6 +18,7 @@ def register(app: Flask) -> None:
         feedback,
         home,
         intake,
+        personnel,  # personnel data, reminders, planning list
         queue,
         track,
         workflows,
@@ -27,5 +28,6 @@ def register(app: Flask) -> None:
     for module in (auth, home, intake, cases, chat, queue, search_views, track, workflows, admin, acting, email_actions,
                    feedback, api_v1, consultations, consultations_api):
         app.register_blueprint(module.bp)
+    app.register_blueprint(personnel.bp)
     errors.init_app(app)
     drafts.init_app(app)
