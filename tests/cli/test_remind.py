@@ -49,3 +49,17 @@ def test_the_worker_runs_the_reminders_once_a_day(app, office, monkeypatch):
         reminders.daily(now)
     assert calls == [wib(2026, 12, 1, 0, 5), wib(2026, 12, 2, 0, 0)]
     assert "personnel_reminders" in [job.name for job in JOBS]
+
+
+def test_the_demo_has_reminders_due_at_once(runner, clock):
+    from layani_flow.models import User
+
+    assert runner.invoke(args=["layani", "demo", "--password", "demo-rahasia"]).exit_code == 0
+    result = _remind(runner)
+    assert result.exit_code == 0, result.output
+    by_rule = dict(db.session.execute(select(SentReminder.rule, func.count()).group_by(SentReminder.rule)).all())
+    assert by_rule["kgb"] >= 1 and by_rule["kp"] >= 1 and by_rule["kgb_desk"] == 1
+    andi = db.session.scalar(select(User).where(User.email == "andi@dkp.babelprov.go.id"))
+    assert andi.birth_date == dt.date(1989, 12, 3) and andi.position_kind == "jf_ahli_pertama"
+    officer = db.session.scalar(select(User).where(User.role == "admin"))
+    assert reminders.planning(officer, 12)  # the planning list has something to show
