@@ -192,19 +192,21 @@ def _owed(today: dt.date, report: ReminderReport) -> list[tuple[int, Rule, dt.da
     return owed
 
 
-_last_run_day: dt.date | None = None
+LAST_RUN_KEY = "layani.personnel_reminders_day"
 
 
 def daily(now: dt.datetime | None = None) -> ReminderReport:
-    """The worker's job: send_due_reminders once per WIB day and process (the unique key keeps a second
-    process, or a restart, from sending anything twice; it only costs a pass over the people)."""
-    global _last_run_day
+    """The worker's job: send_due_reminders once per WIB day and process, when WORKER_PERSONNEL_REMINDERS is on
+    (the unique key keeps a second process, or a restart, from sending anything twice; it only costs a pass
+    over the people)."""
+    if not current_app.config["WORKER_PERSONNEL_REMINDERS"]:
+        return ReminderReport()
     now = now or clock.now()
     today = now.astimezone(WIB).date()
-    if _last_run_day == today:
+    if current_app.extensions.get(LAST_RUN_KEY) == today:
         return ReminderReport()
     report = send_due_reminders(now)
-    _last_run_day = today
+    current_app.extensions[LAST_RUN_KEY] = today
     return report
 
 

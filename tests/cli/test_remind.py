@@ -43,7 +43,8 @@ def test_remind_refuses_a_time_without_a_zone(runner, office):
 
 def test_the_worker_runs_the_reminders_once_a_day(app, office, monkeypatch):
     calls = []
-    monkeypatch.setattr(reminders, "_last_run_day", None)
+    assert reminders.daily(wib(2026, 12, 1, 0, 5)).total == 0  # off in the tests' configuration
+    app.config["WORKER_PERSONNEL_REMINDERS"] = True
     monkeypatch.setattr(reminders, "send_due_reminders", lambda now: calls.append(now) or reminders.ReminderReport())
     for now in (wib(2026, 12, 1, 0, 5), wib(2026, 12, 1, 23, 55), wib(2026, 12, 2, 0, 0)):
         reminders.daily(now)
