@@ -119,7 +119,7 @@ SERVICES: dict[str, Service] = {
             "Kenaikan gaji berkala (KGB)",
             "Kenaikan gaji berkala setiap dua tahun.",
             fields=(
-                FieldSpec("tmt_kgb_terakhir", "TMT KGB terakhir", "date"),
+                FieldSpec("tmt_kgb_terakhir", "TMT KGB terakhir", "date", prefill="kgb_tmt"),
                 FieldSpec("golongan", "Pangkat/golongan sekarang", "text", help="Contoh: Penata Muda, III/a",
                           prefill="pangkat_golongan"),
             ),
@@ -164,7 +164,7 @@ SERVICES: dict[str, Service] = {
                 FieldSpec("jenis_pensiun", "Jenis pensiun", "select", choices=(
                     ("bup", "Batas usia pensiun (BUP)"), ("aps", "Atas permintaan sendiri"),
                     ("janda_duda", "Janda/duda"))),
-                FieldSpec("tmt_pensiun", "Perkiraan TMT pensiun", "date"),
+                FieldSpec("tmt_pensiun", "Perkiraan TMT pensiun", "date", prefill="retirement_date"),
             ),
             documents=(
                 DocumentSpec("permohonan", "Surat permohonan"),

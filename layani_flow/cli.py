@@ -339,6 +339,19 @@ def sweep(now, batch_size):
                    "tersapu, oleh sapuan ini atau proses itu.")
 
 
+@layani.command("remind")
+@click.option("--now", "now", default=None, help="Waktu pengingat (ISO 8601 dengan zona); bawaan: sekarang.")
+def remind(now):
+    """Kirim pengingat kepegawaian (KGB, kenaikan pangkat, pensiun, cuti, SKP) yang jatuh tempo pada waktu itu."""
+    from .services.reminders import send_due_reminders
+
+    report = send_due_reminders(_parse_now(now))
+    for line in report.lines():
+        click.echo(line)
+    click.echo(f"pengingat terkirim: {report.total}, email: {report.emails}, "
+               f"dilewati karena sudah diajukan: {report.skipped_filed}")
+
+
 @layani.command("worker")
 @click.option("--once", is_flag=True, help="Satu putaran saja (untuk uji dan cron).")
 def worker(once):

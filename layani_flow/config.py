@@ -263,6 +263,8 @@ SETTINGS: dict[str, Setting] = {
     "MAIL_IN_REFUSAL_EVERY_MINUTES": S(integer(min=1), 60, "at most one 'nothing happened' email per person per this"),
     # -- the worker --------------------------------------------------------------------------------------
     "WORKER_INTERVAL": S(number(min=0.1), 30, "seconds between worker cycles"),
+    "WORKER_PERSONNEL_REMINDERS": S(flag(), True,
+                                    "the worker sends the personnel reminders (`layani remind`) once per WIB day"),
     # -- cases, uploads, pages ---------------------------------------------------------------------------
     "UPLOAD_FOLDER": S(text(optional=True), None, "None → <instance>/uploads, outside the web root"),
     "MAX_UPLOAD_BYTES": S(integer(min=1), 5 * 1024 * 1024, "largest accepted document"),

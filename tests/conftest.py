@@ -93,6 +93,9 @@ def app_config(database_uri, tmp_path):
         "BASE_URL": "http://localhost",
         "MAIL_SUPPRESS_SEND": True,
         "SERVER_NAME": None,
+        # The worker's daily personnel reminders would email the whole test office in Oct–Dec (leave) and
+        # January (SKP); tests of them switch it on (tests/cli/test_remind.py).
+        "WORKER_PERSONNEL_REMINDERS": False,
     }
 
 

@@ -21,6 +21,9 @@ def layani_env(**settings: str) -> dict[str, str]:
     """The environment of an operator's process: this one's minus every LAYANI_* variable, plus `settings`
     as LAYANI_<KEY> (all text, as a shell would give them)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("LAYANI_")}
+    # The worker's daily personnel reminders read the real date, and in Oct–Dec or January would email
+    # everyone in a test's office: off unless a test asks for them.
+    env["LAYANI_WORKER_PERSONNEL_REMINDERS"] = "false"
     env.update({f"LAYANI_{key}": str(value) for key, value in settings.items()})
     env["PYTHONUNBUFFERED"] = "1"
     return env

@@ -5,11 +5,12 @@ from wtforms import DateField, IntegerField, SelectField, StringField
 from wtforms.validators import InputRequired, NumberRange, Optional, ValidationError
 
 from .. import catalogue
+from ..personnel import position_kind_choices
 from ..services.admin_settings import duration_problem, parse_intervals
 from ..services.errors import InvalidInput
 from ..workflows import REGISTRY
 from ..workflows.clocks import CLOCK_LABELS
-from .base import BaseForm, choices, length, required
+from .base import BaseForm, choices, length, nip_field, required
 
 
 def _duration(allow_zero_days: bool):
@@ -55,3 +56,23 @@ class CalendarExceptionForm(BaseForm):
                                         "JJ:MM-JJ:MM, dipisah koma, mis. 08:00-12:00, 13:00-15:00.")
     note = StringField("Keterangan", validators=[required(), length(200)],
                        description="Mis. \"Cuti bersama tambahan\" atau \"Hari kerja dipersingkat: HUT Provinsi\".")
+
+
+class PersonnelForm(BaseForm):
+    """A person's HR data (services.users.update_personnel checks it again, with the NIP and the chain)."""
+    position = StringField("Jabatan", validators=[Optional(), length(120)],
+                           description="Nama jabatan seperti di SK, mis. Analis Kepegawaian Ahli Muda.")
+    position_kind = SelectField("Jenis jabatan", choices=choices([("", "Belum diisi (BUP 58 tahun)"),
+                                                                  *position_kind_choices()]),
+                                validators=[Optional()], description="Menentukan batas usia pensiun (BUP).")
+    grade = StringField("Golongan", validators=[Optional(), length(10)], render_kw={"list": "golongan", "autocomplete": "off"},
+                        description="Seperti di SK, mis. III/a (PNS) atau IX (PPPK).")
+    grade_tmt = DateField("TMT golongan", validators=[Optional()], render_kw={"inputmode": "numeric"})
+    kgb_tmt = DateField("TMT KGB terakhir", validators=[Optional()], render_kw={"inputmode": "numeric"})
+    birth_date = DateField("Tanggal lahir", validators=[Optional()], render_kw={"inputmode": "numeric"},
+                           description="Harus sama dengan delapan angka pertama NIP.")
+    retirement_age_override = IntegerField(
+        "Batas usia pensiun khusus (tahun)", validators=[Optional(), NumberRange(50, 70, "Isi 50 sampai 70.")],
+        description="Kosongkan untuk mengikuti jenis jabatan; isi hanya bila SK menetapkan lain.")
+    unit = StringField("Unit kerja", validators=[Optional(), length(120)])
+    superior_nip = nip_field("NIP atasan langsung", validators=[Optional()])

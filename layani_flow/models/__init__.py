@@ -6,8 +6,9 @@ from .drafts import FormDraft
 from .feedback import CaseFeedback
 from .imports import ImportJob
 from .outbox import InboundMessage, OutboxMessage
+from .reminders import SentReminder
 from .search import CaseSearchText
 from .sla import CalendarException, CaseClock, SlaNotice, SlaPolicy, UsedEmailToken
 from .users import ApiToken, Role, User, UserSession
 
-__all__ = ["ActingOfficial", "ApiToken", "Case", "CaseDocument", "CaseEvent", "CaseFeedback", "CaseReadMarker", "CaseSearchText", "CalendarException", "FormDraft", "ImportJob", "CaseClock", "ConsultationSlot", "InboundMessage", "OutboxMessage", "Role", "SlaNotice", "SlaPolicy", "UsedEmailToken", "User", "UserSession"]
+__all__ = ["ActingOfficial", "ApiToken", "Case", "CaseDocument", "CaseEvent", "CaseFeedback", "CaseReadMarker", "CaseSearchText", "CalendarException", "FormDraft", "ImportJob", "CaseClock", "ConsultationSlot", "InboundMessage", "OutboxMessage", "Role", "SentReminder", "SlaNotice", "SlaPolicy", "UsedEmailToken", "User", "UserSession"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 import datetime as dt
 from contextlib import contextmanager
 
+from dateutil.relativedelta import relativedelta
 from flask import current_app
 from sqlalchemy import func, select
 
@@ -11,7 +12,10 @@ from .. import clock as wall
 from ..clock import FrozenClock
 from ..extensions import db
 from ..models import Case, User
+from ..personnel import birth_date_from_nip, position_kind_from_title
+from ..reminder_rules import next_kp_period
 from . import cases, consultations, documents, feedback
+from .db import unit_of_work
 from .users import create_user
 
 # Every demo account's password (README, scripts/run). It passes the password policy like any other: the
@@ -89,6 +93,40 @@ def _people(password: str) -> dict[str, User]:
                                   superior_nip=people[superior].nip if superior else None,
                                   unit=unit, position=position)
     return people
+
+
+# (key, golongan, months from this month's first day to the next KGB, to the promotion period, or None)
+# Chosen so that, whenever the demo is seeded, a few reminders fall due at once (`layani remind`): Andi's
+# KGB (T−4 months), Fajar's promotion (E−6 or E−4), Bayu's KGB a month ahead with nothing filed (the desk is
+# told); Maya's KGB and Nurul's promotion fall within the planning list's 12 months without a reminder yet.
+PERSONNEL = [
+    ("andi", "III/a", 4, None), ("fajar", "III/b", None, 5), ("bayu", "II/d", 1, None), ("maya", "III/a", 10, None),
+    ("nurul", "III/a", None, 11), ("rahmawati", "II/c", 20, None), ("rizki", "III/a", 14, None),
+    ("petugas1", "III/c", 16, None), ("petugas2", "III/a", 7, None), ("lestari", "III/b", 18, None),
+    ("indah", "III/a", 22, None), ("taufik", "III/b", 13, None), ("wulan", "IX", 15, None),
+    ("kadis", "IV/c", 12, None), ("sekdis", "IV/b", 9, None), ("kasubbag", "III/d", 19, None),
+]
+# Birth dates from the NIP (its first eight digits), except Joko's (past his BUP in the demo's NIP: unknown).
+NO_BIRTH_DATE = {"joko"}
+
+
+def _personnel(people: dict[str, User]) -> None:
+    """Personnel data for the demo's people, relative to today (reminder_rules.py reads it)."""
+    first = wall.now().astimezone(consultations.WIB).date().replace(day=1)
+    with unit_of_work():
+        for key, person in people.items():
+            person.position_kind = position_kind_from_title(person.position)
+            if key not in NO_BIRTH_DATE:
+                person.birth_date = birth_date_from_nip(person.nip)
+        for key, grade, kgb_in, kp_in in PERSONNEL:
+            person = people[key]
+            person.grade = grade
+            if kgb_in is not None:
+                person.kgb_tmt = first + relativedelta(months=kgb_in, years=-2)
+                person.grade_tmt = first - relativedelta(years=1, months=kgb_in)  # promotion still years away
+            if kp_in is not None:
+                person.grade_tmt = next_kp_period(first + relativedelta(months=kp_in)) - relativedelta(years=4)
+                person.kgb_tmt = first - relativedelta(months=9)
 
 
 def _walk(case: Case, actor: User, *triggers: tuple[str, str] | str, fields: dict | None = None) -> Case:
@@ -216,6 +254,7 @@ def seed_demo(password: str) -> str:
     if db.session.scalar(select(func.count(User.id))):
         return "Data demo sudah ada; tidak ada yang diubah."
     people = _people(password)
+    _personnel(people)
     total = _seed_cases(people)
     lines = [f"Data demo dibuat: {len(people)} pengguna, {total} kasus. Kata sandi semua akun: {password}", ""]
     for _key, nip, name, role, *_ in PEOPLE:

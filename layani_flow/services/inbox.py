@@ -19,11 +19,11 @@ from sqlalchemy.orm import aliased
 
 from .. import clock
 from ..extensions import db
-from ..models import Case, CaseClock, CaseEvent, ConsultationSlot, SlaNotice, User
+from ..models import Case, CaseClock, CaseEvent, ConsultationSlot, SentReminder, SlaNotice, User
 from ..roles import LEAD_ROLES
 from ..workflows import REGISTRY, Workflow
 from ..working_time import WIB
-from . import conversations
+from . import conversations, reminders
 from .access import is_desk_head, on_desk, subordinate_ids_query, visible_cases
 from .approval_requests import APPROVAL_NOTICE
 from .listings import final_state_clause, next_running_due
@@ -44,6 +44,7 @@ REASONS: dict[str, tuple[str, int]] = {
     "meeting_today": ("Konsultasi hari ini", 58),
     "unread_message": ("Pesan chat belum dibaca", 57),
     "due_soon": ("Segera jatuh tempo", 60),
+    "reminder": ("Pengingat kepegawaian", 65),  # a personnel reminder (services.reminders), not a case
     "team_overdue": ("Kasus tim melewati batas waktu", 70),
     "escalated": ("Tereskalasi", 75),
     "unclaimed": ("Belum diklaim", 80),
@@ -55,10 +56,11 @@ _MOVES = ("transition", "message", "document", "document_review", "assignment")
 
 @dataclass
 class InboxItem:
-    case: Case
+    case: Case | None  # None for a personnel reminder: `reminder` then says what it is
     reason: str
     due_at: dt.datetime | None
     also: list[str] = field(default_factory=list)  # other reasons the same case is here
+    reminder: SentReminder | None = None
 
     @property
     def reason_label(self) -> str:
@@ -281,7 +283,15 @@ def sources_for(person: User) -> list:
 
 def _order_key(item: InboxItem) -> tuple:
     far = dt.datetime.max.replace(tzinfo=dt.UTC)
-    return item.urgency, clock.as_utc(item.due_at) if item.due_at else far, item.case.created_at, item.case.id
+    since, key = ((item.case.created_at, item.case.id) if item.case is not None
+                  else (item.reminder.sent_at, item.reminder.id) if item.reminder is not None else (far, 0))
+    return item.urgency, clock.as_utc(item.due_at) if item.due_at else far, clock.as_utc(since), key
+
+
+def _reminders(person: User) -> list[InboxItem]:
+    """Personnel reminders (KGB, promotion, pension …) still ahead and not acted on: services.reminders."""
+    return [InboxItem(None, "reminder", dt.datetime.combine(row.event_on, dt.time(0), WIB), reminder=row)
+            for row in reminders.open_reminders(person)]
 
 
 def inbox_for(person: User) -> list[InboxItem]:
@@ -307,7 +317,7 @@ def inbox_for(person: User) -> list[InboxItem]:
 
     for source in sources_for(person):
         source(person, add)
-    ordered = sorted(items.values(), key=_order_key)
+    ordered = sorted([*items.values(), *_reminders(person)], key=_order_key)
     if has_request_context():
         g.inbox = (person.id, ordered)
     return ordered

@@ -18,7 +18,9 @@ from ..extensions import db
 from ..grades import grade_problem, normalize_grade
 from ..models import ApiToken, User
 from ..nip import nip_problem, normalize_nip
+from ..personnel import POSITION_KINDS, RETIREMENT_AGES, birth_date_from_nip
 from ..roles import Role
+from ..working_time import WIB
 from . import sessions
 from .db import rows_changed, unit_of_work
 from .errors import Forbidden, InvalidInput, NotFound
@@ -100,6 +102,10 @@ def create_user(*, nip: str, name: str, email: str, role: str, password: str,
                     password_hash=generate_password_hash(password), created_at=now, password_changed_at=now)
         db.session.add(user)
     return user
+
+
+def get_user(user_id: int) -> User | None:
+    return db.session.get(User, user_id)
 
 
 def find_by_nip(nip: str | None) -> User | None:
@@ -243,6 +249,99 @@ def set_grade(actor: User, user_id: int, grade: str | None) -> User:
             raise NotFound("Pegawai tidak ditemukan.")
         user.grade = normalize_grade(grade)
     logger.info("User %s grade set to %s by %s", user.id, user.grade, actor.id)
+    return user
+
+
+@dataclass(frozen=True)
+class PersonnelInput:
+    """An admin's HR data form for one person; dates already parsed (None = not known)."""
+    position: str = ""
+    position_kind: str | None = None
+    grade: str | None = None
+    grade_tmt: dt.date | None = None
+    kgb_tmt: dt.date | None = None
+    birth_date: dt.date | None = None
+    retirement_age_override: int | None = None
+    unit: str = ""
+    superior_nip: str | None = None
+
+
+def _personnel_problems(user: User, data: PersonnelInput, today: dt.date) -> dict[str, list[str]]:
+    errors: dict[str, list[str]] = {}
+    if len(data.position.strip()) > 120:
+        errors["position"] = ["Jabatan paling panjang 120 karakter."]
+    if len(data.unit.strip()) > 120:
+        errors["unit"] = ["Unit kerja paling panjang 120 karakter."]
+    if data.position_kind and data.position_kind not in POSITION_KINDS:
+        errors["position_kind"] = ["Pilih jenis jabatan dari daftar."]
+    if problem := grade_problem(data.grade):
+        errors["grade"] = [problem]
+    if data.retirement_age_override is not None and data.retirement_age_override not in RETIREMENT_AGES:
+        errors["retirement_age_override"] = [
+            f"Batas usia pensiun harus {RETIREMENT_AGES.start} sampai {RETIREMENT_AGES.stop - 1} tahun; kosongkan "
+            "untuk mengikuti jenis jabatan."]
+    born = data.birth_date
+    if born is not None:
+        from_nip = birth_date_from_nip(user.nip)
+        if from_nip is not None and from_nip != born:
+            errors["birth_date"] = [f"Tanggal lahir tidak sesuai dengan NIP ({from_nip.day:02d}-{from_nip.month:02d}-"
+                                    f"{from_nip.year}: delapan angka pertama NIP)."]
+        elif born > today:
+            errors["birth_date"] = ["Tanggal lahir tidak boleh di masa depan."]
+    for name, value, label in (("grade_tmt", data.grade_tmt, "TMT golongan"), ("kgb_tmt", data.kgb_tmt, "TMT KGB")):
+        if value is None:
+            continue
+        if born is not None and value <= born:
+            errors[name] = [f"{label} harus sesudah tanggal lahir."]
+        elif value.year < 1950 or value > today.replace(year=today.year + 1):
+            errors[name] = [f"{label} tidak wajar; periksa tahunnya."]
+    return errors
+
+
+def _superior_for(user: User, nip: str | None) -> User | None:
+    """The new superior named by NIP (None: none); InvalidInput when the NIP is nobody, the person themself,
+    or someone below them (a chain that loops)."""
+    nip = normalize_nip(nip or "")
+    if not nip:
+        return None
+    superior = active_user_by_nip(nip, "superior_nip")
+    seen: set[int] = set()
+    walker: User | None = superior
+    while walker is not None and walker.id not in seen:
+        if walker.id == user.id:
+            raise InvalidInput("Atasan tidak valid.", {"superior_nip": [
+                "Atasan tidak boleh pegawai itu sendiri atau bawahannya."]})
+        seen.add(walker.id)
+        walker = walker.superior
+    return superior
+
+
+def update_personnel(actor: User, user_id: int, data: PersonnelInput) -> User:
+    """An admin records a person's HR data (jabatan and its kind, golongan and its TMT, TMT KGB, birth date,
+    BUP override, unit, superior): what the reminders, "Data kepegawaian saya" and the planning list read.
+    All or nothing: any problem answers InvalidInput with each field's message and changes nothing."""
+    if not actor.has_role(Role.ADMIN.value):
+        raise Forbidden("Hanya admin yang dapat mengubah data kepegawaian.")
+    with unit_of_work():
+        user = db.session.get(User, user_id)
+        if user is None:
+            raise NotFound("Pegawai tidak ditemukan.")
+        errors = _personnel_problems(user, data, clock.now().astimezone(WIB).date())
+        try:
+            superior = _superior_for(user, data.superior_nip)
+        except InvalidInput as exc:
+            errors.update(exc.errors)
+            superior = None
+        if errors:
+            raise InvalidInput("Data kepegawaian belum dapat disimpan; periksa isian yang ditandai.", errors)
+        user.position, user.unit = data.position.strip(), data.unit.strip()
+        user.position_kind = data.position_kind or None
+        user.grade = normalize_grade(data.grade)
+        user.grade_tmt, user.kgb_tmt, user.birth_date = data.grade_tmt, data.kgb_tmt, data.birth_date
+        user.retirement_age_override = data.retirement_age_override
+        user.superior_id = superior.id if superior else None
+        # The search index holds names only (services.search.texts_for): nothing here changes one.
+    logger.info("User %s personnel data updated by %s", user.id, actor.id)
     return user
 
 

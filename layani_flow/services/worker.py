@@ -15,6 +15,7 @@ from typing import Any, Generic, TypeVar
 
 from .. import clock, logs
 from ..extensions import db
+from . import reminders
 from .consultations import send_reminders
 from .import_jobs import run_queued as run_queued_imports
 from .outbox import DeliveryReport, deliver_pending
@@ -48,6 +49,9 @@ JOBS: tuple[Job[Any], ...] = (
         lambda report: {"warned": len(report.warned), "escalated": len(report.escalated)}),
     Job("reminders", lambda: send_reminders(clock.now()), lambda sent: f"pengingat konsultasi {sent}" if sent else "",
         lambda sent: {"sent": sent}),
+    Job("personnel_reminders", lambda: reminders.daily(clock.now()),
+        lambda report: f"pengingat kepegawaian {report.total}" if report.total else "",
+        lambda report: {"sent": report.total}),
     # Before delivery, so an import's invitations go out in the same cycle.
     Job("imports", lambda: run_queued_imports(), lambda ran: f"impor pegawai {ran}" if ran else "",
         lambda ran: {"ran": ran}),

@@ -19,6 +19,7 @@ def register(app: Flask) -> None:
         home,
         hr_import,
         intake,
+        personnel,  # personnel data, reminders, planning list
         queue,
         track,
         workflows,
@@ -32,5 +33,6 @@ def register(app: Flask) -> None:
                    feedback, api_v1, consultations, consultations_api):
         app.register_blueprint(module.bp)
     app.register_blueprint(standards_views.bp)
+    app.register_blueprint(personnel.bp)
     errors.init_app(app)
     drafts.init_app(app)

@@ -2,14 +2,14 @@
 service call; input a person can fix re-renders the page with the messages (422)."""
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from layani_flow import catalogue, grades
-from layani_flow.forms.admin import CalendarExceptionForm, PolicyForm
+from layani_flow.forms.admin import CalendarExceptionForm, PersonnelForm, PolicyForm
 from layani_flow.forms.base import entered
 from layani_flow.roles import Role
-from layani_flow.services import admin_settings, passwords, users
+from layani_flow.services import admin_settings, passwords, reminders, users
 from layani_flow.services.errors import InvalidInput
 from layani_flow.timefmt import DAYS
 from layani_flow.workflows import REGISTRY
@@ -144,3 +144,48 @@ def set_grade(user_id: int):
         return render_people(query, exc.errors or {"form": [exc.message]}, 422)
     flash(f"Golongan {user.name}: {user.pangkat_golongan or 'dikosongkan'}.", "success")
     return redirect(url_for("admin.people", q=query or None), code=303)
+
+
+# -- a person's HR data ----------------------------------------------------------------------------------
+
+def render_personnel(user, form: PersonnelForm | None = None, errors: dict | None = None, status: int = 200):
+    if form is None:
+        form = PersonnelForm(formdata=None, data={
+            "position": user.position, "position_kind": user.position_kind or "", "grade": user.grade or "",
+            "grade_tmt": user.grade_tmt, "kgb_tmt": user.kgb_tmt, "birth_date": user.birth_date,
+            "retirement_age_override": user.retirement_age_override, "unit": user.unit,
+            "superior_nip": user.superior.nip if user.superior else ""})
+    return render_template("admin/personnel.html", person=user, form=form, errors=errors or {},
+                           grade_choices=grades.grade_choices(), derived=reminders.derived(user)), status
+
+
+@bp.get("/pengguna/<int:user_id>/kepegawaian")
+@role_required(Role.ADMIN)
+def personnel(user_id: int):
+    return render_personnel(_person_or_404(user_id))
+
+
+@bp.post("/pengguna/<int:user_id>/kepegawaian")
+@role_required(Role.ADMIN)
+def save_personnel(user_id: int):
+    user = _person_or_404(user_id)
+    form = PersonnelForm()
+    if not form.validate():
+        return render_personnel(user, form, form.first_errors(), 422)
+    try:
+        users.update_personnel(current_user, user_id, users.PersonnelInput(
+            position=form.position.data or "", position_kind=form.position_kind.data or None,
+            grade=form.grade.data or None, grade_tmt=form.grade_tmt.data, kgb_tmt=form.kgb_tmt.data,
+            birth_date=form.birth_date.data, retirement_age_override=form.retirement_age_override.data,
+            unit=form.unit.data or "", superior_nip=form.superior_nip.data or None))
+    except InvalidInput as exc:
+        return render_personnel(_person_or_404(user_id), form, exc.errors or {"form": [exc.message]}, 422)
+    flash(f"Data kepegawaian {user.name} disimpan.", "success")
+    return redirect(url_for("admin.personnel", user_id=user_id), code=303)
+
+
+def _person_or_404(user_id: int):
+    user = users.get_user(user_id)
+    if user is None:
+        abort(404)
+    return user

@@ -242,11 +242,26 @@ def people():
 
 
 def _prefill(form, service: catalogue.Service | None) -> None:
-    """Fields the catalogue fills in from the person's own data (the pangkat from their golongan); they
-    stay editable, and an unknown value leaves the field empty."""
+    """Fields filled in before the person types: first from the link's query string (a reminder's link says
+    ?layanan=pensiun&jenis_pensiun=bup&tmt_pensiun=2027-04-01; a value that is not one of a field's choices,
+    or not a date, is ignored), then what the catalogue fills from the person's own data (the pangkat from
+    their golongan). Everything stays editable, and an unknown value leaves the field empty."""
     for spec in service.fields if service else ():
-        if spec.prefill and spec.name in form and not form[spec.name].data:
+        if spec.name not in form or form[spec.name].data:
+            continue
+        typed = request.args.get(spec.name, "").strip()
+        if typed:
+            form[spec.name].data = _query_value(spec, typed)
+        if spec.prefill and not form[spec.name].data:
             form[spec.name].data = getattr(current_user, spec.prefill, "") or None
+
+
+def _query_value(spec: catalogue.FieldSpec, typed: str):
+    if spec.kind == "date":
+        return leave.as_date(typed)
+    if spec.kind == "select":
+        return typed if typed in dict(spec.choices) else None
+    return typed[:3000 if spec.kind == "textarea" else 200]
 
 
 def _working_days(service: catalogue.Service | None, data: dict) -> int | None:

@@ -12,6 +12,7 @@ from typing import Any
 from .. import clock as wall
 from ..models import Case, CaseDocument, CaseEvent, User
 from ..models.sla import CaseClock
+from ..reminder_rules import RULES
 from ..services.access import Actor, acts_for_desk
 from ..services.calendar import load_calendar
 from ..services.capabilities import capabilities
@@ -236,6 +237,14 @@ def case_detail(case: Case, viewer: Actor) -> dict[str, Any]:
 def inbox_item(item: InboxItem) -> dict[str, Any]:
     """One line of `GET /api/v1/inbox` (the contract's keys, plus the title, state label and other reasons)."""
     case = item.case
+    if case is None:  # a personnel reminder: no case yet, a link to the request it prefills
+        row = item.reminder
+        assert row is not None
+        rule = RULES[row.rule]
+        return {"id": None, "ref": None, "type": "reminder", "state": None, "state_label": None,
+                "title": f"{rule.label}: {row.user.name}" if row.audience == "desk" else rule.label,
+                "reason": item.reason, "reason_label": item.reason_label, "also": [],
+                "due_at": iso_wib(item.due_at), "reminder_id": row.id, "url": f"/pengingat/{row.id}"}
     return {
         "id": case.id, "ref": case.ref, "type": case.case_type, "state": case.state,
         "state_label": REGISTRY[case.case_type].states[case.state], "title": case.title,

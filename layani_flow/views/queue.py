@@ -2,20 +2,16 @@
 and a supervisor's team."""
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterator
 from typing import Any
 
 from flask import (
     Blueprint,
-    Response,
     current_app,
     flash,
     redirect,
     render_template,
     request,
-    stream_with_context,
     url_for,
 )
 from flask_login import current_user
@@ -33,6 +29,7 @@ from layani_flow.timefmt import iso_wib
 from layani_flow.workflows import REGISTRY
 
 from .auth import role_required
+from .csv_export import csv_download, csv_lines
 from .presenters import ClockView, next_due
 
 bp = Blueprint("queue", __name__)
@@ -142,48 +139,32 @@ def bulk_action():
     return redirect(url_for("queue.index", **kept))
 
 
-# Cells a spreadsheet would read as a formula (CSV injection): shown as text by a leading apostrophe.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def csv_cell(value: object) -> str:
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
-
-
 CSV_HEADER = ["Nomor", "Jenis", "Judul", "Pemohon", "NIP pemohon", "Status", "Petugas",
               "Batas waktu terdekat", "Keadaan", "Sisa waktu", "Diajukan"]
 
 
 def _csv_rows(filters: dict[str, str]) -> Iterator[str]:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-
-    def flush() -> str:
-        text = buffer.getvalue()
-        buffer.seek(0)
-        buffer.truncate()
-        return text
-
-    buffer.write("\ufeff")  # a BOM, so a spreadsheet reads the names in UTF-8
-    writer.writerow(CSV_HEADER)
-    yield flush()
     now, cal = clock.now(), load_calendar()
     view, state, case_type = _query_args(filters)
     words, _ = _typed_words(filters["q"])  # refused words were refused on the page the link came from
-    for chunk in listings.iter_queue(current_user, view=view, state=state, case_type=case_type, words=words):
-        for case in chunk:
-            due = next_due(case, now, cal)
-            writer.writerow([csv_cell(v) for v in (
-                case.ref, REGISTRY[case.case_type].title, case.title,
-                case.requester.name if case.requester else ANONYMOUS_LABEL,
-                case.requester.nip if case.requester else "",
-                REGISTRY[case.case_type].states.get(case.state, case.state),
-                case.owner.name if case.owner else "",
-                iso_wib(due.due_at) if due else "", STANDING_LABELS[due.standing] if due else "",
-                due.remaining_text if due else "", iso_wib(case.created_at),
-            )])
-        yield flush()
+
+    def chunks() -> Iterator[list[tuple]]:
+        for chunk in listings.iter_queue(current_user, view=view, state=state, case_type=case_type, words=words):
+            rows = []
+            for case in chunk:
+                due = next_due(case, now, cal)
+                rows.append((
+                    case.ref, REGISTRY[case.case_type].title, case.title,
+                    case.requester.name if case.requester else ANONYMOUS_LABEL,
+                    case.requester.nip if case.requester else "",
+                    REGISTRY[case.case_type].states.get(case.state, case.state),
+                    case.owner.name if case.owner else "",
+                    iso_wib(due.due_at) if due else "", STANDING_LABELS[due.standing] if due else "",
+                    due.remaining_text if due else "", iso_wib(case.created_at),
+                ))
+            yield rows
+
+    return csv_lines(CSV_HEADER, chunks())
 
 
 @bp.get("/antrian/ekspor.csv")
@@ -192,9 +173,7 @@ def export_csv():
     """The queue as the person sees it now (same view and filters, every page), streamed as CSV."""
     filters = _filters(request.args)
     name = f"antrian-{filters['tampilan']}-{clock.now().date().isoformat()}.csv"
-    return Response(stream_with_context(_csv_rows(filters)), mimetype="text/csv",
-                    headers={"Content-Disposition": f'attachment; filename="{name}"',
-                             "Cache-Control": "private, no-store"})
+    return csv_download(name, _csv_rows(filters))
 
 
 @bp.get("/tim")
