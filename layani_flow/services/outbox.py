@@ -104,7 +104,8 @@ def enqueue(*, to: str, template: str, context: dict, case: Case | None = None,
         message_id=f"<{uuid.uuid4().hex}@{mail_domain()}>", thread_id=thread_id_for(case) if case else None,
         headers={}, attachments=attachments or [], status="pending", attempts=0, created_at=now, next_attempt_at=now,
     )
-    db.session.add(row)  # inserted with the change that caused it (a later query in the unit of work flushes it)
+    db.session.add(row)
+    db.session.flush()
     return row
 
 
