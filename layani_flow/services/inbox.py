@@ -19,11 +19,11 @@ from sqlalchemy.orm import aliased
 
 from .. import clock
 from ..extensions import db
-from ..models import Case, CaseClock, CaseEvent, ConsultationSlot, SlaNotice, User
+from ..models import Announcement, Case, CaseClock, CaseEvent, ConsultationSlot, SlaNotice, User
 from ..roles import LEAD_ROLES
 from ..workflows import REGISTRY, Workflow
 from ..working_time import WIB
-from . import conversations
+from . import announcements, conversations
 from .access import is_desk_head, on_desk, subordinate_ids_query, visible_cases
 from .approval_requests import APPROVAL_NOTICE
 from .listings import final_state_clause, next_running_due
@@ -44,6 +44,7 @@ REASONS: dict[str, tuple[str, int]] = {
     "meeting_today": ("Konsultasi hari ini", 58),
     "unread_message": ("Pesan chat belum dibaca", 57),
     "due_soon": ("Segera jatuh tempo", 60),
+    "announcement": ("Pengumuman untuk Anda", 65),
     "team_overdue": ("Kasus tim melewati batas waktu", 70),
     "escalated": ("Tereskalasi", 75),
     "unclaimed": ("Belum diklaim", 80),
@@ -55,10 +56,29 @@ _MOVES = ("transition", "message", "document", "document_review", "assignment")
 
 @dataclass
 class InboxItem:
-    case: Case
+    """A case waiting on the person, or (reason "announcement", `case` None) an announcement for them that
+    they have not read, or not acknowledged when it asks for it."""
+
+    case: Case | None
     reason: str
     due_at: dt.datetime | None
     also: list[str] = field(default_factory=list)  # other reasons the same case is here
+    announcement: Announcement | None = None
+    waiting_for: str = ""  # an announcement's: "read" or "ack"
+
+    @property
+    def created_at(self) -> dt.datetime:
+        if self.case is not None:
+            return self.case.created_at
+        assert self.announcement is not None
+        return self.announcement.published_at
+
+    @property
+    def key(self) -> tuple[str, int]:
+        if self.case is not None:
+            return ("case", self.case.id)
+        assert self.announcement is not None
+        return ("announcement", self.announcement.id)
 
     @property
     def reason_label(self) -> str:
@@ -267,9 +287,16 @@ def _unread_chats(person: User, add) -> None:
         add(case, "unread_message", due_at)
 
 
+def _announcements(person: User, add) -> None:
+    """Announcements for them (services/announcements.py) not yet read, or not acknowledged when asked."""
+    for announcement, was_read in db.session.execute(announcements.waiting_query(person).limit(LIMIT_PER_SOURCE)):
+        add(announcement, "announcement", None).waiting_for = "ack" if was_read else "read"
+
+
 def sources_for(person: User) -> list:
-    """Which sources apply to this person: everyone is a requester and may be someone's superior."""
-    sources = [_as_requester, _as_approver, _unread_chats]
+    """Which sources apply to this person: everyone is a requester and may be someone's superior, and reads
+    the announcements meant for them."""
+    sources = [_as_requester, _as_approver, _unread_chats, _announcements]
     if on_desk(person):
         sources += [_as_owner, _bookings, _unclaimed]
     if person.role in LEAD_ROLES:
@@ -281,7 +308,7 @@ def sources_for(person: User) -> list:
 
 def _order_key(item: InboxItem) -> tuple:
     far = dt.datetime.max.replace(tzinfo=dt.UTC)
-    return item.urgency, clock.as_utc(item.due_at) if item.due_at else far, item.case.created_at, item.case.id
+    return item.urgency, clock.as_utc(item.due_at) if item.due_at else far, clock.as_utc(item.created_at), item.key
 
 
 def inbox_for(person: User) -> list[InboxItem]:
@@ -289,21 +316,24 @@ def inbox_for(person: User) -> list[InboxItem]:
     cached = g.get("inbox") if has_request_context() else None
     if cached is not None and cached[0] == person.id:
         return cached[1]
-    items: dict[int, InboxItem] = {}
+    items: dict[tuple[str, int], InboxItem] = {}
 
-    def add(case: Case, reason: str, due_at: dt.datetime | None) -> None:
-        item = items.get(case.id)
+    def add(subject: Case | Announcement, reason: str, due_at: dt.datetime | None) -> InboxItem:
+        key = ("case", subject.id) if isinstance(subject, Case) else ("announcement", subject.id)
+        item = items.get(key)
         if item is None:
-            items[case.id] = InboxItem(case, reason, due_at)
-            return
+            item = items[key] = (InboxItem(subject, reason, due_at) if isinstance(subject, Case)
+                                 else InboxItem(None, reason, due_at, announcement=subject))
+            return item
         if reason in (item.reason, *item.also):
-            return
+            return item
         if REASONS[reason][1] < item.urgency:
             item.also.insert(0, item.reason)
             item.reason = reason
         else:
             item.also.append(reason)
         item.due_at = item.due_at or due_at
+        return item
 
     for source in sources_for(person):
         source(person, add)

@@ -23,9 +23,13 @@ def register(app: Flask) -> None:
         workflows,
     )
     from . import search as search_views  # its own line: other branches add blueprints to the one above
+    from .announcements import bp as announcements_bp  # Informasi: pages, then the API
+    from .announcements_api import bp as announcements_api_bp
 
     for module in (auth, home, intake, cases, chat, queue, search_views, track, workflows, admin, acting, email_actions,
                    feedback, api_v1, consultations, consultations_api):
         app.register_blueprint(module.bp)
+    app.register_blueprint(announcements_bp)
+    app.register_blueprint(announcements_api_bp)
     errors.init_app(app)
     drafts.init_app(app)
