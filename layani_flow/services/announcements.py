@@ -422,7 +422,7 @@ def event_invitation(event: AnnouncementEvent) -> str:
 def _event_when(event: AnnouncementEvent) -> str:
     start, end = to_wib(event.starts_at), to_wib(event.ends_at)
     if start.date() == end.date():
-        return f"{human_wib(event.starts_at)}–{end:%H.%M} WIB"
+        return f"{human_wib(event.starts_at).removesuffix(' WIB')}–{end:%H.%M} WIB"
     return f"{human_wib(event.starts_at)} – {human_wib(event.ends_at)}"
 
 
