@@ -658,7 +658,7 @@ def rsvp(event_id: Any, person: User, answer: Any) -> EventRsvp:
     (`capacity IS NULL OR seats_taken < capacity`): of two people asking for the last seat exactly one changes
     the row, the other gets 409 and nothing is written. A no gives a yes's seat back."""
     if answer not in ("yes", "no"):
-        raise InvalidInput("Jawaban tidak valid.", {"answer": ["Pilih hadir (yes) atau tidak hadir (no)."]})
+        raise InvalidInput("Jawaban tidak valid.", {"rsvp": ["Pilih hadir (yes) atau tidak hadir (no)."]})
     with unit_of_work(keep_loaded=True):
         event = get_event(event_id, person)
         if db.session.get_bind().dialect.name == "postgresql":  # one answer at a time per event

@@ -66,7 +66,7 @@ def test_the_audience_matrix_through_the_api(api, app, kind):
     assert made.status_code == 201, made.get_json()
     aid = made.get_json()["id"]
     seen = {}
-    for name, relation in zip(PEOPLE, expected, strict=True):
+    for name, _relation in zip(PEOPLE, expected, strict=True):
         if name == "inactive":
             continue  # no token works for a deactivated account; the service checks below cover them
         client = api(people[name])
@@ -119,7 +119,7 @@ def test_the_audience_matrix_through_the_pages(app, client, kind):
     item = announcements.publish(people["author"], title=f"Pengumuman {kind}", body="Isi.", audience=audience,
                                  requires_ack=True)
     seen = {}
-    for name, relation in zip(PEOPLE, expected, strict=True):
+    for name, _relation in zip(PEOPLE, expected, strict=True):
         if name == "inactive":
             continue
         web = WebClient(app.test_client())
