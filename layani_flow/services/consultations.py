@@ -21,7 +21,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-import icalendar
 from flask import current_app
 from sqlalchemy import select, update
 
@@ -33,7 +32,7 @@ from ..roles import Role
 from ..timefmt import human_wib, to_wib
 from ..workflows import REGISTRY, Booking, Workflow, case_types_where
 from ..working_time import WIB, WorkingCalendar
-from . import outbox
+from . import ics, outbox
 from .access import can_view, tags_for
 from .calendar import load_calendar
 from .capabilities import step_context
@@ -392,31 +391,13 @@ def _requester_steps(workflow: Workflow) -> set[str]:
 
 def invitation(case: Case, slot: ConsultationSlot, *, method: str = "REQUEST", sequence: int = 0) -> str:
     """An iCalendar invitation (RFC 5545) for the booking: one event, UTC instants, a stable UID per case."""
-    cal = icalendar.Calendar()
-    cal.add("prodid", "-//LAYANI Flow//ConsDesk//ID")
-    cal.add("version", "2.0")
-    cal.add("method", method)
-    event = icalendar.Event()
-    event.add("uid", f"konsultasi-{case.id}@{outbox.mail_domain()}")
-    event.add("dtstamp", clock.now().astimezone(dt.UTC))
-    event.add("dtstart", slot.start_at.astimezone(dt.UTC))
-    event.add("dtend", slot.end_at.astimezone(dt.UTC))
-    event.add("sequence", sequence)
-    event.add("summary", f"Konsultasi kepegawaian ({case.ref}) – {MODE_LABELS[slot.mode]}")
-    event.add("location", slot.location)
-    event.add("description", f"{case.title}\nPetugas: {slot.officer.name}\n"
-                             f"{current_app.config['BASE_URL'].rstrip('/')}/kasus/{case.id}")
-    event.add("status", "CANCELLED" if method == "CANCEL" else "CONFIRMED")
-    organizer = icalendar.vCalAddress(f"mailto:{slot.officer.email}")
-    organizer.params["cn"] = icalendar.vText(slot.officer.name)
-    event.add("organizer", organizer)
-    if case.requester is not None:
-        attendee = icalendar.vCalAddress(f"mailto:{case.requester.email}")
-        attendee.params["cn"] = icalendar.vText(case.requester.name)
-        attendee.params["role"] = icalendar.vText("REQ-PARTICIPANT")
-        event.add("attendee", attendee)
-    cal.add_component(event)
-    return cal.to_ical().decode("utf-8")
+    return ics.invitation(
+        uid=f"konsultasi-{case.id}@{outbox.mail_domain()}", start=slot.start_at, end=slot.end_at,
+        summary=f"Konsultasi kepegawaian ({case.ref}) – {MODE_LABELS[slot.mode]}", location=slot.location,
+        description=f"{case.title}\nPetugas: {slot.officer.name}\n"
+                    f"{current_app.config['BASE_URL'].rstrip('/')}/kasus/{case.id}",
+        organizer=slot.officer, method=method, sequence=sequence, product="LAYANI Flow//ConsDesk",
+        attendees=[(case.requester, "REQ-PARTICIPANT")] if case.requester is not None else [])
 
 
 def _mail_context(case: Case, slot: ConsultationSlot, recipient: User, headline: str, *,

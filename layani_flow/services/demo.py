@@ -14,7 +14,7 @@ from ..extensions import db
 from ..models import Case, User
 from ..personnel import birth_date_from_nip, position_kind_from_title
 from ..reminder_rules import next_kp_period
-from . import cases, consultations, documents, feedback
+from . import announcements, cases, consultations, documents, feedback
 from .db import unit_of_work
 from .users import create_user
 
@@ -250,12 +250,44 @@ def _seed_consultations(p: dict[str, User]) -> None:
     cases.open_case("consultation", {"slot_id": ahead[2].id, "topic": "Cuti besar dan tunjangan"}, p["indah"])
 
 
+def _seed_announcements(p: dict[str, User]) -> None:
+    """Informasi: cuti bersama for everyone (read by some), a policy that asks for acknowledgement (acknowledged by
+    some, so the readers page has both lists), and a socialisation with BKPSDMD next week with ten seats."""
+    today = wall.now().astimezone(consultations.WIB).date()
+    with _clock_at(dt.datetime.combine(today - dt.timedelta(days=6), dt.time(9), consultations.WIB)):
+        cuti = announcements.publish(
+            p["admin"], title="Cuti bersama tahun 2027", topic="cuti_bersama", audience={"all": True},
+            body="Berdasarkan SKB Menteri Agama, Menteri Ketenagakerjaan dan Menteri PANRB, cuti bersama ASN tahun "
+                 "2027 jatuh pada 24 Desember 2027 (Natal). Cuti bersama mengurangi hak cuti tahunan.")
+    with _clock_at(dt.datetime.combine(today - dt.timedelta(days=2), dt.time(10), consultations.WIB)):
+        pakta = announcements.publish(
+            p["petugas1"], title="Pakta integritas dan kode etik pegawai", topic="kebijakan", requires_ack=True,
+            audience={"units": ["Bidang Perikanan Tangkap", "Bidang Perikanan Budidaya"]},
+            body="Setiap pegawai wajib membaca kode etik dan pedoman perilaku ASN DKP yang baru (terlampir) dan "
+                 "menyatakan sudah memahaminya paling lambat akhir bulan ini.",
+            uploads=[_pdf("materi", "kode-etik-pegawai-dkp.pdf")])
+        for key in ("rahmawati", "fajar", "kabid_tangkap"):
+            announcements.acknowledge(pakta.id, p[key])
+        for key in ("andi", "rizki", "indah"):
+            announcements.open_announcement(cuti.id, p[key])
+    start = dt.datetime.combine(today + dt.timedelta(days=7), dt.time(9), consultations.WIB)
+    announcements.publish(
+        p["petugas2"], title="Sosialisasi pemutakhiran data SIASN bersama BKPSDMD", topic="sosialisasi",
+        audience={"all": True},
+        body="BKPSDMD Provinsi Kepulauan Bangka Belitung memandu pemutakhiran data mandiri di MyASN/SIASN. Bawa "
+             "SK pangkat terakhir dan ijazah. Dapat diikuti di aula atau secara daring.",
+        event={"starts_at": start.isoformat(), "ends_at": (start + dt.timedelta(hours=2, minutes=30)).isoformat(),
+               "place": "Aula DKP lantai 2", "meeting_link": "https://meet.jit.si/layani-sosialisasi-siasn",
+               "capacity": 10})
+
+
 def seed_demo(password: str) -> str:
     if db.session.scalar(select(func.count(User.id))):
         return "Data demo sudah ada; tidak ada yang diubah."
     people = _people(password)
     _personnel(people)
     total = _seed_cases(people)
+    _seed_announcements(people)
     lines = [f"Data demo dibuat: {len(people)} pengguna, {total} kasus. Kata sandi semua akun: {password}", ""]
     for _key, nip, name, role, *_ in PEOPLE:
         lines.append(f"  {role:<10} {nip}  {name}")

@@ -19,11 +19,11 @@ from sqlalchemy.orm import aliased
 
 from .. import clock
 from ..extensions import db
-from ..models import Case, CaseClock, CaseEvent, ConsultationSlot, SentReminder, SlaNotice, User
+from ..models import Announcement, Case, CaseClock, CaseEvent, ConsultationSlot, SentReminder, SlaNotice, User
 from ..roles import LEAD_ROLES
 from ..workflows import REGISTRY, Workflow
 from ..working_time import WIB
-from . import conversations, reminders
+from . import announcements, conversations, reminders
 from .access import is_desk_head, on_desk, subordinate_ids_query, visible_cases
 from .approval_requests import APPROVAL_NOTICE
 from .listings import final_state_clause, next_running_due
@@ -45,6 +45,7 @@ REASONS: dict[str, tuple[str, int]] = {
     "unread_message": ("Pesan chat belum dibaca", 57),
     "due_soon": ("Segera jatuh tempo", 60),
     "reminder": ("Pengingat kepegawaian", 65),  # a personnel reminder (services.reminders), not a case
+    "announcement": ("Pengumuman untuk Anda", 65),
     "team_overdue": ("Kasus tim melewati batas waktu", 70),
     "escalated": ("Tereskalasi", 75),
     "unclaimed": ("Belum diklaim", 80),
@@ -56,11 +57,34 @@ _MOVES = ("transition", "message", "document", "document_review", "assignment")
 
 @dataclass
 class InboxItem:
-    case: Case | None  # None for a personnel reminder: `reminder` then says what it is
+    """A case waiting on the person or, with `case` None, a personnel reminder (`reminder`) or an announcement
+    for them that they have not read, or not acknowledged when it asks for it (`announcement`)."""
+
+    case: Case | None
     reason: str
     due_at: dt.datetime | None
     also: list[str] = field(default_factory=list)  # other reasons the same case is here
     reminder: SentReminder | None = None
+    announcement: Announcement | None = None
+    waiting_for: str = ""  # an announcement's: "read" or "ack"
+
+    @property
+    def created_at(self) -> dt.datetime:
+        if self.case is not None:
+            return self.case.created_at
+        if self.reminder is not None:
+            return self.reminder.sent_at
+        assert self.announcement is not None
+        return self.announcement.published_at
+
+    @property
+    def key(self) -> tuple[str, int]:
+        if self.case is not None:
+            return ("case", self.case.id)
+        if self.reminder is not None:
+            return ("reminder", self.reminder.id)
+        assert self.announcement is not None
+        return ("announcement", self.announcement.id)
 
     @property
     def reason_label(self) -> str:
@@ -269,9 +293,16 @@ def _unread_chats(person: User, add) -> None:
         add(case, "unread_message", due_at)
 
 
+def _announcements(person: User, add) -> None:
+    """Announcements for them (services/announcements.py) not yet read, or not acknowledged when asked."""
+    for announcement, was_read in db.session.execute(announcements.waiting_query(person).limit(LIMIT_PER_SOURCE)):
+        add(announcement, "announcement", None).waiting_for = "ack" if was_read else "read"
+
+
 def sources_for(person: User) -> list:
-    """Which sources apply to this person: everyone is a requester and may be someone's superior."""
-    sources = [_as_requester, _as_approver, _unread_chats]
+    """Which sources apply to this person: everyone is a requester and may be someone's superior, and reads
+    the announcements meant for them."""
+    sources = [_as_requester, _as_approver, _unread_chats, _announcements]
     if on_desk(person):
         sources += [_as_owner, _bookings, _unclaimed]
     if person.role in LEAD_ROLES:
@@ -283,9 +314,7 @@ def sources_for(person: User) -> list:
 
 def _order_key(item: InboxItem) -> tuple:
     far = dt.datetime.max.replace(tzinfo=dt.UTC)
-    since, key = ((item.case.created_at, item.case.id) if item.case is not None
-                  else (item.reminder.sent_at, item.reminder.id) if item.reminder is not None else (far, 0))
-    return item.urgency, clock.as_utc(item.due_at) if item.due_at else far, clock.as_utc(since), key
+    return item.urgency, clock.as_utc(item.due_at) if item.due_at else far, clock.as_utc(item.created_at), item.key
 
 
 def _reminders(person: User) -> list[InboxItem]:
@@ -299,21 +328,24 @@ def inbox_for(person: User) -> list[InboxItem]:
     cached = g.get("inbox") if has_request_context() else None
     if cached is not None and cached[0] == person.id:
         return cached[1]
-    items: dict[int, InboxItem] = {}
+    items: dict[tuple[str, int], InboxItem] = {}
 
-    def add(case: Case, reason: str, due_at: dt.datetime | None) -> None:
-        item = items.get(case.id)
+    def add(subject: Case | Announcement, reason: str, due_at: dt.datetime | None) -> InboxItem:
+        key = ("case", subject.id) if isinstance(subject, Case) else ("announcement", subject.id)
+        item = items.get(key)
         if item is None:
-            items[case.id] = InboxItem(case, reason, due_at)
-            return
+            item = items[key] = (InboxItem(subject, reason, due_at) if isinstance(subject, Case)
+                                 else InboxItem(None, reason, due_at, announcement=subject))
+            return item
         if reason in (item.reason, *item.also):
-            return
+            return item
         if REASONS[reason][1] < item.urgency:
             item.also.insert(0, item.reason)
             item.reason = reason
         else:
             item.also.append(reason)
         item.due_at = item.due_at or due_at
+        return item
 
     for source in sources_for(person):
         source(person, add)

@@ -26,6 +26,8 @@ def register(app: Flask) -> None:
     )
     from . import search as search_views  # its own line: other branches add blueprints to the one above
     from . import standards as standards_views  # /standar-pelayanan (public)
+    from .announcements import bp as announcements_bp  # Informasi: pages, then the API
+    from .announcements_api import bp as announcements_api_bp
 
     app.register_blueprint(hr_import.bp)
 
@@ -34,5 +36,7 @@ def register(app: Flask) -> None:
         app.register_blueprint(module.bp)
     app.register_blueprint(standards_views.bp)
     app.register_blueprint(personnel.bp)
+    app.register_blueprint(announcements_bp)
+    app.register_blueprint(announcements_api_bp)
     errors.init_app(app)
     drafts.init_app(app)

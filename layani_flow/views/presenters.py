@@ -235,16 +235,26 @@ def case_detail(case: Case, viewer: Actor) -> dict[str, Any]:
 
 
 def inbox_item(item: InboxItem) -> dict[str, Any]:
-    """One line of `GET /api/v1/inbox` (the contract's keys, plus the title, state label and other reasons)."""
+    """One line of `GET /api/v1/inbox` (the contract's keys, plus the title, state label and other reasons). An
+    announcement's line has type "announcement", no ref, its state "unread" or "unacknowledged" and its url."""
     case = item.case
-    if case is None:  # a personnel reminder: no case yet, a link to the request it prefills
+    if item.reminder is not None:  # a personnel reminder: no case yet, a link to the request it prefills
         row = item.reminder
-        assert row is not None
         rule = RULES[row.rule]
         return {"id": None, "ref": None, "type": "reminder", "state": None, "state_label": None,
                 "title": f"{rule.label}: {row.user.name}" if row.audience == "desk" else rule.label,
                 "reason": item.reason, "reason_label": item.reason_label, "also": [],
                 "due_at": iso_wib(item.due_at), "reminder_id": row.id, "url": f"/pengingat/{row.id}"}
+    if case is None:
+        assert item.announcement is not None
+        unread = item.waiting_for != "ack"
+        return {
+            "id": item.announcement.id, "ref": None, "type": "announcement",
+            "state": "unread" if unread else "unacknowledged",
+            "state_label": "Belum dibaca" if unread else "Belum dikonfirmasi", "title": item.announcement.title,
+            "reason": item.reason, "reason_label": item.reason_label, "also": list(item.also), "due_at": None,
+            "url": f"/informasi/{item.announcement.id}",
+        }
     return {
         "id": case.id, "ref": case.ref, "type": case.case_type, "state": case.state,
         "state_label": REGISTRY[case.case_type].states[case.state], "title": case.title,
