@@ -64,7 +64,7 @@ from .errors import InvalidInput
 MAX_QUERY_CHARS = 200
 MAX_WORDS = 10
 RANKED_UP_TO = 1000  # search_cases ranks by relevance when at most this many cases match
-MATCHES_LISTED_UP_TO = 5000  # the matching ids are read first, and looked up by primary key, up to this many
+MATCHES_LISTED_UP_TO = 5000  # with a state filter, the matching ids are read first (then by primary key) up to this many
 COUNTED_UP_TO = 1000  # and counts them up to this many ("lebih dari 1.000")
 REACH_LISTED_UP_TO = 5000  # the cases within reach of someone who reads few, read first up to this many
 # The timeline kinds whose comments are the system's own sentences (an escalation's names whom it went to):
@@ -340,11 +340,11 @@ def matching(query: Query, actor: Actor | None, *, lead: bool = True) -> ColumnE
                 or_(_not_a_party(actor), case_id.in_(_matching_ids(query, staff=False))))
 
 
-def _few_matches(query: Query, staff: bool) -> list[int] | None:
-    """The ids of the cases whose text matches, whoever may see them, when there are at most
-    MATCHES_LISTED_UP_TO of them (the index alone answers, in a few ms); None when there are more."""
-    ids = db.session.scalars(_matching_ids(query, staff).limit(MATCHES_LISTED_UP_TO + 1)).all()
-    return list(ids) if len(ids) <= MATCHES_LISTED_UP_TO else None
+def _few_matches(query: Query, staff: bool, up_to: int) -> list[int] | None:
+    """The ids of the cases whose text matches, whoever may see them, when there are at most `up_to` of them
+    (the index alone answers, in a few ms); None when there are more."""
+    ids = db.session.scalars(_matching_ids(query, staff).limit(up_to + 1)).all()
+    return list(ids) if len(ids) <= up_to else None
 
 
 def _within_reach(actor: Actor | None) -> CompoundSelect[Any] | None:
@@ -373,16 +373,17 @@ def _reach_ids(reach: CompoundSelect[Any]) -> list[int] | CompoundSelect[Any]:
     return list(ids) if len(ids) <= REACH_LISTED_UP_TO else reach
 
 
-def _started(query: Query, actor: Actor | None) -> tuple[ColumnElement[bool], list[int] | None]:
+def _started(query: Query, actor: Actor | None,
+             listed_up_to: int = RANKED_UP_TO) -> tuple[ColumnElement[bool], list[int] | None]:
     """`matching` for this actor, written so that the database starts at the right place, and the matching
     ids when they are few:
-    - few matches (at most MATCHES_LISTED_UP_TO, whoever may see them): from those ids, by primary key;
+    - few matches (at most `listed_up_to`, whoever may see them): from those ids, by primary key;
     - many, for someone who reads few cases: from the cases within their reach (`_within_reach`);
     - many, for someone who reads nearly all: the list's own order (newest first, or by deadline),
       testing each case against the matches until the page is full.
     One or two more queries, whatever the number of cases."""
     staff = _staff_reader(actor)
-    few = _few_matches(query, staff)
+    few = _few_matches(query, staff, listed_up_to)
     if few is not None:
         clause: ColumnElement[bool] = _one_of(Case.id, few)
         if staff:  # the staff text only where the actor is not a party (see `matching`)
@@ -415,7 +416,10 @@ def search_cases(actor: Actor | None, query: Query, *, page: int = 1, size: int 
     the page asks for more words. The total is counted up to COUNTED_UP_TO ("more than 1,000")."""
     if query.empty:
         return listings.CasePage([], 1, size, 0)
-    clause, few = _started(replace(query, words=(state_token(state), *query.words)) if state else query, actor)
+    # A state filter is a word of the index: the matches in that state are few enough to list (a broad word
+    # alone is not: reading thousands of ids would cost more than walking the newest cases).
+    clause, few = (_started(replace(query, words=(state_token(state), *query.words)), actor, MATCHES_LISTED_UP_TO)
+                   if state else _started(query, actor))
     statement = select(Case).where(clause, visible_cases(actor))
     if case_type:
         statement = statement.where(Case.case_type == case_type)
