@@ -36,7 +36,7 @@ other work on a shared machine.
 
 --find-max then raises the number of people by --step (people already signed in stay) and measures each
 level for --seconds, until p95 reaches --limit-ms (250) or a request fails; "max_users_p95_under_250ms" is
-the last level under. The client runs on the same machine as the server: at a few hundred threads it takes
+the last level under. When --users is over already, it halves the people instead until a level is under. The client runs on the same machine as the server: at a few hundred threads it takes
 a share of the CPU itself (reported as client_cpu_s).
 
 The last stdout line is one JSON object: {"users", "requests", "errors", "conflicts", "p50_ms", "p95_ms",
@@ -449,30 +449,34 @@ def run(args, workdir: Path, database: TempDatabase, cleanup: Cleanup) -> dict:
     proc, port, errlog = start_server(args, database, workdir, cleanup)
     base = f"http://{HOST}:{port}"
     people: list[Person] = []
-    levels = [args.users]
     steps = []
-    level = args.users
+    level, going_down = args.users, False
     while True:
         new = [Person(*role_of(i), base, random.Random(i)) for i in range(len(people), level)]
         signin_s = sign_in_all(new)
         people.extend(new)
-        if args.warmup and len(people) == len(new):  # every worker compiles its templates, fills its pools
-            warm = measure(people, args.warmup, proc.pid)
+        if args.warmup and not steps:  # every worker compiles its templates, fills its pools
+            warm = measure(people[:level], args.warmup, proc.pid)
             log(f"warm-up {args.warmup:g} s: {warm['requests']} requests, p95 {warm['p95_ms']} ms")
         log(f"{len(new)} signed in ({signin_s:.1f} s); {level} people for {args.seconds:g} s")
-        result = measure(people, args.seconds, proc.pid)
+        result = measure(people[:level], args.seconds, proc.pid)
         result["signin_seconds"] = round(signin_s, 1)
         steps.append(result)
         log(f"{level} people: {result['requests']} requests, {result['per_s']}/s, p50 {result['p50_ms']} ms, "
             f"p95 {result['p95_ms']} ms, p99 {result['p99_ms']} ms, errors {result['errors']}, "
-            f"conflicts {result['conflicts']}, load {result['loadavg_1m_after']}")
+            f"conflicts {result['conflicts']}, server CPU {result['server_cpu_ms_per_req']} ms/request, "
+            f"load {result['loadavg_1m_after']}")
         for line in result["first_errors"]:
             log(f"  {line}")
-        if not args.find_max or result["errors"] or (result["p95_ms"] or 0) >= args.limit_ms \
-                or level + args.step > args.max_users:
+        if not args.find_max:
             break
-        level += args.step
-        levels.append(level)
+        under = result["errors"] == 0 and (result["p95_ms"] or 0) < args.limit_ms
+        if under and not going_down and level + args.step <= args.max_users:
+            level += args.step  # up by --step while under the limit
+        elif not under and (going_down or len(steps) == 1) and level > 1:
+            level, going_down = level // 2, True  # over already at --users: halve until under
+        else:
+            break
     if proc.poll() is not None:
         raise BenchError(f"gunicorn died during the run:\n{_tail(errlog)}")
     first = dict(steps[0])
