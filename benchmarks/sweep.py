@@ -1,7 +1,7 @@
 """SLA sweep cost: one sweep over N open cases of which D are due.
 
     .venv/bin/python benchmarks/sweep.py --cases 100000 --due-fraction 0.01
-        [--batch-size 200] [--database-url postgresql+psycopg://postgres@127.0.0.1:5432/]
+        [--batch-size 500] [--database-url postgresql+psycopg://postgres@127.0.0.1:5432/]
         [--chunk 10000] [--analyze | --no-analyze] [--no-warmup] [--repeat 5]
         [--unclaimed] [--distinct-deadlines 16] [--show-sql]
 
@@ -338,7 +338,7 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cases", type=int, default=10_000)
     parser.add_argument("--due-fraction", type=float, default=0.01)
-    parser.add_argument("--batch-size", type=int, default=200)
+    parser.add_argument("--batch-size", type=int, default=500)
     parser.add_argument("--database-url", default=None,
                         help="a PostgreSQL server, e.g. postgresql+psycopg://postgres@127.0.0.1:5432/; "
                              "default: a temporary SQLite file")

@@ -314,7 +314,7 @@ def _parse_now(now: str | None):
 
 @layani.command("sweep")
 @click.option("--now", "now", default=None, help="Waktu sapuan (ISO 8601 dengan zona); bawaan: sekarang.")
-@click.option("--batch-size", default=200, show_default=True, type=click.IntRange(1, 10_000),
+@click.option("--batch-size", default=500, show_default=True, type=click.IntRange(1, 10_000),
               help="Kasus per transaksi.")
 def sweep(now, batch_size):
     """Satu kali sapuan SLA: peringatan dan eskalasi yang jatuh tempo pada waktu itu."""

@@ -299,7 +299,7 @@ def _due_count(now: dt.datetime) -> int:
     return count
 
 
-def sweep_due_cases(now: dt.datetime | None = None, batch_size: int = 200) -> SweepReport:
+def sweep_due_cases(now: dt.datetime | None = None, batch_size: int = 500) -> SweepReport:
     """One sweep at `now`. Running it twice at the same instant, one after the other or at once, does nothing
     new; a batch another sweeper got to first is rolled back and skipped (see the module's docstring)."""
     now = now or wall.now()
