@@ -58,6 +58,7 @@ def test_memory_worker_and_sweep_parts():
     for key in ("cycles", "rss_start_mb", "rss_end_mb", "growth_mb", "due", "peak_rss_mb"):
         assert key in result, key
     assert result["cycles"] == 20 and sorted(map(int, result["samples_mb"])) == [0, 10, 20]
-    assert result["failed_jobs"] == 0 and result["outbox"].get("sent") == 2  # two receipts delivered
+    # Two receipts delivered, and whatever the daily personnel reminders owe the bench's office on its date.
+    assert result["failed_jobs"] == 0 and result["outbox"].get("sent", 0) >= 2 and not result["outbox"].get("failed")
     assert result["due"] == 300 and result["escalated"] == 300 and result["left_due"] == 0
     assert result["peak_rss_mb"] > 0
