@@ -347,13 +347,17 @@ def _few_matches(query: Query, staff: bool, up_to: int) -> list[int] | None:
     return list(ids) if len(ids) <= up_to else None
 
 
+def _reads_nearly_all(actor: Actor | None) -> bool:
+    return not isinstance(actor, User) or actor.role in DESK_READERS or is_desk_head(actor)
+
+
 def _within_reach(actor: Actor | None) -> CompoundSelect[Any] | None:
     """For someone who does not read the whole desk: the ids of a superset of access.visible_cases, each
     part answered by an index (requester_id, owner_id, other_party_id, sla_notices.recipient_id,
     case_type), where the exact rule, an OR of subqueries, makes the database test every case. The people
     below the actor are read first (one query): inside the statement, a recursive CTE's size is a guess,
     and PostgreSQL's guess (thousands) makes it scan every case. None for who reads (nearly) everything."""
-    if not isinstance(actor, User) or actor.role in DESK_READERS or is_desk_head(actor):
+    if _reads_nearly_all(actor) or not isinstance(actor, User):  # (the second for the type checker)
         return None
     people = [actor.id, *db.session.scalars(subordinate_ids_query(actor.id, "below")).all()]
     parts = [select(Case.id).where(Case.requester_id.in_(people)),
@@ -416,9 +420,11 @@ def search_cases(actor: Actor | None, query: Query, *, page: int = 1, size: int 
     the page asks for more words. The total is counted up to COUNTED_UP_TO ("more than 1,000")."""
     if query.empty:
         return listings.CasePage([], 1, size, 0)
-    # A state filter is a word of the index: the matches in that state are few enough to list (a broad word
-    # alone is not: reading thousands of ids would cost more than walking the newest cases).
-    clause, few = (_started(replace(query, words=(state_token(state), *query.words)), actor, MATCHES_LISTED_UP_TO)
+    # A state filter is a word of the index: for the desk, the matches in that state are few enough to list (a
+    # broad word alone is not: reading thousands of ids would cost more than walking the newest cases); someone
+    # who reads few cases starts from those (`_within_reach`).
+    listed = MATCHES_LISTED_UP_TO if _reads_nearly_all(actor) else RANKED_UP_TO
+    clause, few = (_started(replace(query, words=(state_token(state), *query.words)), actor, listed)
                    if state else _started(query, actor))
     statement = select(Case).where(clause, visible_cases(actor))
     if case_type:
