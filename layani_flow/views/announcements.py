@@ -3,7 +3,7 @@ acknowledgement button), writing one, who has read it and the reminder, and soci
 attendance on the day, the ICS invitation). One service call per request."""
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from layani_flow import clock
@@ -13,6 +13,7 @@ from layani_flow.models.announcements import TOPICS
 from layani_flow.services import announcements, documents
 from layani_flow.services.errors import DomainError, InvalidInput
 
+from . import downloads
 from .auth import role_required
 
 bp = Blueprint("announcements", __name__)
@@ -111,14 +112,7 @@ def remind(announcement_id: int):
 @login_required
 def download(announcement_id: int, number: int):
     item = announcements.file_of(announcement_id, number, current_user)
-    path = documents.path_of(item.stored_name)
-    if not path.is_file():
-        abort(404)
-    response = send_file(path, mimetype=item.content_type, as_attachment=True, download_name=item.original_name)
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Content-Security-Policy"] = "sandbox"
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    return downloads.stored_file(item.stored_name, item.content_type, item.original_name)
 
 
 # -- events -------------------------------------------------------------------------------------------------

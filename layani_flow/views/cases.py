@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from wtforms import BooleanField, DateField, SelectField
 
@@ -27,7 +27,7 @@ from layani_flow.workflows import REGISTRY
 from layani_flow.workflows.base import FileInput, Workflow
 from layani_flow.workflows.clocks import CLOCK_LABELS
 
-from . import drafts
+from . import downloads, drafts
 from .home import REVIEW_LABELS, tanggal
 
 bp = Blueprint("cases", __name__)
@@ -379,14 +379,7 @@ def document(case_id: int, number: int):
     doc = case_service.document_by_number(case, number)
     if doc is None:
         abort(404)
-    path = documents.path_of(doc.stored_name)
-    if not path.is_file():
-        abort(404)
-    response = send_file(path, mimetype=doc.content_type, as_attachment=True, download_name=doc.original_name)
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Content-Security-Policy"] = "sandbox"
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    return downloads.stored_file(doc.stored_name, doc.content_type, doc.original_name)
 
 
 @bp.post("/kasus/<int(signed=True):case_id>/dokumen/<int:number>/periksa")

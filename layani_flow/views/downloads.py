@@ -1,0 +1,18 @@
+"""How an uploaded file leaves the app: a download, never rendered inline, never cached by a shared cache.
+Every page that hands out a stored file (a case's documents, an announcement's materials) answers with this."""
+from __future__ import annotations
+
+from flask import Response, abort, send_file
+
+from ..services import documents
+
+
+def stored_file(stored_name: str, content_type: str, original_name: str) -> Response:
+    path = documents.path_of(stored_name)
+    if not path.is_file():
+        abort(404)
+    response = send_file(path, mimetype=content_type, as_attachment=True, download_name=original_name)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Content-Security-Policy"] = "sandbox"
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
