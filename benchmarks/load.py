@@ -79,7 +79,7 @@ from intake import (  # noqa: E402
     group_cpu_seconds,
     stop_group,
 )
-from search import NOW, VOCAB, _renamed, generate, load, nip_of  # noqa: E402
+from search import NOW, VOCAB, generate, load, nip_of  # noqa: E402
 from sweep import BenchError, TempDatabase, _terminate  # noqa: E402
 
 from layani_flow import create_app  # noqa: E402
@@ -522,12 +522,8 @@ def main(argv: list[str] | None = None) -> int:
     workdir = Path(tempfile.mkdtemp(prefix="layani_bench_load_"))
     cleanup.push(f"temp dir {workdir}", lambda: shutil.rmtree(workdir, ignore_errors=True))
     try:
-        database = TempDatabase(args.database_url, workdir)
+        database = TempDatabase(args.database_url, workdir, "layani_bench_load")
         cleanup.push("database", database.close)
-        if database.kind == "postgresql":  # its own name, beside the sweep benchmark's
-            database.close()
-            database.name = f"layani_bench_load_{os.getpid()}"
-            database = _renamed(database, args.database_url)
         report = run(args, workdir, database, cleanup)
     except BenchError as exc:
         log(f"error: {exc}")

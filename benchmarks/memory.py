@@ -48,7 +48,6 @@ sys.path.insert(0, str(BENCH_DIR))
 sys.path.insert(0, str(BENCH_DIR.parent))  # import layani_flow from this tree
 
 from intake import HOST, Cleanup, free_port, stop_group  # noqa: E402
-from search import _renamed  # noqa: E402
 from sweep import (  # noqa: E402
     NOW,
     BenchError,
@@ -95,12 +94,8 @@ def reset_peak() -> bool:
 
 
 def database_for(url: str | None, workdir: Path, name: str, cleanup: Cleanup) -> TempDatabase:
-    database = TempDatabase(url, workdir)
+    database = TempDatabase(url, workdir, name)
     cleanup.push("database", database.close)
-    if database.kind == "postgresql":  # its own name, beside the sweep benchmark's
-        database.close()
-        database.name = f"{name}_{os.getpid()}"
-        database = _renamed(database, url)
     return database
 
 

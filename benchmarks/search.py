@@ -306,11 +306,7 @@ def main(argv=None) -> int:
     workdir = Path(tempfile.mkdtemp(prefix="layani_bench_search_"))
     database = None
     try:
-        database = TempDatabase(args.database_url, workdir)
-        if database.kind == "postgresql":  # its own name, beside the sweep benchmark's
-            database.close()
-            database.name = f"layani_bench_search_{os.getpid()}"
-            database = _renamed(database, args.database_url)
+        database = TempDatabase(args.database_url, workdir, "layani_bench_search")
         result = run(args, workdir, database)
     except KeyboardInterrupt:
         log("interrupted")
@@ -328,22 +324,6 @@ def main(argv=None) -> int:
     print(json.dumps(result))
     return 0 if result["ok"] else 1
 
-
-def _renamed(database: TempDatabase, url: str) -> TempDatabase:
-    """sweep.TempDatabase names its database after the sweep benchmark; this one gets its own."""
-    from sqlalchemy import create_engine
-    from sqlalchemy.engine import make_url
-
-    parsed = make_url(url)
-    database.url = parsed.set(database=database.name).render_as_string(hide_password=False)
-    engine = create_engine(database.admin_url, isolation_level="AUTOCOMMIT")
-    try:
-        with engine.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{database.name}" WITH (FORCE)'))
-            conn.execute(text(f'CREATE DATABASE "{database.name}"'))
-    finally:
-        engine.dispose()
-    return database
 
 
 if __name__ == "__main__":

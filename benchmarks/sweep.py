@@ -83,7 +83,8 @@ def _terminate(signum, frame):
 class TempDatabase:
     """A fresh database for one run, removed in close() whatever happened."""
 
-    def __init__(self, url: str | None, workdir: Path):
+    def __init__(self, url: str | None, workdir: Path, name: str = "layani_bench_sweep"):
+        """`name`: the benchmark's own prefix, so two benchmarks at once never share a database."""
         self.admin_url = None
         if not url:
             self.kind = "sqlite"
@@ -93,7 +94,7 @@ class TempDatabase:
         if not parsed.drivername.startswith("postgresql"):
             raise BenchError(f"--database-url must be PostgreSQL (or left out for SQLite): {url}")
         self.kind = "postgresql"
-        self.name = f"layani_bench_sweep_{os.getpid()}"
+        self.name = f"{name}_{os.getpid()}"
         self.admin_url = parsed.set(database=parsed.database or "postgres")
         self.url = parsed.set(database=self.name).render_as_string(hide_password=False)
         engine = create_engine(self.admin_url, isolation_level="AUTOCOMMIT")
