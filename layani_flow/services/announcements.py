@@ -26,13 +26,12 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import re
-import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from flask import current_app, render_template
-from sqlalchemy import ColumnElement, and_, exists, false, func, insert, or_, select, true, update
+from flask import current_app
+from sqlalchemy import ColumnElement, and_, exists, false, func, or_, select, true, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from .. import clock
@@ -45,7 +44,6 @@ from ..models import (
     AnnouncementFile,
     AnnouncementRead,
     EventRsvp,
-    OutboxMessage,
     User,
 )
 from ..models.announcements import TOPICS
@@ -368,11 +366,6 @@ def _audience_people(announcement: Announcement, audience: Audience) -> list[Use
                                    .order_by(User.name, User.id)))
 
 
-def _batched(rows: list[dict[str, Any]], size: int) -> Iterable[list[dict[str, Any]]]:
-    for start in range(0, len(rows), size):
-        yield rows[start:start + size]
-
-
 def announcement_url(announcement: Announcement) -> str:
     return f"{current_app.config['BASE_URL'].rstrip('/')}/informasi/{announcement.id}"
 
@@ -384,30 +377,19 @@ def _email(announcement: Announcement, recipients: list[User], round_key: str, *
     if not people:
         return 0
     event = announcement.event
-    context = {
+    subject, text, html = outbox.rendered("announcement", {
         "headline": headline, "announcement": announcement, "url": announcement_url(announcement),
         "audience_text": audience_of(announcement).describe(), "event": event,
         "event_when": _event_when(event) if event else "",
         "event_url": f"{current_app.config['BASE_URL'].rstrip('/')}/informasi/acara/{event.id}" if event else "",
-        "base_url": current_app.config["BASE_URL"].rstrip("/"), "case": None,
-    }
-    subject = render_template("emails/announcement.subject.txt", **context).strip()[:250]
-    text, html = (render_template(f"emails/announcement.{kind}", **context) for kind in ("txt", "html"))
+    })
     attachments = ([{"filename": "undangan.ics", "content_type": "text/calendar; method=PUBLISH",
                      "data": event_invitation(event)}] if event is not None else [])
-    now = clock.now()
-    domain = outbox.mail_domain()
-    thread = f"<pengumuman-{announcement.id}@{domain}>"
-    rows: list[dict[str, Any]] = [{
-        "case_id": None, "dedupe_key": f"pengumuman-{announcement.id}-{round_key}-{p.id}", "to_addr": p.email,
-        "reply_to": None, "subject": subject, "body_text": text, "body_html": html,
-        "message_id": f"<{uuid.uuid4().hex}@{domain}>", "thread_id": thread, "headers": {},
-        "attachments": attachments, "status": "pending", "attempts": 0, "created_at": now, "next_attempt_at": now,
-        "last_error": "",
-    } for p in people]
-    for chunk in _batched(rows, EMAIL_CHUNK):
-        db.session.execute(insert(OutboxMessage), chunk)
-    return len(rows)
+    thread = f"<pengumuman-{announcement.id}@{outbox.mail_domain()}>"
+    return outbox.insert_rows([
+        outbox.row_values(to=p.email, subject=subject, body_text=text, body_html=html, thread_id=thread,
+                          dedupe_key=f"pengumuman-{announcement.id}-{round_key}-{p.id}", attachments=attachments)
+        for p in people], EMAIL_CHUNK)
 
 
 def event_invitation(event: AnnouncementEvent) -> str:

@@ -85,6 +85,37 @@ def case_url(case: Case | None, base_url: str) -> str:
     return f"{base_url}/kasus/{case.id}" if case is not None else f"{base_url}/"
 
 
+def rendered(template: str, context: dict) -> tuple[str, str, str]:
+    """(subject, plain text, HTML) of an email template; every email gets `base_url` and its "Lihat kasus"
+    link (`case_url`, from `context["case"]`, None for an email about no case)."""
+    base_url = current_app.config["BASE_URL"].rstrip("/")
+    context = {"base_url": base_url, "case": None, "case_url": case_url(context.get("case"), base_url), **context}
+    return (render_template(f"emails/{template}.subject.txt", **context).strip()[:250],
+            render_template(f"emails/{template}.txt", **context),
+            render_template(f"emails/{template}.html", **context))
+
+
+def row_values(*, to: str, subject: str = "", body_text: str = "", body_html: str = "", case_id: int | None = None,
+               thread_id: str | None = None, dedupe_key: str | None = None, reply_to: str | None = None,
+               attachments: list[dict[str, str]] | None = None, template: str | None = None,
+               context: dict | None = None) -> dict[str, Any]:
+    """A new pending outbox row's values, due now: for `enqueue`, and for senders that write many rows in one
+    statement (`insert_rows`)."""
+    now = clock.now()
+    return {"case_id": case_id, "dedupe_key": dedupe_key, "to_addr": to, "reply_to": reply_to, "subject": subject,
+            "body_text": body_text, "body_html": body_html, "template": template, "context": context,
+            "message_id": f"<{uuid.uuid4().hex}@{mail_domain()}>", "thread_id": thread_id, "headers": {},
+            "attachments": attachments or [], "status": "pending", "attempts": 0, "created_at": now,
+            "next_attempt_at": now, "last_error": ""}
+
+
+def insert_rows(rows: list[dict[str, Any]], chunk: int = 1000) -> int:
+    """Many outbox rows (`row_values`) in a few multi-row INSERTs, inside the caller's unit of work."""
+    for start in range(0, len(rows), chunk):
+        db.session.execute(insert(OutboxMessage), rows[start:start + chunk])
+    return len(rows)
+
+
 def enqueue(*, to: str, template: str, context: dict, case: Case | None = None,
             dedupe_key: str | None = None, reply_to: str | None = None,
             attachments: list[dict[str, str]] | None = None) -> OutboxMessage | None:
@@ -93,17 +124,11 @@ def enqueue(*, to: str, template: str, context: dict, case: Case | None = None,
         return None
     if case is not None and case.id is None:
         db.session.flush()  # the case's number and thread id are part of the email
-    base_url = current_app.config["BASE_URL"].rstrip("/")
-    context = {"base_url": base_url, "case": case, "case_url": case_url(case, base_url), **context}
-    subject = render_template(f"emails/{template}.subject.txt", **context).strip()
-    now = clock.now()
-    row = OutboxMessage(
-        case_id=case.id if case else None, dedupe_key=dedupe_key, to_addr=to, reply_to=reply_to,
-        subject=subject[:250], body_text=render_template(f"emails/{template}.txt", **context),
-        body_html=render_template(f"emails/{template}.html", **context),
-        message_id=f"<{uuid.uuid4().hex}@{mail_domain()}>", thread_id=thread_id_for(case) if case else None,
-        headers={}, attachments=attachments or [], status="pending", attempts=0, created_at=now, next_attempt_at=now,
-    )
+    subject, text, html = rendered(template, {"case": case, **context})
+    row = OutboxMessage(**row_values(
+        to=to, subject=subject, body_text=text, body_html=html, case_id=case.id if case else None,
+        thread_id=thread_id_for(case) if case else None, dedupe_key=dedupe_key, reply_to=reply_to,
+        attachments=attachments))
     db.session.add(row)
     db.session.flush()
     return row
@@ -114,16 +139,12 @@ def later_values(*, to: str, template: str, context: dict, case: Case, dedupe_ke
     many at once (the sweep). `context` holds plain facts (JSON); `_render_queued` turns them into the
     template's context at delivery. The caller guarantees the email is queued once (the dedupe key is still
     unique, but not looked up first)."""
-    now = clock.now()
-    return {"case_id": case.id, "dedupe_key": dedupe_key, "to_addr": to, "reply_to": None, "subject": "",
-            "body_text": "", "body_html": "", "template": template, "context": context,
-            "message_id": f"<{uuid.uuid4().hex}@{mail_domain()}>", "thread_id": thread_id_for(case),
-            "headers": {}, "attachments": [], "status": "pending", "attempts": 0, "created_at": now,
-            "next_attempt_at": now}
+    return row_values(to=to, case_id=case.id, thread_id=thread_id_for(case), dedupe_key=dedupe_key,
+                      template=template, context=context)
 
 
 def _render_queued(row: OutboxMessage) -> None:
-    """Write a queued email (enqueue_later) into its row, once, just before it is first sent."""
+    """Write a queued email (`later_values`) into its row, once, just before it is first sent."""
     from . import escalation_mail  # it reads cases and signs links; the outbox itself knows neither
 
     if row.template not in escalation_mail.TEMPLATES:
@@ -132,35 +153,18 @@ def _render_queued(row: OutboxMessage) -> None:
         facts, reply_to = escalation_mail.render(row)
     except LookupError as exc:
         raise Unsendable(str(exc)) from None
-    base_url = current_app.config["BASE_URL"].rstrip("/")
-    context = {"base_url": base_url, "case_url": case_url(facts.get("case"), base_url), **facts}
-    row.subject = render_template(f"emails/{row.template}.subject.txt", **context).strip()[:250]
-    row.body_text = render_template(f"emails/{row.template}.txt", **context)
-    row.body_html = render_template(f"emails/{row.template}.html", **context)
+    row.subject, row.body_text, row.body_html = rendered(row.template, facts)
     row.reply_to = reply_to
+
 
 def enqueue_many(template: str, messages: list[tuple[str, dict]]) -> int:
     """Many emails of one template, not about a case, in one INSERT (an import's invitations): each
     (to, context) rendered as `enqueue` would, flushed together. Returns how many."""
-    if not messages:
-        return 0
-    base_url = current_app.config["BASE_URL"].rstrip("/")
-    now = clock.now()
-    domain = mail_domain()
-    rows: list[dict[str, Any]] = []
+    rows = []
     for to, context in messages:
-        context = {"base_url": base_url, "case": None, "case_url": case_url(None, base_url), **context}
-        rows.append({
-            "case_id": None, "dedupe_key": None, "to_addr": to, "reply_to": None,
-            "subject": render_template(f"emails/{template}.subject.txt", **context).strip()[:250],
-            "body_text": render_template(f"emails/{template}.txt", **context),
-            "body_html": render_template(f"emails/{template}.html", **context),
-            "message_id": f"<{uuid.uuid4().hex}@{domain}>", "thread_id": None, "headers": {}, "attachments": [],
-            "status": "pending", "attempts": 0, "created_at": now, "next_attempt_at": now,
-        })
-    for start in range(0, len(rows), 1000):
-        db.session.execute(insert(OutboxMessage), rows[start:start + 1000])
-    return len(rows)
+        subject, text, html = rendered(template, context)
+        rows.append(row_values(to=to, subject=subject, body_text=text, body_html=html))
+    return insert_rows(rows)
 
 
 @dataclass
