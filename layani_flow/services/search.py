@@ -64,7 +64,6 @@ from .errors import InvalidInput
 MAX_QUERY_CHARS = 200
 MAX_WORDS = 10
 RANKED_UP_TO = 1000  # search_cases ranks by relevance when at most this many cases match
-MATCHES_LISTED_UP_TO = 5000  # with a state filter, the matching ids are read first (then by primary key) up to this many
 COUNTED_UP_TO = 1000  # and counts them up to this many ("lebih dari 1.000")
 REACH_LISTED_UP_TO = 5000  # the cases within reach of someone who reads few, read first up to this many
 # The timeline kinds whose comments are the system's own sentences (an escalation's names whom it went to):
@@ -340,11 +339,10 @@ def matching(query: Query, actor: Actor | None, *, lead: bool = True) -> ColumnE
                 or_(_not_a_party(actor), case_id.in_(_matching_ids(query, staff=False))))
 
 
-def _few_matches(query: Query, staff: bool, up_to: int) -> list[int] | None:
-    """The ids of the cases whose text matches, whoever may see them, when there are at most `up_to` of them
-    (the index alone answers, in a few ms); None when there are more."""
-    ids = db.session.scalars(_matching_ids(query, staff).limit(up_to + 1)).all()
-    return list(ids) if len(ids) <= up_to else None
+def _first_matches(query: Query, staff: bool, up_to: int) -> list[int]:
+    """The ids of the first `up_to` + 1 cases whose text matches, whoever may see them (the index alone
+    answers, in a few ms): all of them when there are at most `up_to`."""
+    return list(db.session.scalars(_matching_ids(query, staff).limit(up_to + 1)).all())
 
 
 def _reads_nearly_all(actor: Actor | None) -> bool:
@@ -377,29 +375,38 @@ def _reach_ids(reach: CompoundSelect[Any]) -> list[int] | CompoundSelect[Any]:
     return list(ids) if len(ids) <= REACH_LISTED_UP_TO else reach
 
 
-def _started(query: Query, actor: Actor | None,
-             listed_up_to: int = RANKED_UP_TO) -> tuple[ColumnElement[bool], list[int] | None]:
-    """`matching` for this actor, written so that the database starts at the right place, and the matching
-    ids when they are few:
-    - few matches (at most `listed_up_to`, whoever may see them): from those ids, by primary key;
+@dataclass(frozen=True)
+class _Start:
+    clause: ColumnElement[bool]  # `matching` for this actor, written so that the database starts at the right place
+    first: list[int]  # the first matching ids the index gave (whoever may see them)
+    complete: bool  # … and they are all the matches
+
+
+def _among(ids: list[int], query: Query, actor: Actor | None) -> ColumnElement[bool]:
+    """The cases among `ids` (matches already) that match for this actor: the staff text counts only where
+    the actor is not a party (see `matching`)."""
+    clause: ColumnElement[bool] = _one_of(Case.id, ids)
+    if _staff_reader(actor):
+        clause = and_(clause, or_(_not_a_party(actor), Case.id.in_(_matching_ids(query, staff=False))))
+    return clause
+
+
+def _started(query: Query, actor: Actor | None) -> _Start:
+    """Where the database should start:
+    - few matches (at most RANKED_UP_TO, whoever may see them): from those ids, by primary key;
     - many, for someone who reads few cases: from the cases within their reach (`_within_reach`);
     - many, for someone who reads nearly all: the list's own order (newest first, or by deadline),
       testing each case against the matches until the page is full.
     One or two more queries, whatever the number of cases."""
-    staff = _staff_reader(actor)
-    few = _few_matches(query, staff, listed_up_to)
-    if few is not None:
-        clause: ColumnElement[bool] = _one_of(Case.id, few)
-        if staff:  # the staff text only where the actor is not a party (see `matching`)
-            assert actor is not None
-            clause = and_(clause, or_(_not_a_party(actor), Case.id.in_(_matching_ids(query, staff=False))))
-        return clause, few
+    first = _first_matches(query, _staff_reader(actor), RANKED_UP_TO)
+    if len(first) <= RANKED_UP_TO:
+        return _Start(_among(first, query, actor), first, complete=True)
     reach = _within_reach(actor)
     clause = matching(query, actor, lead=False)
-    if reach is None:
-        return clause, None
-    within = _reach_ids(reach)
-    return and_(_one_of(Case.id, within) if isinstance(within, list) else Case.id.in_(within), clause), None
+    if reach is not None:
+        within = _reach_ids(reach)
+        clause = and_(_one_of(Case.id, within) if isinstance(within, list) else Case.id.in_(within), clause)
+    return _Start(clause, first, complete=False)
 
 
 def narrowing(query: Query, actor: Actor | None) -> ColumnElement[bool]:
@@ -407,7 +414,7 @@ def narrowing(query: Query, actor: Actor | None) -> ColumnElement[bool]:
     their own order (queue, team, API). Combine with access.visible_cases, as `matching`."""
     if query.empty:
         return matching(query, actor)
-    return _started(query, actor)[0]
+    return _started(query, actor).clause
 
 
 def search_cases(actor: Actor | None, query: Query, *, page: int = 1, size: int = 25,
@@ -420,23 +427,24 @@ def search_cases(actor: Actor | None, query: Query, *, page: int = 1, size: int 
     the page asks for more words. The total is counted up to COUNTED_UP_TO ("more than 1,000")."""
     if query.empty:
         return listings.CasePage([], 1, size, 0)
-    # A state filter is a word of the index: for the desk, the matches in that state are few enough to list (a
-    # broad word alone is not: reading thousands of ids would cost more than walking the newest cases); someone
-    # who reads few cases starts from those (`_within_reach`).
-    listed = MATCHES_LISTED_UP_TO if _reads_nearly_all(actor) else RANKED_UP_TO
-    clause, few = (_started(replace(query, words=(state_token(state), *query.words)), actor, listed)
-                   if state else _started(query, actor))
-    statement = select(Case).where(clause, visible_cases(actor))
-    if case_type:
-        statement = statement.where(Case.case_type == case_type)
-    if state:
-        statement = statement.where(Case.state == state)
-    counted = statement.with_only_columns(Case.id)
-    total = db.session.scalar(select(func.count()).select_from(counted.limit(COUNTED_UP_TO + 1).subquery())) or 0
+    # A state filter is a word of the index, so a broad word in one state costs what its matches cost.
+    start = _started(replace(query, words=(state_token(state), *query.words)) if state else query, actor)
+
+    def listing(clause: ColumnElement[bool]) -> Select[Any]:
+        statement = select(Case).where(clause, visible_cases(actor))
+        if case_type:
+            statement = statement.where(Case.case_type == case_type)
+        if state:
+            statement = statement.where(Case.state == state)
+        return statement
+
+    statement = listing(start.clause)
+    total = _counted(statement, None if start.complete or not _reads_nearly_all(actor)
+                     else listing(_among(start.first[:COUNTED_UP_TO + 1], query, actor)))
     pages = max(1, -(-total // size))
     page = min(max(page, 1), pages)
-    if few is not None and len(few) <= RANKED_UP_TO:
-        ranked = _ranked(query, _staff_reader(actor), few)
+    if start.complete:
+        ranked = _ranked(query, _staff_reader(actor), start.first)
         statement = statement.join(ranked, ranked.c.case_id == Case.id).order_by(ranked.c.score)
     items = db.session.scalars(
         statement.options(selectinload(Case.clocks))
@@ -444,6 +452,22 @@ def search_cases(actor: Actor | None, query: Query, *, page: int = 1, size: int 
         .limit(size).offset((page - 1) * size)
     ).unique().all()
     return listings.CasePage(list(items), page, size, total)
+
+
+def _counted(statement: Select[Any], first_matches: Select[Any] | None) -> int:
+    """How many cases the listing holds, up to COUNTED_UP_TO + 1 ("more than 1,000"). For someone who reads
+    nearly all, `first_matches` lists the first COUNTED_UP_TO + 1 matches the index gave: when every one of
+    them is on the list, that is the answer, found by primary key, where counting the listing itself tests
+    case after case against thousands of matches."""
+    def count(listing: Select[Any]) -> int:
+        ids = listing.with_only_columns(Case.id).limit(COUNTED_UP_TO + 1).subquery()
+        return db.session.scalar(select(func.count()).select_from(ids)) or 0
+
+    if first_matches is not None:
+        found = count(first_matches)
+        if found > COUNTED_UP_TO:
+            return found
+    return count(statement)
 
 
 def find_by_reference(actor: Actor | None, query: Query) -> Case | None:

@@ -221,3 +221,16 @@ def test_beyond_the_counted_matches_the_page_asks_for_more_words(login_as, offic
     html = text_of(login_as(office.officer).get("/cari?q=mutasi"))
     assert "Lebih dari 2 kasus cocok" in html and "Tambahkan kata" in html
     assert len(refs(html)) == 3
+
+
+def test_many_matches_the_searcher_may_not_all_see_are_counted_exactly(login_as, office, monkeypatch):
+    """The count starts from the first matches the index gives when they are all on the searcher's list; a
+    mediation the officer may not see among them sends it back to counting the list itself."""
+    monkeypatch.setattr(search, "COUNTED_UP_TO", 2)
+    monkeypatch.setattr(search, "RANKED_UP_TO", 1)
+    mediation = cases.open_case("mediation", {**mediation_data(office.colleague), "description": "Soal mutasi."},
+                                office.employee).case
+    filed = [kgb(office.employee, "mutasi"), kgb(office.colleague, "mutasi")]
+    html = text_of(login_as(office.officer).get("/cari?q=mutasi"))
+    assert "2 kasus cocok" in html and "Lebih dari" not in html
+    assert set(refs(html)) == {c.ref for c in filed} and mediation.ref not in html
