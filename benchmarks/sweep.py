@@ -32,6 +32,9 @@ Progress goes to stderr. Temporary files and databases are removed on exit, on e
 from __future__ import annotations
 
 import argparse
+import cProfile
+import io
+import pstats
 import datetime as dt
 import json
 import os
@@ -271,12 +274,22 @@ def run(args, workdir: Path, database: TempDatabase) -> dict:
 
             statements: dict[str, list] = {}
 
-            def timed_sweep(at: dt.datetime):
+            def timed_sweep(at: dt.datetime, profiled: bool = False):
                 queries["n"] = 0
                 queries["statements"] = {}
+                profiler = cProfile.Profile() if profiled else None
                 start = time.perf_counter()
+                if profiler:
+                    profiler.enable()
                 report = sweep_due_cases(at, batch_size=args.batch_size)
                 seconds = time.perf_counter() - start
+                if profiler:
+                    profiler.disable()
+                    listing = io.StringIO()
+                    pstats.Stats(profiler, stream=listing).sort_stats("tottime").print_stats(args.profile)
+                    if os.environ.get("BENCH_CALLERS"):
+                        pstats.Stats(profiler, stream=listing).print_callers(os.environ["BENCH_CALLERS"])
+                    log("profile of the first sweep (its time includes the profiler's):\n" + listing.getvalue())
                 db.session.remove()
                 statements.clear()
                 statements.update(queries["statements"])
@@ -289,7 +302,7 @@ def run(args, workdir: Path, database: TempDatabase) -> dict:
                 if report.lines():
                     raise BenchError(f"the warm-up sweep did something: {report.lines()[:3]}")
             log("sweeping")
-            report, seconds, sweep_queries = timed_sweep(NOW)
+            report, seconds, sweep_queries = timed_sweep(NOW, profiled=args.profile > 0)
             first_statements = dict(statements)
             after = totals()
             log(f"first sweep {seconds:.3f} s, {sweep_queries} queries, {len(report.escalated)} escalations")
@@ -353,6 +366,8 @@ def main(argv=None) -> int:
     parser.add_argument("--warmup", action=argparse.BooleanOptionalAction, default=True)
     parser.add_argument("--repeat", type=int, default=5,
                         help="no-op sweeps at the same instant after the first (min and median reported)")
+    parser.add_argument("--profile", type=int, default=0, metavar="N",
+                        help="run the first sweep under cProfile and list its N costliest functions on stderr")
     parser.add_argument("--show-sql", action="store_true", help="list the first sweep's statements, with counts and time spent executing them, on stderr")
     args = parser.parse_args(argv)
     if args.cases < 1 or not 0 <= args.due_fraction <= 1 or args.batch_size < 1 or args.chunk < 1 \

@@ -50,13 +50,14 @@ from typing import Any, cast
 
 from flask import current_app, render_template
 from flask_mail import BadHeaderError, Message, email_dispatched, sanitize_address, sanitize_addresses
-from sqlalchemy import insert, select
+from sqlalchemy import Table, select
 
 from .. import clock
 from ..extensions import db
 from ..models import Case, OutboxMessage
 from .db import unit_of_work
 from .errors import Conflict, NotFound
+from .many_rows import insert_many
 from .smtp_session import SmtpSession
 
 logger = logging.getLogger(__name__)
@@ -110,9 +111,9 @@ def row_values(*, to: str, subject: str = "", body_text: str = "", body_html: st
 
 
 def insert_rows(rows: list[dict[str, Any]], chunk: int = 1000) -> int:
-    """Many outbox rows (`row_values`) in a few multi-row INSERTs, inside the caller's unit of work."""
+    """Many outbox rows (`row_values`) in a few statements (many_rows), inside the caller's unit of work."""
     for start in range(0, len(rows), chunk):
-        db.session.execute(insert(OutboxMessage), rows[start:start + chunk])
+        insert_many(cast(Table, OutboxMessage.__table__), rows[start:start + chunk])
     return len(rows)
 
 

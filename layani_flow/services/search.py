@@ -386,7 +386,7 @@ def _among(ids: list[int], query: Query, actor: Actor | None) -> ColumnElement[b
     """The cases among `ids` (matches already) that match for this actor: the staff text counts only where
     the actor is not a party (see `matching`)."""
     clause: ColumnElement[bool] = _one_of(Case.id, ids)
-    if _staff_reader(actor):
+    if actor is not None and _staff_reader(actor):
         clause = and_(clause, or_(_not_a_party(actor), Case.id.in_(_matching_ids(query, staff=False))))
     return clause
 

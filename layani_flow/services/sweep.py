@@ -17,14 +17,16 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import cast
 
 from flask import current_app
-from sqlalchemy import CursorResult, Table, bindparam, func, insert, select, update
+from sqlalchemy import Table, func, select
+from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from .. import clock as wall
 from ..extensions import db
@@ -38,6 +40,7 @@ from .access import superior_chain
 from .calendar import load_calendar
 from .db import unit_of_work
 from .errors import STALE_MESSAGE, StaleCase
+from .many_rows import insert_many, update_many
 from .timeline import system_event_values
 
 logger = logging.getLogger(__name__)
@@ -132,7 +135,7 @@ class _Batch:
     def next_deadline(self, case: Case) -> None:
         """The case's next instant for the sweep, written with the batch (and its version stepped, as any
         change to a case does, so a page open on the old version learns it moved on)."""
-        self.deadlines.append({"b_id": case.id, "b_version": case.version, "b_deadline": sla.next_deadline(case)})
+        self.deadlines.append({"id": case.id, "version": case.version, "next_deadline_at": sla.next_deadline(case)})
 
     def notice(self, case: Case, clock: CaseClock, level: int, recipient: User) -> None:
         self.notices.append({"case_id": case.id, "clock": clock.name, "cycle": clock.cycle, "level": level,
@@ -145,21 +148,33 @@ class _Batch:
         # Written, and its links signed, when it is delivered (escalation_mail).
         self.mails.append(escalation_mail.queued_values(template, case, clock, recipient, level, self.now))
 
-    def write(self) -> None:
-        """The batch's writes: its changes to clocks (the session's), then its new rows and its cases'
-        deadlines, one statement per table. A notice written twice (another sweeper got there first) or a case
-        changed since it was read fails here, and the batch is rolled back."""
-        db.session.flush()
+    def write(self, cases: Sequence[Case]) -> None:
+        """The batch's writes: its changes to clocks, its new rows and its cases' deadlines, one statement per
+        table. A notice written twice (another sweeper got there first) or a case changed since it was read
+        fails here, and the batch is rolled back."""
+        _write_clock_changes([clock for case in cases for clock in case.clocks])
         for model, rows in ((SlaNotice, self.notices), (CaseEvent, self.events), (OutboxMessage, self.mails)):
-            if rows:
-                db.session.execute(insert(model), rows)
-        if self.deadlines:
-            cases = cast(Table, Case.__table__)
-            moved = db.session.execute(
-                update(cases).where(cases.c.id == bindparam("b_id"), cases.c.version == bindparam("b_version"))
-                .values(next_deadline_at=bindparam("b_deadline"), version=cases.c.version + 1), self.deadlines)
-            if cast(CursorResult, moved).rowcount != len(self.deadlines):  # someone changed one of them since it was read
-                raise StaleCase(STALE_MESSAGE)
+            insert_many(cast(Table, model.__table__), rows)
+        cases_table = cast(Table, Case.__table__)
+        moved = update_many(cases_table, self.deadlines, where=("id", "version"),
+                            also={"version": cases_table.c.version + 1})
+        if moved != len(self.deadlines):  # someone changed one of them since it was read
+            raise StaleCase(STALE_MESSAGE)
+
+
+# What the sweep changes on a clock.
+SWEPT_CLOCK_COLUMNS = ("warned_at", "breached_at", "escalation_level", "next_escalation_at")
+
+
+def _write_clock_changes(clocks: list[CaseClock]) -> None:
+    """The clocks the batch changed, in one UPDATE (see db.update_many), instead of the session's one per clock;
+    then marked as written, so that the session's own flush leaves them alone."""
+    changed = [clock for clock in clocks if sa_inspect(clock).modified]
+    rows = [{"id": clock.id, **{key: getattr(clock, key) for key in SWEPT_CLOCK_COLUMNS}} for clock in changed]
+    update_many(cast(Table, CaseClock.__table__), rows)
+    for clock in changed:
+        for key in SWEPT_CLOCK_COLUMNS:
+            set_committed_value(clock, key, getattr(clock, key))
 
 
 def _warn(case: Case, clock: CaseClock, batch: _Batch, escalated_to: set[int]) -> None:
@@ -274,7 +289,7 @@ def _sweep_batch(now: dt.datetime, cal: WorkingCalendar, batch_size: int,
         batch = _Batch(now, cal, report, _desk_head_once())
         for case in cases:
             _process(case, batch)
-        batch.write()
+        batch.write(cases)
     return list(seen), report
 
 
