@@ -33,12 +33,12 @@ from __future__ import annotations
 
 import argparse
 import cProfile
-import io
-import pstats
 import datetime as dt
+import io
 import json
 import os
 import platform
+import pstats
 import shutil
 import signal
 import sys
