@@ -130,7 +130,8 @@ def enqueue(*, to: str, template: str, context: dict, case: Case | None = None,
         thread_id=thread_id_for(case) if case else None, dedupe_key=dedupe_key, reply_to=reply_to,
         attachments=attachments))
     db.session.add(row)
-    db.session.flush()
+    if dedupe_key:
+        db.session.flush()  # the next lookup of this key, in the same unit of work, must see it
     return row
 
 
