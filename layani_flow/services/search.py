@@ -26,6 +26,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import (
@@ -228,11 +229,19 @@ def observe(case: Case, event: CaseEvent) -> None:
 
 def _upsert(case_id: int, body: str, staff_body: str) -> None:
     """Write the case's row whether or not it exists yet (two first writes at once do not collide)."""
-    insert = pg_insert if db.engine.dialect.name == "postgresql" else sqlite_insert
-    statement = insert(CaseSearchText).values(case_id=case_id, body=body, staff_body=staff_body)
-    db.session.execute(statement.on_conflict_do_update(
+    db.session.execute(_upsert_statement(db.engine.dialect.name),
+                       {"case_id": case_id, "body": body, "staff_body": staff_body})
+
+
+@lru_cache(maxsize=4)
+def _upsert_statement(dialect: str) -> Any:
+    # Built once per dialect, values bound at execution: building the INSERT … ON CONFLICT anew cost more
+    # than running it, on every filing and every step.
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    statement = insert(CaseSearchText.__table__)
+    return statement.on_conflict_do_update(
         index_elements=[CaseSearchText.case_id],
-        set_={"body": statement.excluded.body, "staff_body": statement.excluded.staff_body}))
+        set_={"body": statement.excluded.body, "staff_body": statement.excluded.staff_body})
 
 
 def _pending_row_for(case: Case) -> CaseSearchText:
