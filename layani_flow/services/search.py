@@ -26,7 +26,6 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
-from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import (
@@ -43,13 +42,12 @@ from sqlalchemy import (
     or_,
     select,
     table,
+    text,
     union,
     update,
 )
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.dialects.postgresql import ARRAY
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import selectinload
 
 from ..extensions import db
@@ -229,19 +227,15 @@ def observe(case: Case, event: CaseEvent) -> None:
 
 def _upsert(case_id: int, body: str, staff_body: str) -> None:
     """Write the case's row whether or not it exists yet (two first writes at once do not collide)."""
-    db.session.execute(_upsert_statement(db.engine.dialect.name),
-                       {"case_id": case_id, "body": body, "staff_body": staff_body})
+    db.session.execute(_UPSERT, {"case_id": case_id, "body": body, "staff_body": staff_body})
 
 
-@lru_cache(maxsize=4)
-def _upsert_statement(dialect: str) -> Any:
-    # Built once per dialect, values bound at execution: building the INSERT … ON CONFLICT anew cost more
-    # than running it, on every filing and every step.
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    statement = insert(CaseSearchText.__table__)
-    return statement.on_conflict_do_update(
-        index_elements=[CaseSearchText.case_id],
-        set_={"body": statement.excluded.body, "staff_body": statement.excluded.staff_body})
+# The same text on SQLite and PostgreSQL (both take ON CONFLICT … DO UPDATE with `excluded`). Written out rather
+# than built with the dialects' insert().on_conflict_do_update(), which SQLAlchemy cannot cache: that one was
+# compiled anew on every filing and every step.
+_UPSERT = text(
+    f"INSERT INTO {CaseSearchText.__tablename__} (case_id, body, staff_body) VALUES (:case_id, :body, :staff_body) "
+    "ON CONFLICT (case_id) DO UPDATE SET body = excluded.body, staff_body = excluded.staff_body")
 
 
 def _pending_row_for(case: Case) -> CaseSearchText:
