@@ -55,6 +55,10 @@ class WorkingCalendar:
     exceptions: Mapping[dt.date, tuple[Interval, ...]] = field(default_factory=dict)
     use_national_holidays: bool = True
     tz: ZoneInfo = WIB
+    # Each day's intervals once per calendar: one filing walks the same few days a dozen times (due instants,
+    # warning instants, remaining time), each walk looking at the exceptions and the national holidays.
+    _intervals: dict[dt.date, tuple[Interval, ...]] = field(
+        default_factory=dict, init=False, repr=False, compare=False, hash=False)
 
     def __post_init__(self) -> None:
         for day, intervals in [*self.week.items(), *self.exceptions.items()]:
@@ -76,6 +80,12 @@ class WorkingCalendar:
         return self._holidays.get(day)
 
     def intervals_on(self, day: dt.date) -> tuple[Interval, ...]:
+        known = self._intervals.get(day)
+        if known is None:
+            known = self._intervals[day] = self._intervals_on(day)
+        return known
+
+    def _intervals_on(self, day: dt.date) -> tuple[Interval, ...]:
         if day in self.exceptions:
             return tuple(self.exceptions[day])
         if self.holiday_name(day):

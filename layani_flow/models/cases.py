@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, event, func, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -183,4 +184,10 @@ def _named_ids_stay_positive(mapper, connection, target):
     give its id away. So on SQLite a named case's id is computed in its own INSERT (one statement, under
     the write lock), never below 1. PostgreSQL's sequence never looks at the ids in the table."""
     if target.id is None and connection.dialect.name == "sqlite":
-        target.id = select(func.max(func.coalesce(func.max(Case.id), 0), 0) + 1).scalar_subquery()
+        target.id = _next_named_id()
+
+
+@lru_cache(maxsize=1)
+def _next_named_id() -> Any:
+    # The same expression for every INSERT (SQL expressions are immutable): built once, not per filing.
+    return select(func.max(func.coalesce(func.max(Case.id), 0), 0) + 1).scalar_subquery()

@@ -48,7 +48,7 @@ from email.utils import parseaddr
 from functools import lru_cache
 from typing import Any, cast
 
-from flask import current_app, render_template
+from flask import current_app
 from flask_mail import BadHeaderError, Message, email_dispatched, sanitize_address, sanitize_addresses
 from sqlalchemy import Table, select
 
@@ -91,9 +91,12 @@ def rendered(template: str, context: dict) -> tuple[str, str, str]:
     link (`case_url`, from `context["case"]`, None for an email about no case)."""
     base_url = current_app.config["BASE_URL"].rstrip("/")
     context = {"base_url": base_url, "case": None, "case_url": case_url(context.get("case"), base_url), **context}
-    return (render_template(f"emails/{template}.subject.txt", **context).strip()[:250],
-            render_template(f"emails/{template}.txt", **context),
-            render_template(f"emails/{template}.html", **context))
+    # Straight from the Jinja environment (its globals hold `config`), not render_template: the pages' context
+    # processors are for pages (they read the signed-in user), and ran three times for every email.
+    env = current_app.jinja_env
+    return (env.get_template(f"emails/{template}.subject.txt").render(context).strip()[:250],
+            env.get_template(f"emails/{template}.txt").render(context),
+            env.get_template(f"emails/{template}.html").render(context))
 
 
 def row_values(*, to: str, subject: str = "", body_text: str = "", body_html: str = "", case_id: int | None = None,
@@ -131,7 +134,8 @@ def enqueue(*, to: str, template: str, context: dict, case: Case | None = None,
         thread_id=thread_id_for(case) if case else None, dedupe_key=dedupe_key, reply_to=reply_to,
         attachments=attachments))
     db.session.add(row)
-    db.session.flush()
+    if dedupe_key:
+        db.session.flush()  # the next lookup of this key, in the same unit of work, must see it
     return row
 
 

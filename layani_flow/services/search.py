@@ -42,13 +42,12 @@ from sqlalchemy import (
     or_,
     select,
     table,
+    text,
     union,
     update,
 )
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.dialects.postgresql import ARRAY
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import selectinload
 
 from ..extensions import db
@@ -227,11 +226,15 @@ def observe(case: Case, event: CaseEvent) -> None:
 
 def _upsert(case_id: int, body: str, staff_body: str) -> None:
     """Write the case's row whether or not it exists yet (two first writes at once do not collide)."""
-    insert = pg_insert if db.engine.dialect.name == "postgresql" else sqlite_insert
-    statement = insert(CaseSearchText).values(case_id=case_id, body=body, staff_body=staff_body)
-    db.session.execute(statement.on_conflict_do_update(
-        index_elements=[CaseSearchText.case_id],
-        set_={"body": statement.excluded.body, "staff_body": statement.excluded.staff_body}))
+    db.session.execute(_UPSERT, {"case_id": case_id, "body": body, "staff_body": staff_body})
+
+
+# The same text on SQLite and PostgreSQL (both take ON CONFLICT … DO UPDATE with `excluded`). Written out rather
+# than built with the dialects' insert().on_conflict_do_update(), which SQLAlchemy cannot cache: that one was
+# compiled anew on every filing and every step.
+_UPSERT = text(
+    f"INSERT INTO {CaseSearchText.__tablename__} (case_id, body, staff_body) VALUES (:case_id, :body, :staff_body) "
+    "ON CONFLICT (case_id) DO UPDATE SET body = excluded.body, staff_body = excluded.staff_body")
 
 
 def _pending_row_for(case: Case) -> CaseSearchText:

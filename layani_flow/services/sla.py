@@ -16,9 +16,10 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 
 from flask import current_app, g, has_request_context
-from sqlalchemy import func, select
+from sqlalchemy import Select, bindparam, func, select
 
 from .. import catalogue
 from ..extensions import db
@@ -35,9 +36,14 @@ def _active_policies(case_type: str) -> list[SlaPolicy]:
     """One query per case type and request; policy rows are only ever added, in another request."""
     cache = g.setdefault("sla_policies", {}) if has_request_context() else {}
     if case_type not in cache:
-        cache[case_type] = db.session.scalars(
-            select(SlaPolicy).where(SlaPolicy.case_type == case_type, SlaPolicy.is_active)).all()
+        cache[case_type] = db.session.scalars(_policies_query(), {"case_type": case_type}).all()
     return cache[case_type]
+
+
+@lru_cache(maxsize=1)
+def _policies_query() -> Select[tuple[SlaPolicy]]:
+    # Every filing runs it: built once, the case type bound per call.
+    return select(SlaPolicy).where(SlaPolicy.case_type == bindparam("case_type"), SlaPolicy.is_active)
 
 
 @dataclass(frozen=True)

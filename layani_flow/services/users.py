@@ -8,9 +8,10 @@ import logging
 import secrets
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 from email_validator import EmailNotValidError, validate_email
-from sqlalchemy import ColumnElement, func, or_, select, true, update
+from sqlalchemy import ColumnElement, Select, bindparam, func, or_, select, true, update
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from .. import clock
@@ -155,13 +156,17 @@ def user_for_token(token: str) -> User | None:
     """The active owner of a token that is neither revoked nor expired (on the app's clock)."""
     if not token or not token.startswith(TOKEN_PREFIX) or len(token) > 200:
         return None
-    row = db.session.scalar(
-        select(ApiToken).where(ApiToken.token_hash == _token_hash(token), ApiToken.revoked_at.is_(None),
-                               or_(ApiToken.expires_at.is_(None), ApiToken.expires_at > clock.now()))
-    )
-    if row is None or not row.user.is_active:
-        return None
-    return row.user
+    return db.session.scalar(_token_owner_query(), {"token_hash": _token_hash(token), "now": clock.now()})
+
+
+@lru_cache(maxsize=1)
+def _token_owner_query() -> Select[tuple[User]]:
+    # Every API call runs it: built once, values bound per call, and only the owner loaded (not the token
+    # row beside it).
+    return (select(User).join(ApiToken, ApiToken.user_id == User.id)
+            .where(ApiToken.token_hash == bindparam("token_hash"), ApiToken.revoked_at.is_(None),
+                   or_(ApiToken.expires_at.is_(None), ApiToken.expires_at > bindparam("now")),
+                   User.is_active_account))
 
 
 def list_tokens(nip: str) -> list[ApiToken]:
