@@ -70,11 +70,17 @@ def test_two_app_servers_on_one_database_spend_one_allowance(app_config, office,
         server.test_client_class = FreshContextClient
         servers.append(WebClient(server.test_client()))
     nip = office.employee.nip
-    for web, times in zip(servers, (3, 2), strict=True):
-        for _ in range(times):
-            assert web.post_form("/masuk", {"nip": nip, "password": "salah-sandi"}).status_code == 401
-    for web in servers:
-        assert web.post_form("/masuk", {"nip": nip, "password": "salah-sandi"}).status_code == 429
-    with servers[0].application.app_context():
-        counters = {row.key: row.count for row in db.session.scalars(select(RateLimitCounter))}
-    assert sorted(counters.values()) == [5, 5], counters  # one per NIP, one per address
+    try:
+        for web, times in zip(servers, (3, 2), strict=True):
+            for _ in range(times):
+                assert web.post_form("/masuk", {"nip": nip, "password": "salah-sandi"}).status_code == 401
+        for web in servers:
+            assert web.post_form("/masuk", {"nip": nip, "password": "salah-sandi"}).status_code == 429
+        with servers[0].application.app_context():
+            counters = {row.key: row.count for row in db.session.scalars(select(RateLimitCounter))}
+        assert sorted(counters.values()) == [5, 5], counters  # one per NIP, one per address
+    finally:
+        for web in servers:
+            with web.application.app_context():
+                db.session.remove()
+                db.engine.dispose()
