@@ -401,10 +401,13 @@ layani.add_command(files)
               help="Folder berkas lama; bawaan: UPLOAD_FOLDER.")
 def files_import(folder):
     """Salin berkas unggahan dari folder ke basis data (aman diulang), untuk pindah dari satu server ke beberapa."""
-    from .services.file_storage import import_folder
+    from .services.file_storage import DATABASE, backend, import_folder
 
     for line in import_folder(folder).lines():
         click.echo(line)
+    if backend() != DATABASE:  # copied, but not yet read from there
+        click.echo("Catatan: FILE_STORAGE belum database; setel LAYANI_FILE_STORAGE=database agar berkas dibaca "
+                   "dari basis data.", err=True)
 
 
 @layani.command("mail-in")
