@@ -39,6 +39,9 @@ def configure(app: Flask, test_config: dict | None) -> None:
         app.config.update(settings.check(test_config, "test_config"))
     if not app.config.get("SQLALCHEMY_DATABASE_URI"):
         app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{Path(app.instance_path) / 'layani.sqlite'}"
+    if app.config["RATELIMIT_STORAGE_URI"] == "auto":  # several servers share one PostgreSQL, so its counters
+        on_postgres = app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql")
+        app.config["RATELIMIT_STORAGE_URI"] = "database://" if on_postgres else "memory://"
     if not app.config.get("UPLOAD_FOLDER"):
         app.config["UPLOAD_FOLDER"] = str(Path(app.instance_path) / "uploads")
     if app.config["SESSION_COOKIE_SECURE"] is None:  # a cookie for an https site never travels in clear
@@ -49,7 +52,11 @@ def configure(app: Flask, test_config: dict | None) -> None:
 
 
 def register_extensions(app: Flask) -> None:
-    from . import auth, database
+    from . import (
+        auth,
+        database,
+        rate_limits,  # noqa: F401  (registers the database:// storage before limiter.init_app reads it)
+    )
     from .clock import SystemClock
     from .extensions import csrf, db, limiter, mail, migrate
 

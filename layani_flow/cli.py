@@ -363,6 +363,53 @@ def worker(once):
     run_worker(interval=float(current_app.config["WORKER_INTERVAL"]), once=once, echo=click.echo)
 
 
+@layani.command("workers")
+@click.option("--max-age", type=click.FloatRange(min=1), default=None,
+              help="Detik sejak putaran terakhir yang masih dianggap hidup; bawaan: 2×WORKER_INTERVAL + 60.")
+@click.option("--this-host", is_flag=True, help="Hanya worker di mesin ini (untuk pemeriksaan per mesin).")
+def workers(max_age, this_host):
+    """Worker yang berjalan dan putaran terakhirnya; keluar dengan status 1 bila tidak ada yang hidup."""
+    import socket
+
+    from flask import current_app
+
+    from . import clock as wall
+    from .services.health import heartbeats
+    from .timefmt import iso_wib
+
+    limit = max_age or 2 * float(current_app.config["WORKER_INTERVAL"]) + 60
+    now, alive = wall.now(), 0
+    for row in heartbeats():
+        if this_host and row.name.rpartition(":")[0] != socket.gethostname():
+            continue
+        age = (now - row.beat_at).total_seconds()
+        fresh = age <= limit
+        alive += fresh
+        failed = f", gagal: {row.failed_jobs}" if row.failed_jobs else ""
+        click.echo(f"{row.name}\t{'hidup' if fresh else 'TERLAMBAT'}\tputaran terakhir {iso_wib(row.beat_at)} "
+                   f"({age:.0f} detik lalu){failed}")
+    if not alive:
+        raise click.ClickException(f"Tidak ada worker yang menyelesaikan putaran dalam {limit:g} detik terakhir.")
+
+
+files = AppGroup("files", help="Berkas unggahan: di basis data atau di UPLOAD_FOLDER (FILE_STORAGE).")
+layani.add_command(files)
+
+
+@files.command("import")
+@click.option("--folder", type=click.Path(file_okay=False, exists=True, path_type=Path), default=None,
+              help="Folder berkas lama; bawaan: UPLOAD_FOLDER.")
+def files_import(folder):
+    """Salin berkas unggahan dari folder ke basis data (aman diulang), untuk pindah dari satu server ke beberapa."""
+    from .services.file_storage import DATABASE, backend, import_folder
+
+    for line in import_folder(folder).lines():
+        click.echo(line)
+    if backend() != DATABASE:  # copied, but not yet read from there
+        click.echo("Catatan: FILE_STORAGE belum database; setel LAYANI_FILE_STORAGE=database agar berkas dibaca "
+                   "dari basis data.", err=True)
+
+
 @layani.command("mail-in")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=2525, show_default=True, type=int)

@@ -232,8 +232,9 @@ SETTINGS: dict[str, Setting] = {
     "INVITATION_LINK_HOURS": S(integer(min=1), 168,
                                "how long the set-password link in an imported person's invitation works"),
     "IMPORT_MAX_BYTES": S(integer(min=1024), 5 * 1024 * 1024, "largest CSV file the employee import page accepts"),
-    "RATELIMIT_STORAGE_URI": S(text(nonempty=True), "memory://",
-                               "Flask-Limiter storage: memory:// for one app server, redis://host:6379 for several"),
+    "RATELIMIT_STORAGE_URI": S(text(nonempty=True), "auto",
+                               "Flask-Limiter counters: database:// (shared by every app server), redis://host:6379, "
+                               "or memory:// (one server only); auto → database:// on PostgreSQL, memory:// on SQLite"),
     "LOGIN_LIMIT_PER_NIP": S(rate_limit(), "5 per 15 minutes", "failed sign-ins allowed per NIP"),
     "LOGIN_LIMIT_PER_ADDRESS": S(rate_limit(), "20 per 15 minutes", "failed sign-ins allowed per client address"),
     "PEOPLE_SEARCH_LIMIT": S(rate_limit(), "30 per minute",
@@ -266,7 +267,11 @@ SETTINGS: dict[str, Setting] = {
     "WORKER_PERSONNEL_REMINDERS": S(flag(), True,
                                     "the worker sends the personnel reminders (`layani remind`) once per WIB day"),
     # -- cases, uploads, pages ---------------------------------------------------------------------------
-    "UPLOAD_FOLDER": S(text(optional=True), None, "None → <instance>/uploads, outside the web root"),
+    "FILE_STORAGE": S(text(choices=("auto", "database", "filesystem")), "auto",
+                      "where uploads are kept: database (every app server sees them) or filesystem (UPLOAD_FOLDER, "
+                      "one server); auto → database on PostgreSQL, filesystem on SQLite"),
+    "UPLOAD_FOLDER": S(text(optional=True), None,
+                       "None → <instance>/uploads, outside the web root; used when FILE_STORAGE is filesystem"),
     "MAX_UPLOAD_BYTES": S(integer(min=1), 5 * 1024 * 1024, "largest accepted document"),
     "COMPLAINT_REOPEN_DAYS": S(integer(min=0), 14, "days a filer may reopen an answered complaint"),
     "PAGE_SIZE": S(integer(min=1, max=500), 25, "rows per page of lists"),

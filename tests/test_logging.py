@@ -152,14 +152,14 @@ def test_each_cycle_ends_with_one_line_of_what_each_job_did(overdue_case, operat
     run_cycle(echo=lambda _: None)  # escalates, and cannot reach the mail server
     [busy] = operator_log.entries("Worker cycle:")
     assert busy["level"] == "INFO"
-    assert re.fullmatch(r"Worker cycle: sweep warned=0 escalated=[1-9]\d*; reminders sent=0; personnel_reminders sent=0; imports ran=0; deliver sent=0 retried=\d+ failed=0",
+    assert re.fullmatch(r"Worker cycle: sweep warned=0 escalated=[1-9]\d*; reminders sent=0; personnel_reminders sent=0; imports ran=0; deliver sent=0 retried=\d+ failed=0; rate_limits purged=0",
                         busy["message"]), busy
     assert busy["cycle_id"] == operator_log.entries("SLA ")[0]["cycle_id"]
 
     run_cycle(echo=lambda _: None)  # nothing due any more: said at DEBUG only, so an idle desk stays quiet
     quiet = operator_log.entries("Worker cycle:")[1]
     assert quiet["level"] == "DEBUG" and quiet["cycle_id"] != busy["cycle_id"]
-    assert quiet["message"] == "Worker cycle: sweep warned=0 escalated=0; reminders sent=0; personnel_reminders sent=0; imports ran=0; deliver sent=0 retried=0 failed=0"
+    assert quiet["message"] == "Worker cycle: sweep warned=0 escalated=0; reminders sent=0; personnel_reminders sent=0; imports ran=0; deliver sent=0 retried=0 failed=0; rate_limits purged=0"
 
 
 def test_a_failing_job_logs_an_error_with_its_traceback_and_the_cycle_says_so(app, operator_log, monkeypatch):
@@ -314,7 +314,7 @@ def test_the_worker_process_prints_json_lines_with_a_cycle_id_on_stderr(database
     [cycle_id] = {e["cycle_id"] for e in entries}
     assert GENERATED_ID.fullmatch(cycle_id)
     [summary] = [e for e in entries if e["message"].startswith("Worker cycle:")]
-    assert re.fullmatch(r"Worker cycle: sweep warned=\d+ escalated=[1-9]\d*; reminders sent=0; personnel_reminders sent=0; imports ran=0; deliver sent=0 retried=\d+ failed=0",
+    assert re.fullmatch(r"Worker cycle: sweep warned=\d+ escalated=[1-9]\d*; reminders sent=0; personnel_reminders sent=0; imports ran=0; deliver sent=0 retried=\d+ failed=0; rate_limits purged=0",
                         summary["message"]), summary
     assert "worker berjalan" in done.stdout and "balas+" not in done.stderr
 

@@ -1,15 +1,15 @@
-"""Uploaded documents: checked by content, stored outside static/ under random names."""
+"""Uploaded documents: checked by content, stored under random names through services/file_storage.py (the
+database or UPLOAD_FOLDER, never static/)."""
 from __future__ import annotations
 
 import hashlib
 import os
-import secrets
 from dataclasses import dataclass
-from pathlib import Path
 
 import filetype
 from flask import current_app
 
+from . import file_storage
 from .errors import InvalidInput
 from .metadata import Unreadable, without_metadata
 
@@ -28,12 +28,6 @@ class CheckedUpload:
     @property
     def sha256(self) -> str:
         return hashlib.sha256(self.content).hexdigest()
-
-
-def upload_folder() -> Path:
-    folder = Path(current_app.config["UPLOAD_FOLDER"])
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
 
 
 def _clean_name(name: str) -> str:
@@ -78,19 +72,11 @@ def anonymised(upload: CheckedUpload, number: int) -> CheckedUpload:
 
 
 def write(upload: CheckedUpload) -> str:
-    """Write the bytes under a fresh random name; returns that name."""
-    stored_name = f"{secrets.token_hex(16)}.{ALLOWED[upload.content_type]}"
-    path = upload_folder() / stored_name
-    with open(path, "xb") as fh:
-        fh.write(upload.content)
-    return stored_name
+    """Keep the bytes under a fresh random name (in the caller's transaction when on the database); returns
+    that name."""
+    return file_storage.save(upload.content, ALLOWED[upload.content_type])
 
 
 def remove(stored_names: list[str]) -> None:
     """Undo writes whose transaction failed, so no orphan file outlives a rolled-back case."""
-    for name in stored_names:
-        (upload_folder() / name).unlink(missing_ok=True)
-
-
-def path_of(stored_name: str) -> Path:
-    return upload_folder() / stored_name
+    file_storage.discard(stored_names)

@@ -15,7 +15,8 @@ from typing import Any, Generic, TypeVar
 
 from .. import clock, logs
 from ..extensions import db
-from . import reminders
+from ..rate_limits import purge_expired
+from . import health, reminders
 from .consultations import send_reminders
 from .import_jobs import run_queued as run_queued_imports
 from .outbox import DeliveryReport, deliver_pending
@@ -57,6 +58,7 @@ JOBS: tuple[Job[Any], ...] = (
         lambda ran: {"ran": ran}),
     Job("deliver", lambda: deliver_pending(), _deliver_summary,
         lambda report: {"sent": report.sent, "retried": report.retried, "failed": report.failed}),
+    Job("rate_limits", lambda: purge_expired(), lambda purged: "", lambda purged: {"purged": purged}),
 )
 
 
@@ -113,16 +115,35 @@ def run_worker(interval: float, once: bool = False, echo: Callable[[str], None] 
         for sig in (signal.SIGTERM, signal.SIGINT):
             previous[sig] = signal.signal(sig, lambda *_: stop.set())
     cycles = 0
+    name, started_at = health.worker_name(), clock.now()
     echo(f"worker berjalan; selang {interval:g} detik")
     try:
         while not stop.is_set():
-            run_cycle(jobs, echo)
+            result = run_cycle(jobs, echo)
             cycles += 1
-            if once:
+            if once:  # a cron run is not a worker to watch: no heartbeat row left behind
                 break
+            _beat(name, started_at, result.failed)
             stop.wait(interval)  # wakes at once on a signal
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
+        if not once:
+            _beat(name, started_at, forget=True)
     echo("worker berhenti")
     return cycles
+
+
+def _beat(name: str, started_at, failed: list[str] | None = None, forget: bool = False) -> None:
+    """The heartbeat row (`layani worker status`). The database being down must not stop the loop: the jobs
+    fail loudly on their own, and a missing beat is exactly what the status check reports."""
+    try:
+        if forget:
+            health.forget_worker(name)
+        else:
+            health.record_heartbeat(name, started_at, failed or ())
+    except Exception:
+        db.session.rollback()
+        logger.warning("worker heartbeat not recorded", exc_info=True)
+    finally:
+        db.session.remove()

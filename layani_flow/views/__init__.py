@@ -28,8 +28,10 @@ def register(app: Flask) -> None:
     from . import standards as standards_views  # /standar-pelayanan (public)
     from .announcements import bp as announcements_bp  # Informasi: pages, then the API
     from .announcements_api import bp as announcements_api_bp
+    from .health import bp as health_bp  # /healthz for the proxy
 
     app.register_blueprint(hr_import.bp)
+    app.register_blueprint(health_bp)
 
     for module in (auth, home, intake, cases, chat, queue, search_views, track, workflows, admin, acting, email_actions,
                    feedback, api_v1, consultations, consultations_api):

@@ -1,12 +1,10 @@
 """Uploads are judged by their bytes, and a failed unit of work leaves no file behind."""
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from layani_flow.extensions import db
-from layani_flow.services import cases, documents
+from layani_flow.services import cases, documents, file_storage
 from layani_flow.services.errors import Forbidden, InvalidInput, TransitionNotAllowed
 
 from ..factories import CaseFactory
@@ -14,14 +12,14 @@ from .helpers import KGB, counts, upload
 from .samples import ELF, EXE, HTML, JPEG, PDF, PNG
 
 
-@pytest.fixture
-def app_config(app_config):
-    return {**app_config, "MAX_UPLOAD_BYTES": 1024}
+@pytest.fixture(params=["filesystem", "database"])
+def app_config(app_config, request):
+    """Every test here on both places a file can be kept (services/file_storage.py)."""
+    return {**app_config, "MAX_UPLOAD_BYTES": 1024, "FILE_STORAGE": request.param}
 
 
-def files_in(app) -> list[Path]:
-    folder = Path(app.config["UPLOAD_FOLDER"])
-    return sorted(folder.iterdir()) if folder.exists() else []
+def files_in(app) -> list[str]:
+    return sorted(file_storage.stored_names())
 
 
 ACCEPTED = {
@@ -74,8 +72,8 @@ def test_names_are_cleaned_and_stored_names_are_random(app, office):
     case = cases.open_case("service_request", KGB, office.employee, uploads=[checked, upload("skp")]).case
     stored = [d.stored_name for d in case.documents]
     assert len(set(stored)) == 2 and all(s.endswith(".pdf") and len(s) == 36 for s in stored)
-    assert [p.name for p in files_in(app)] == sorted(stored)
-    assert cases.documents.path_of(stored[0]).read_bytes() == PDF
+    assert files_in(app) == sorted(stored)
+    assert file_storage.read(stored[0]) == PDF
 
 
 def test_a_failed_open_case_leaves_no_file_and_no_case(app, office, monkeypatch):

@@ -2,12 +2,12 @@
 their image metadata and their names, and never record who sent them."""
 import io
 import struct
-from pathlib import Path
 
 from sqlalchemy import select
 
 from layani_flow.extensions import db
 from layani_flow.models import CaseDocument
+from layani_flow.services import file_storage
 from layani_flow.services.metadata import without_metadata
 
 from .anonymous import ANONYMOUS_COMPLAINT, file_anonymously
@@ -34,7 +34,7 @@ PNG_WITH_AUTHOR = (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", bytes(13)) + chunk(b"tE
 
 
 def stored_bytes(app, doc: CaseDocument) -> bytes:
-    return (Path(app.config["UPLOAD_FOLDER"]) / doc.stored_name).read_bytes()
+    return file_storage.read(doc.stored_name)
 
 
 def test_metadata_goes_the_picture_stays():
@@ -91,8 +91,7 @@ def test_a_disguised_file_is_refused_and_nothing_is_left(app, login_as, office):
     html = text_of(response)
     assert response.status_code == 422 and "b.pdf:" in html and '<a href="#bukti">Bukti pendukung:' in html
     assert case_count() == before
-    folder = Path(app.config["UPLOAD_FOLDER"])
-    assert not folder.exists() or not any(folder.iterdir())
+    assert not file_storage.stored_names()
 
 
 def test_a_broken_image_on_an_anonymous_complaint_is_a_422(web):

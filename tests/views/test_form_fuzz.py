@@ -10,11 +10,9 @@ from __future__ import annotations
 
 import io
 import itertools
-from pathlib import Path
 from urllib.parse import quote
 
 import pytest
-from flask import current_app
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
@@ -24,6 +22,7 @@ from layani_flow.extensions import db
 from layani_flow.forms import INTAKE_FORMS, TRIGGER_FORMS
 from layani_flow.models import Case, CaseDocument, CaseEvent
 from layani_flow.services import cases as case_service
+from layani_flow.services import file_storage
 from layani_flow.workflows import REGISTRY
 
 from ..factories import PASSWORD, CaseDocumentFactory, CaseFactory, SlaNoticeFactory
@@ -126,8 +125,7 @@ def with_files(data: dict, files: dict) -> dict:
 def written() -> tuple:
     db.session.expire_all()
     rows = tuple(db.session.scalar(select(func.count()).select_from(m)) for m in (Case, CaseEvent, CaseDocument))
-    folder = Path(current_app.config["UPLOAD_FOLDER"])
-    return rows + (sorted(p.name for p in folder.iterdir()) if folder.exists() else [],)
+    return rows + (sorted(file_storage.stored_names()),)
 
 
 def check(response, before) -> None:

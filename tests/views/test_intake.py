@@ -1,12 +1,12 @@
 """Filing each case type through the pages."""
 import io
-from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
 
 from layani_flow.extensions import db
 from layani_flow.models import CaseDocument
+from layani_flow.services import file_storage
 
 from .helpers import KGB_FORM, PDF, PNG, case_count, last_case, pdf, text_of
 
@@ -76,7 +76,7 @@ def test_a_bad_file_refuses_the_whole_filing(login_as, office, name, content, ap
     assert 'value="Penata Muda, III/a"' in html  # what was typed is kept
     assert case_count() == before
     assert db.session.scalar(select(func.count(CaseDocument.id))) == 0
-    assert not list(Path(app.config["UPLOAD_FOLDER"]).glob("*"))
+    assert not file_storage.stored_names()
 
 
 def test_missing_required_field_keeps_the_form(login_as, office):

@@ -1,12 +1,12 @@
 """Issue 8, forms: the desk attaches the output document (the issued SK) when completing a request; the
 requester, and only those who may see the case, download it. On the page and through the API."""
 import io
-from pathlib import Path
 
 from sqlalchemy import select
 
 from layani_flow.extensions import db
 from layani_flow.models import CaseDocument
+from layani_flow.services import file_storage
 
 from .helpers import PDF, fresh_case, text_of, version_on
 
@@ -64,14 +64,13 @@ def test_completing_without_a_document_still_works(login_as, office, data_update
 
 
 def test_a_bad_file_is_a_422_and_nothing_changes(app, login_as, office, data_update_forwarded):
-    folder = Path(app.config["UPLOAD_FOLDER"])
-    before = set(folder.iterdir()) if folder.exists() else set()
+    before = file_storage.stored_names()
     response = complete(login_as(office.officer), data_update_forwarded.id,
                         {"doc_keluaran": (io.BytesIO(b"MZ\x90\x00program"), "sk.pdf")})
     assert response.status_code == 422 and "bukan PDF" in text_of(response)
     assert fresh_case(data_update_forwarded.id).state == "forwarded"
     assert output_documents(data_update_forwarded.id) == []
-    assert (set(folder.iterdir()) if folder.exists() else set()) == before
+    assert file_storage.stored_names() == before
 
 
 def test_the_api_completes_with_a_multipart_body(api, office, data_update_forwarded):

@@ -26,7 +26,7 @@ from sqlalchemy import func, select
 
 from layani_flow.extensions import db, limiter
 from layani_flow.models import Case, CaseDocument, CaseEvent, ConsultationSlot, OutboxMessage
-from layani_flow.services import documents, escalations, passwords
+from layani_flow.services import escalations, file_storage, passwords
 
 from ..conftest import FreshContextClient, WebClient, module_app
 from ..factories import (
@@ -319,7 +319,6 @@ SCENARIOS = {
 
 COMMENT = "Catatan uji."
 NEW_PASSWORD = "ikan-tenggiri-bangka"
-_stored = itertools.count(1)
 _slots = itertools.count(1)
 _pattern_weeks = itertools.count(1)
 
@@ -352,8 +351,7 @@ class World:
                 answered_at=self.app.extensions["clock"].now() if attrs.get("answered") else None,
                 fields={"slot_start": (self.app.extensions["clock"].now() + dt.timedelta(days=3)).isoformat()}
                 if attrs.get("slot") else {})
-        stored = f"matrix{next(_stored):06d}.pdf"
-        documents.path_of(stored).write_bytes(PDF)
+        stored = file_storage.save(PDF, "pdf")
         doc = CaseDocumentFactory(case=case, uploaded_by_id=case.requester_id, stored_name=stored,
                                   size_bytes=len(PDF))
         return case, doc, code
@@ -425,7 +423,7 @@ def snapshot(world, case_id: int) -> tuple:
     events = db.session.scalar(select(func.count()).where(CaseEvent.case_id == case_id))
     docs = db.session.execute(select(CaseDocument.id, CaseDocument.review_status)
                               .where(CaseDocument.case_id == case_id).order_by(CaseDocument.id)).all()
-    files = len(list(documents.upload_folder().iterdir()))
+    files = len(file_storage.stored_names())
     return (case.state, case.owner_id, case.version, case.is_other_party_involved, case.answered_at, events,
             tuple(map(tuple, docs)), files)
 

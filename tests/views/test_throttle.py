@@ -19,6 +19,12 @@ WRONG = "bukan-sandinya"
 WINDOW = 15 * 60
 
 
+@pytest.fixture(params=["memory://", "database://"])
+def app_config(app_config, request):
+    """Every rule here with the counters in one process's memory and in the database (rate_limits.py)."""
+    return {**app_config, "RATELIMIT_STORAGE_URI": request.param}
+
+
 def attempt(web, nip: str, password: str, address: str = "127.0.0.1"):
     return web.post_form("/masuk", {"nip": nip, "password": password}, environ_base={"REMOTE_ADDR": address})
 
