@@ -487,7 +487,7 @@ def _count_statement(person: User) -> Select:
     firsts = [_limited(_QUERIES[source](stand_in, at)).with_only_columns(Case.id.label("id")).subquery()
               for source in sources if source in _QUERIES]
     cases = union(*(select(first.c.id) for first in firsts)).subquery()
-    total = select(func.count()).select_from(cases).scalar_subquery()
+    total: ColumnElement[int] = select(func.count()).select_from(cases).scalar_subquery()
     if _announcements in sources:
         waiting = announcements.waiting_query(stand_in).limit(LIMIT_PER_SOURCE).subquery()
         total = total + select(func.count()).select_from(waiting).scalar_subquery()
