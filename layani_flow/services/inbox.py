@@ -177,26 +177,11 @@ class _At:
 
     now: Any
     today_ends: Any  # midnight WIB after `now`: a booking before it is on today's list
-    open_visible: tuple[ColumnElement[bool], ...]
-
-    @classmethod
-    def current(cls, person: User) -> _At:
-        now = clock.now()
-        return cls(now, _midnight_after(now), _open_visible(person))
+    open_visible: tuple[ColumnElement[bool], ...]  # for the queries; the readers get none
 
 
 def _midnight_after(now: dt.datetime) -> dt.datetime:
     return (now.astimezone(WIB) + dt.timedelta(days=1)).replace(hour=0, minute=0, second=0, microsecond=0)
-
-
-def _limited(query: Select) -> Select:
-    """A source's first LIMIT_PER_SOURCE rows, by case id after its own order: the same rows for the inbox and
-    for its count, whatever the database picks among equals."""
-    return query.order_by(Case.id).limit(LIMIT_PER_SOURCE)
-
-
-def _rows(query: Select) -> list:
-    return list(db.session.execute(_limited(query)).unique().all())
 
 
 def _open_visible(person: User) -> tuple[ColumnElement[bool], ...]:
@@ -204,8 +189,9 @@ def _open_visible(person: User) -> tuple[ColumnElement[bool], ...]:
 
 
 # -- the sources ---------------------------------------------------------------------------------------------
-# Each case source is a query (`_..._query(person, at)`: its WHERE keeps only rows that put something in the
-# inbox, so that count_for can count them without reading them) and a reader that names the reasons.
+# Each source is a query (`_..._query(person, at)`: its WHERE keeps only rows that put something in the
+# inbox, so that count_for can count them without reading them) and a reader of its rows that names the
+# reasons. The queries are built once per shape of person (_statements), not per request.
 
 def _requester_query(person: User, at: _At) -> Select:
     due = next_running_due()
@@ -216,9 +202,9 @@ def _requester_query(person: User, at: _At) -> Select:
                    or_(turn, and_(others_msg.is_not(None), others_msg > func.coalesce(req_msg, 0)))))
 
 
-def _as_requester(person: User, add, at: _At) -> None:
+def _as_requester(rows, add, at: _At) -> None:
     """Their own cases waiting on them: a revision to send, a question from the desk to answer."""
-    for case, due_at, in_turn, mine, theirs in _rows(_requester_query(person, at)):
+    for case, due_at, in_turn, mine, theirs in rows:
         if in_turn:
             add(case, "revision", due_at)
         if theirs is not None and theirs > (mine or 0):
@@ -237,10 +223,10 @@ def _approver_query(person: User, at: _At) -> Select:
                    or_(asked, and_(requester.superior_id == person.id, nobody_asked))))
 
 
-def _as_approver(person: User, add, at: _At) -> None:
+def _as_approver(rows, add, at: _At) -> None:
     """Cases waiting on the superior's approval, for whoever an approval request went to: the requester's
     direct superior, or the official acting for them (Plt/Plh), then each superior up the chain it escalated to."""
-    for case, due_at in _rows(_approver_query(person, at)):
+    for case, due_at in rows:
         add(case, "approval", due_at)
 
 
@@ -257,11 +243,11 @@ def _owner_query(person: User, at: _At) -> Select:
                    or_(requester_moved_last, warn <= at.now), names_a_reason))
 
 
-def _as_owner(person: User, add, at: _At) -> None:
+def _as_owner(rows, add, at: _At) -> None:
     """Their cases where the next move is theirs: the requester sent a revision or wrote, or a clock is near
     or past its deadline."""
     now = at.now
-    for case, due_at, warn_at, transition_id, message_id, owner_id in _rows(_owner_query(person, at)):
+    for case, due_at, warn_at, transition_id, message_id, owner_id in rows:
         owner_id = owner_id or 0
         if transition_id is not None and transition_id > owner_id:
             add(case, "resubmitted", due_at)
@@ -288,13 +274,11 @@ def _bookings_query(person: User, at: _At) -> Select:
             .order_by(ConsultationSlot.start_at))
 
 
-def _bookings(person: User, add, at: _At) -> None:
+def _bookings(rows, add, at: _At) -> None:
     """ConsDesk (a type with `Workflow.booking`): the officer's bookings still in their first state wait for
     confirmation; a meeting that has begun waits for its outcome; the others of today are on today's list."""
     booking_types = _booking_types()
-    if not booking_types:
-        return
-    for case, start_at, due_at in _rows(_bookings_query(person, at)):
+    for case, start_at, due_at in rows:
         if start_at <= at.now:
             add(case, "meeting_to_record", start_at)
         elif case.state == booking_types[case.case_type].initial:
@@ -311,9 +295,9 @@ def _unclaimed_query(person: User, at: _At) -> Select:
             .order_by(Case.created_at))
 
 
-def _unclaimed(person: User, add, at: _At) -> None:
+def _unclaimed(rows, add, at: _At) -> None:
     """Desk cases nobody has claimed, except those still waiting on the requester's superior."""
-    for case, due_at in _rows(_unclaimed_query(person, at)):
+    for case, due_at in rows:
         add(case, "unclaimed", due_at)
 
 
@@ -327,10 +311,10 @@ def _escalated_to_query(person: User, at: _At) -> Select:
                    CaseClock.acknowledged_at.is_(None), *at.open_visible))
 
 
-def _escalated_to(person: User, add, at: _At) -> None:
+def _escalated_to(rows, add, at: _At) -> None:
     """SLA escalations sent to them whose clock still runs and nobody has acted on (an approval escalation
     is an approval to give: _as_approver)."""
-    for case, due_at in _rows(_escalated_to_query(person, at)):
+    for case, due_at in rows:
         add(case, "escalated_to_you", due_at)
 
 
@@ -341,9 +325,9 @@ def _team_overdue_query(person: User, at: _At) -> Select:
     return select(Case, due).where(Case.owner_id.in_(team), *at.open_visible, due <= at.now)
 
 
-def _team_overdue(person: User, add, at: _At) -> None:
+def _team_overdue(rows, add, at: _At) -> None:
     """Open cases handled by people under them with a clock past its deadline."""
-    for case, due_at in _rows(_team_overdue_query(person, at)):
+    for case, due_at in rows:
         add(case, "team_overdue", due_at)
 
 
@@ -354,9 +338,9 @@ def _desk_escalations_query(person: User, at: _At) -> Select:
     return select(Case, next_running_due()).where(escalated, *at.open_visible)
 
 
-def _desk_escalations(person: User, add, at: _At) -> None:
+def _desk_escalations(rows, add, at: _At) -> None:
     """For the desk head: every open desk case with an escalation nobody has acted on."""
-    for case, due_at in _rows(_desk_escalations_query(person, at)):
+    for case, due_at in rows:
         add(case, "escalated", due_at)
 
 
@@ -365,20 +349,23 @@ def _unread_chats_query(person: User, at: _At) -> Select:
     return select(Case, next_running_due()).join(unread, unread.c.case_id == Case.id).where(*at.open_visible)
 
 
-def _unread_chats(person: User, add, at: _At) -> None:
+def _unread_chats(rows, add, at: _At) -> None:
     """Open conversations (chats) they started or handle with messages they have not seen (read markers)."""
-    for case, due_at in _rows(_unread_chats_query(person, at)):
+    for case, due_at in rows:
         add(case, "unread_message", due_at)
 
 
-def _announcements(person: User, add, at: _At) -> None:
+def _announcements(rows, add, at: _At) -> None:
     """Announcements for them (services/announcements.py) not yet read, or not acknowledged when asked."""
-    for announcement, was_read in db.session.execute(announcements.waiting_query(person).limit(LIMIT_PER_SOURCE)):
+    for announcement, was_read in rows:
         add(announcement, "announcement", None).waiting_for = "ack" if was_read else "read"
 
 
-# Each case source's query, for count_for.
-_QUERIES = {_as_requester: _requester_query, _as_approver: _approver_query, _as_owner: _owner_query,
+def _announcements_query(person: User, at: _At) -> Select:
+    return announcements.waiting_query(person)
+
+
+_QUERIES = {_announcements: _announcements_query, _as_requester: _requester_query, _as_approver: _approver_query, _as_owner: _owner_query,
             _bookings: _bookings_query, _unclaimed: _unclaimed_query, _escalated_to: _escalated_to_query,
             _team_overdue: _team_overdue_query, _desk_escalations: _desk_escalations_query,
             _unread_chats: _unread_chats_query}
@@ -432,9 +419,11 @@ def inbox_for(person: User) -> list[InboxItem]:
         item.due_at = item.due_at or due_at
         return item
 
-    at = _At.current(person)
-    for source in sources_for(person):
-        source(person, add, at)
+    now = clock.now()
+    at = _At(now, _midnight_after(now), ())
+    params = _params(person, now)
+    for source, statement in _statements(person).sources:
+        source(db.session.execute(statement, params).unique().all(), add, at)
     ordered = sorted([*items.values(), *_reminders(person)], key=_order_key)
     if has_request_context():
         g.inbox = (person.id, ordered)
@@ -444,7 +433,7 @@ def inbox_for(person: User) -> list[InboxItem]:
 def count_for(person: User) -> int:
     """The header's count, len(inbox_for(person)) without reading the inbox: one COUNT over every source's
     rows (the same WHERE and the same LIMIT_PER_SOURCE first rows), plus the personnel reminders. The page
-    header shows it on every page, so the statement is built once per shape of person and reused (_counter)."""
+    header shows it on every page; the statement is built once per shape of person (_statements)."""
     cached = g.get("inbox") if has_request_context() else None
     if cached is not None and cached[0] == person.id:
         return len(cached[1])
@@ -453,45 +442,68 @@ def count_for(person: User) -> int:
 
 def counted(person: User) -> int:
     """count_for without the request's inbox (tests hold the two equal)."""
-    now = clock.now()
-    counted = db.session.scalar(_counter(person), {"inbox_person": person.id, "inbox_now": now,
-                                                   "inbox_today_ends": _midnight_after(now)}) or 0
+    counted = db.session.scalar(_statements(person).count, _params(person, clock.now())) or 0
     return int(counted) + len(_reminders(person))
 
 
-# What a count statement depends on besides the person's id and the instant: what decides their sources and
-# what visible_cases and the announcements' audience read of them. Whoever shares these shares the statement.
+def _params(person: User, now: dt.datetime) -> dict:
+    return {"inbox_person": person.id, "inbox_now": now, "inbox_today_ends": _midnight_after(now)}
+
+
+@dataclass(frozen=True)
+class _Statements:
+    """Everyone of one shape's inbox: each source's statement (its first LIMIT_PER_SOURCE rows), and their
+    count."""
+
+    sources: tuple[tuple[Any, Select], ...]
+    count: Select
+
+
+# What the statements depend on besides the person's id and the instant: what decides their sources and what
+# visible_cases and the announcements' audience read of them. Whoever shares these shares the statements.
 def _shape(person: User) -> tuple:
     return (person.role, is_desk_head(person), person.unit, person.grade, person.is_active_account)
 
 
-def _counter(person: User) -> Select:
-    """The count statement for people of this shape, built on first use and kept on the app: building it is
-    most of its cost (some thousand SQL expression objects), and a kept statement is also compiled only once."""
-    statements = current_app.extensions.setdefault("inbox_counters", {})
+_SHAPES_KEPT = 500
+
+
+def _statements(person: User) -> _Statements:
+    """The statements for people of this shape, built on first use and kept on the app: building them was
+    most of an inbox's cost (some thousand SQL expression objects a request), and a kept statement is also
+    compiled only once and keeps its cache key."""
+    built = current_app.extensions.setdefault("inbox_statements", {})
     key = _shape(person)
-    statement = statements.get(key)
-    if statement is None:
-        statement = statements[key] = _count_statement(person)
-    return statement
+    statements = built.get(key)
+    if statements is None:
+        if len(built) >= _SHAPES_KEPT:  # a bound, not an expected case: an office has a few dozen shapes
+            built.clear()
+        statements = built[key] = _build(person)
+    return statements
 
 
-def _count_statement(person: User) -> Select:
+def _first_rows(source, query: Select) -> Select:
+    """A source's first LIMIT_PER_SOURCE rows, by case id after its own order: the same rows for the inbox and
+    for its count, whatever the database would pick among equals."""
+    return (query if source is _announcements else query.order_by(Case.id)).limit(LIMIT_PER_SOURCE)
+
+
+def _build(person: User) -> _Statements:
     # A stand-in for everyone of this shape, never added to the session: its id is the bound parameter.
     stand_in = User(id=bindparam("inbox_person", type_=Integer), role=person.role, unit=person.unit,
                     grade=person.grade, is_active_account=person.is_active_account,
                     nip=person.nip if is_desk_head(person) else "-")  # no NIP matches "-"
     at = _At(bindparam("inbox_now", type_=UTCDateTime), bindparam("inbox_today_ends", type_=UTCDateTime),
              _open_visible(stand_in))
-    sources = sources_for(person)
-    firsts = [_limited(_QUERIES[source](stand_in, at)).with_only_columns(Case.id.label("id")).subquery()
-              for source in sources if source in _QUERIES]
+    sources = tuple((source, _first_rows(source, _QUERIES[source](stand_in, at))) for source in sources_for(person))
+    firsts = [statement.with_only_columns(Case.id.label("id")).subquery()
+              for source, statement in sources if source is not _announcements]
     cases = union(*(select(first.c.id) for first in firsts)).subquery()
     total: ColumnElement[int] = select(func.count()).select_from(cases).scalar_subquery()
-    if _announcements in sources:
-        waiting = announcements.waiting_query(stand_in).limit(LIMIT_PER_SOURCE).subquery()
-        total = total + select(func.count()).select_from(waiting).scalar_subquery()
-    return select(total)
+    for source, statement in sources:
+        if source is _announcements:
+            total = total + select(func.count()).select_from(statement.subquery()).scalar_subquery()
+    return _Statements(sources, select(total))
 
 
 def reasons_of(items: Iterable[InboxItem]) -> dict[str, int]:
