@@ -57,6 +57,8 @@ def main() -> int:
     parser.add_argument("--profile", default=None, help="role:page to profile, e.g. officer:queue")
     parser.add_argument("--top", type=int, default=40)
     parser.add_argument("--sort", default="cumulative", choices=["cumulative", "tottime"])
+    parser.add_argument("--callers", default=None, help="with --profile: also who calls functions matching this")
+    parser.add_argument("--show-sql", default=None, help="role:page whose statements to print, with where in the app each was sent from")
     parser.add_argument("--database-url", default=None)
     args = parser.parse_args()
 
@@ -78,8 +80,18 @@ def main() -> int:
 
         app = create_app()
         statements = [0]
+        shown: list[str] = []
+
+        def counted(conn, cursor, statement, *rest):
+            statements[0] += 1
+            if shown is not None and shown[:1] == ["on"]:
+                import traceback
+                frames = [f"{Path(f.filename).name}:{f.lineno}({f.name})" for f in traceback.extract_stack()
+                          if "/layani_flow/" in f.filename and "/templates/" not in f.filename]
+                shown.append(" <- ".join(reversed(frames[-4:])) + "\n    " + " ".join(statement.split())[:160])
+
         with app.app_context():
-            event.listen(db.engine, "before_cursor_execute", lambda *a: statements.__setitem__(0, statements[0] + 1))
+            event.listen(db.engine, "before_cursor_execute", counted)
         results: dict[str, dict] = {}
         for role, uid in PEOPLE.items():
             client = app.test_client()
@@ -91,6 +103,11 @@ def main() -> int:
                 for _ in range(3):  # warm: templates compiled, caches filled
                     client.get(path)
                 label = f"{role}:{page}"
+                if label == args.show_sql:
+                    shown[:] = ["on"]
+                    client.get(path)
+                    print("\n".join(shown[1:]), file=sys.stderr)
+                    shown[:] = []
                 profiler = cProfile.Profile() if label == args.profile else None
                 statements[0] = 0
                 batches = []  # CPU ms per request of each batch: the best is the least disturbed by other work
@@ -108,7 +125,10 @@ def main() -> int:
                                   "queries": round(statements[0] / (args.rounds * BATCHES), 1), "status": status}
                 if profiler:
                     out = io.StringIO()
-                    pstats.Stats(profiler, stream=out).sort_stats(args.sort).print_stats(args.top)
+                    stats = pstats.Stats(profiler, stream=out).sort_stats(args.sort)
+                    stats.print_stats(args.top)
+                    if args.callers:
+                        stats.print_callers(args.callers)
                     print(re.sub(r"\n{3,}", "\n\n", out.getvalue()), file=sys.stderr)
         with app.app_context():
             db.session.remove()
