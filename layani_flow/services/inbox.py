@@ -189,7 +189,7 @@ def _open_visible(person: User) -> tuple[ColumnElement[bool], ...]:
 
 
 # -- the sources ---------------------------------------------------------------------------------------------
-# Each source is a query (`_..._query(person, at)`: its WHERE keeps only rows that put something in the
+# Each case source is a query (`_..._query(person, at)`: its WHERE keeps only rows that put something in the
 # inbox, so that count_for can count them without reading them) and a reader of its rows that names the
 # reasons. The queries are built once per shape of person (_statements), not per request.
 
@@ -361,11 +361,7 @@ def _announcements(rows, add, at: _At) -> None:
         add(announcement, "announcement", None).waiting_for = "ack" if was_read else "read"
 
 
-def _announcements_query(person: User, at: _At) -> Select:
-    return announcements.waiting_query(person)
-
-
-_QUERIES = {_announcements: _announcements_query, _as_requester: _requester_query, _as_approver: _approver_query, _as_owner: _owner_query,
+_QUERIES = {_as_requester: _requester_query, _as_approver: _approver_query, _as_owner: _owner_query,
             _bookings: _bookings_query, _unclaimed: _unclaimed_query, _escalated_to: _escalated_to_query,
             _team_overdue: _team_overdue_query, _desk_escalations: _desk_escalations_query,
             _unread_chats: _unread_chats_query}
@@ -431,9 +427,10 @@ def inbox_for(person: User) -> list[InboxItem]:
 
 
 def count_for(person: User) -> int:
-    """The header's count, len(inbox_for(person)) without reading the inbox: one COUNT over every source's
-    rows (the same WHERE and the same LIMIT_PER_SOURCE first rows), plus the personnel reminders. The page
-    header shows it on every page; the statement is built once per shape of person (_statements)."""
+    """The header's count, len(inbox_for(person)) without reading the inbox: one COUNT over the union of the
+    case sources' rows (the same WHERE and the same LIMIT_PER_SOURCE first rows), one over the announcements,
+    plus the personnel reminders. The header shows it on every page; the statements are built once per shape
+    of person (_statements)."""
     cached = g.get("inbox") if has_request_context() else None
     if cached is not None and cached[0] == person.id:
         return len(cached[1])
@@ -442,7 +439,8 @@ def count_for(person: User) -> int:
 
 def counted(person: User) -> int:
     """count_for without the request's inbox (tests hold the two equal)."""
-    counted = db.session.scalar(_statements(person).count, _params(person, clock.now())) or 0
+    params = _params(person, clock.now())
+    counted = sum(db.session.scalar(count, params) or 0 for count in _statements(person).counts)
     return int(counted) + len(_reminders(person))
 
 
@@ -452,58 +450,57 @@ def _params(person: User, now: dt.datetime) -> dict:
 
 @dataclass(frozen=True)
 class _Statements:
-    """Everyone of one shape's inbox: each source's statement (its first LIMIT_PER_SOURCE rows), and their
-    count."""
+    """A person's inbox: each source's statement (its first LIMIT_PER_SOURCE rows), and their counts."""
 
     sources: tuple[tuple[Any, Select], ...]
-    count: Select
+    counts: tuple[Select, ...]
 
 
-# What the statements depend on besides the person's id and the instant: what decides their sources and what
-# visible_cases and the announcements' audience read of them. Whoever shares these shares the statements.
-def _shape(person: User) -> tuple:
-    return (person.role, is_desk_head(person), person.unit, person.grade, person.is_active_account)
-
-
-_SHAPES_KEPT = 500
+_SHAPES_KEPT = 200  # a bound, not an expected case: an office has a few dozen shapes
 
 
 def _statements(person: User) -> _Statements:
-    """The statements for people of this shape, built on first use and kept on the app: building them was
-    most of an inbox's cost (some thousand SQL expression objects a request), and a kept statement is also
-    compiled only once and keeps its cache key."""
+    """The person's statements, built on first use for everyone of the same shape and kept on the app:
+    building them was most of an inbox's cost (some thousand SQL expression objects a request), and a kept
+    statement is also compiled only once and keeps its cache key. Two parts, each with its own shape: the
+    case sources (about 0.5 MB) depend on the person's role and whether they head the desk (what decides
+    their sources and visible_cases); the announcements (small) on their role, unit, grade and account."""
     built = current_app.extensions.setdefault("inbox_statements", {})
-    key = _shape(person)
-    statements = built.get(key)
-    if statements is None:
-        if len(built) >= _SHAPES_KEPT:  # a bound, not an expected case: an office has a few dozen shapes
-            built.clear()
-        statements = built[key] = _build(person)
-    return statements
+    cases_key = ("cases", person.role, is_desk_head(person))
+    announcements_key = ("announcements", person.role, person.unit, person.grade, person.is_active_account)
+    for key, build in ((cases_key, _build_cases), (announcements_key, _build_announcements)):
+        if key not in built:
+            if len(built) >= _SHAPES_KEPT:
+                built.clear()
+            built[key] = build(person)
+    cases, waiting = built[cases_key], built[announcements_key]
+    return _Statements((*cases.sources, *waiting.sources), (*cases.counts, *waiting.counts))
 
 
-def _first_rows(source, query: Select) -> Select:
-    """A source's first LIMIT_PER_SOURCE rows, by case id after its own order: the same rows for the inbox and
-    for its count, whatever the database would pick among equals."""
-    return (query if source is _announcements else query.order_by(Case.id)).limit(LIMIT_PER_SOURCE)
+def _stand_in(person: User) -> User:
+    """Everyone of this person's shape, for building statements: its id is the bound parameter. Never added to
+    the session."""
+    return User(id=bindparam("inbox_person", type_=Integer), role=person.role, unit=person.unit,
+                grade=person.grade, is_active_account=person.is_active_account,
+                nip=person.nip if is_desk_head(person) else "-")  # no NIP matches "-"
 
 
-def _build(person: User) -> _Statements:
-    # A stand-in for everyone of this shape, never added to the session: its id is the bound parameter.
-    stand_in = User(id=bindparam("inbox_person", type_=Integer), role=person.role, unit=person.unit,
-                    grade=person.grade, is_active_account=person.is_active_account,
-                    nip=person.nip if is_desk_head(person) else "-")  # no NIP matches "-"
+def _build_cases(person: User) -> _Statements:
+    stand_in = _stand_in(person)
     at = _At(bindparam("inbox_now", type_=UTCDateTime), bindparam("inbox_today_ends", type_=UTCDateTime),
              _open_visible(stand_in))
-    sources = tuple((source, _first_rows(source, _QUERIES[source](stand_in, at))) for source in sources_for(person))
-    firsts = [statement.with_only_columns(Case.id.label("id")).subquery()
-              for source, statement in sources if source is not _announcements]
+    # A source's first LIMIT_PER_SOURCE rows, by case id after its own order: the same rows for the inbox and
+    # for its count, whatever the database would pick among equals.
+    sources = tuple((source, _QUERIES[source](stand_in, at).order_by(Case.id).limit(LIMIT_PER_SOURCE))
+                    for source in sources_for(person) if source is not _announcements)
+    firsts = [statement.with_only_columns(Case.id.label("id")).subquery() for _, statement in sources]
     cases = union(*(select(first.c.id) for first in firsts)).subquery()
-    total: ColumnElement[int] = select(func.count()).select_from(cases).scalar_subquery()
-    for source, statement in sources:
-        if source is _announcements:
-            total = total + select(func.count()).select_from(statement.subquery()).scalar_subquery()
-    return _Statements(sources, select(total))
+    return _Statements(sources, (select(func.count()).select_from(cases),))
+
+
+def _build_announcements(person: User) -> _Statements:
+    waiting = announcements.waiting_query(_stand_in(person)).limit(LIMIT_PER_SOURCE)
+    return _Statements(((_announcements, waiting),), (select(func.count()).select_from(waiting.subquery()),))
 
 
 def reasons_of(items: Iterable[InboxItem]) -> dict[str, int]:
