@@ -1,4 +1,4 @@
-"""Per-connection settings for the embedded SQLite database."""
+"""Per-connection settings for the embedded SQLite database; psycopg's statement cache for PostgreSQL."""
 from __future__ import annotations
 
 from flask import Flask
@@ -16,8 +16,30 @@ def _sqlite_pragmas(dbapi_connection, connection_record) -> None:
     cursor.close()
 
 
+# psycopg turns each statement's %(name)s placeholders into $n and keeps the result only for statements of at
+# most 4,096 characters and 50 parameters (psycopg._queries). Every page's own statements are longer: the
+# inbox, the header's count, the lists (services.access.visible_cases and the workflows' state lists, each
+# list value a parameter), so each execution parsed its text again, 1-2 ms of a page's CPU. The limits are
+# module constants read at each execution; raising them keeps those conversions in its LRU cache (128).
+PSYCOPG_CACHED_LENGTH = 64 * 1024
+PSYCOPG_CACHED_PARAMS = 1000
+
+
+def _psycopg_caches_long_statements() -> None:
+    try:
+        from psycopg import _queries
+    except ImportError:  # another driver: nothing to tune
+        return
+    for name, value in (("MAX_CACHED_STATEMENT_LENGTH", PSYCOPG_CACHED_LENGTH),
+                        ("MAX_CACHED_STATEMENT_PARAMS", PSYCOPG_CACHED_PARAMS)):
+        if isinstance(getattr(_queries, name, None), int):
+            setattr(_queries, name, max(getattr(_queries, name), value))
+
+
 def init_app(app: Flask) -> None:
     with app.app_context():
         engine = db.engine
         if engine.dialect.name == "sqlite":
             event.listen(engine, "connect", _sqlite_pragmas)
+        elif engine.dialect.driver == "psycopg":
+            _psycopg_caches_long_statements()

@@ -278,6 +278,22 @@ def overdue_kgb_requests(db, clock, office):
 
 
 @pytest.fixture
+def inbox_count_matches(monkeypatch):
+    """Every inbox read in the test also checks the header's count (services.inbox.count_for, a COUNT that
+    never reads the inbox) against the inbox's length, for whoever it is and whatever waits on them."""
+    from layani_flow.services import inbox
+
+    read = inbox.inbox_for
+
+    def checked(person):
+        items = read(person)
+        assert inbox.counted(person) == len(items), (person.name, [i.reason for i in items])
+        return items
+
+    monkeypatch.setattr(inbox, "inbox_for", checked)
+
+
+@pytest.fixture
 def data_update_forwarded(clock, office) -> Case:
     """A data-update request filed Wednesday 09.00 WIB, verified and forwarded to BKPSDMD straight away."""
     return file_and_forward_data_update(clock, office)

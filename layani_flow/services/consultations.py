@@ -23,6 +23,7 @@ from typing import Any
 
 from flask import current_app
 from sqlalchemy import select, update
+from sqlalchemy.orm.attributes import set_committed_value
 
 from .. import clock
 from ..extensions import db
@@ -261,8 +262,12 @@ def agenda(officer: User, day: dt.date) -> tuple[list[ConsultationSlot], list[Co
     start = dt.datetime.combine(day, dt.time(0), WIB)
     week = slots_between(start, start + dt.timedelta(days=7), officer_id=officer.id)
     ids = [s.case_id for s in week if s.case_id is not None]
-    if ids:  # the bookings and their requesters in one more query
-        db.session.scalars(select(Case).where(Case.id.in_(ids))).unique().all()
+    if ids:  # the bookings and their requesters in one more query, set on their slots: the session holds
+        # loaded objects weakly, so cases loaded and dropped here would be loaded again one by one by slot.case
+        cases = {case.id: case for case in db.session.scalars(select(Case).where(Case.id.in_(ids))).unique()}
+        for slot in week:
+            if slot.case_id is not None:
+                set_committed_value(slot, "case", cases.get(slot.case_id))
     today = [s for s in week if to_wib(s.start_at).date() == day]
     return today, week
 

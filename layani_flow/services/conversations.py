@@ -8,10 +8,11 @@ looks they hold no database connection (`release`).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import Integer, and_, bindparam, func, or_, select
 
 from .. import clock
 from ..extensions import db
@@ -123,15 +124,21 @@ def mark_read(case_id: int, user: User) -> None:
 # -- what waits ---------------------------------------------------------------------------------------------
 
 def unread_events(user: User):
+    return _unread_events(user.id)
+
+
+def _unread_events(user_id: Any):
+    """Per open chat the person started or handles: how many messages by others came after their read marker.
+    `user_id`: a value, or a bound parameter (unread_total's kept statement)."""
     marker = select(CaseReadMarker.last_event_id).where(
-        CaseReadMarker.case_id == Case.id, CaseReadMarker.user_id == user.id).scalar_subquery()
+        CaseReadMarker.case_id == Case.id, CaseReadMarker.user_id == user_id).scalar_subquery()
     return (
         select(CaseEvent.case_id, func.count().label("n"))
         .join(Case, Case.id == CaseEvent.case_id)
         .where(Case.case_type.in_(conversation_types()), Case.closed_at.is_(None),
-               or_(Case.requester_id == user.id, Case.owner_id == user.id),
+               or_(Case.requester_id == user_id, Case.owner_id == user_id),
                CaseEvent.kind.in_(MESSAGE_KINDS), CaseEvent.is_internal.is_(False),
-               or_(CaseEvent.actor_id.is_(None), CaseEvent.actor_id != user.id),
+               or_(CaseEvent.actor_id.is_(None), CaseEvent.actor_id != user_id),
                CaseEvent.id > func.coalesce(marker, 0))
         .group_by(CaseEvent.case_id)
     )
@@ -143,8 +150,14 @@ def unread_counts(user: User) -> dict[int, int]:
 
 
 def unread_total(user: User) -> int:
-    sub = unread_events(user).subquery()
-    return int(db.session.scalar(select(func.coalesce(func.sum(sub.c.n), 0))) or 0)
+    """The header's chat count, on every page: one statement, built once (the person is a bound parameter)."""
+    return int(db.session.scalar(_unread_total_statement(), {"unread_reader": user.id}) or 0)
+
+
+@functools.cache
+def _unread_total_statement():
+    sub = _unread_events(bindparam("unread_reader", type_=Integer)).subquery()
+    return select(func.coalesce(func.sum(sub.c.n), 0))
 
 
 @dataclass(frozen=True)

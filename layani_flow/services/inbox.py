@@ -12,14 +12,28 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
-from flask import g, has_request_context
-from sqlalchemy import ColumnElement, Select, and_, exists, func, or_, select
+from flask import current_app, g, has_request_context
+from sqlalchemy import (
+    ColumnElement,
+    Integer,
+    Select,
+    and_,
+    bindparam,
+    exists,
+    false,
+    func,
+    or_,
+    select,
+    union,
+)
 from sqlalchemy.orm import aliased
 
 from .. import clock
 from ..extensions import db
 from ..models import Announcement, Case, CaseClock, CaseEvent, ConsultationSlot, SentReminder, SlaNotice, User
+from ..models.types import UTCDateTime
 from ..roles import LEAD_ROLES
 from ..workflows import REGISTRY, Workflow
 from ..working_time import WIB
@@ -155,59 +169,85 @@ def _running_warn_at():
             .correlate(Case).scalar_subquery())
 
 
-def _rows(query: Select) -> list:
-    return list(db.session.execute(query.limit(LIMIT_PER_SOURCE)).unique().all())
+@dataclass(frozen=True)
+class _At:
+    """What the sources compare with: the instants (values for the inbox, bound parameters for the cached
+    count) and the person's open visible cases, one expression for every source (a statement that unites the
+    sources holds visible_cases' named CTEs once)."""
+
+    now: Any
+    today_ends: Any  # midnight WIB after `now`: a booking before it is on today's list
+    open_visible: tuple[ColumnElement[bool], ...]  # for the queries; the readers get none
 
 
-def _open_visible(person: User) -> list[ColumnElement[bool]]:
-    return [visible_cases(person), ~final_state_clause()]
+def _midnight_after(now: dt.datetime) -> dt.datetime:
+    return (now.astimezone(WIB) + dt.timedelta(days=1)).replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+def _open_visible(person: User) -> tuple[ColumnElement[bool], ...]:
+    return visible_cases(person), ~final_state_clause()
 
 
 # -- the sources ---------------------------------------------------------------------------------------------
+# Each case source is a query (`_..._query(person, at)`: its WHERE keeps only rows that put something in the
+# inbox, so that count_for can count them without reading them) and a reader of its rows that names the
+# reasons. The queries are built once per shape of person (_statements), not per request.
 
-def _as_requester(person: User, add) -> None:
-    """Their own cases waiting on them: a revision to send, a question from the desk to answer."""
+def _requester_query(person: User, at: _At) -> Select:
     due = next_running_due()
     req_msg, others_msg = _requester_last("message"), _others_last_message()
     turn = _requester_turn_clause()
-    query = (select(Case, due, turn, req_msg, others_msg)
-             .where(Case.requester_id == person.id, *_open_visible(person),
-                    or_(turn, and_(others_msg.is_not(None), others_msg > func.coalesce(req_msg, 0)))))
-    for case, due_at, in_turn, mine, theirs in _rows(query):
+    return (select(Case, due, turn, req_msg, others_msg)
+            .where(Case.requester_id == person.id, *at.open_visible,
+                   or_(turn, and_(others_msg.is_not(None), others_msg > func.coalesce(req_msg, 0)))))
+
+
+def _as_requester(rows, add, at: _At) -> None:
+    """Their own cases waiting on them: a revision to send, a question from the desk to answer."""
+    for case, due_at, in_turn, mine, theirs in rows:
         if in_turn:
             add(case, "revision", due_at)
         if theirs is not None and theirs > (mine or 0):
             add(case, "question", due_at)
 
 
-def _as_approver(person: User, add) -> None:
-    """Cases waiting on the superior's approval, for whoever an approval request went to: the requester's
-    direct superior, or the official acting for them (Plt/Plh), then each superior up the chain it escalated to."""
+def _approver_query(person: User, at: _At) -> Select:
     requester = aliased(User)
     asked = exists().where(SlaNotice.case_id == Case.id, SlaNotice.clock == APPROVAL_NOTICE,
                            SlaNotice.recipient_id == person.id)
     # Nobody was asked (data from before approval requests): the direct superior is the one to ask.
     nobody_asked = ~exists().where(SlaNotice.case_id == Case.id, SlaNotice.clock == APPROVAL_NOTICE)
-    query = (select(Case, next_running_due())
-             .join(requester, requester.id == Case.requester_id)
-             .where(approval_clause(), *_open_visible(person), Case.requester_id != person.id,
-                    or_(asked, and_(requester.superior_id == person.id, nobody_asked))))
-    for case, due_at in _rows(query):
+    return (select(Case, next_running_due())
+            .join(requester, requester.id == Case.requester_id)
+            .where(approval_clause(), *at.open_visible, Case.requester_id != person.id,
+                   or_(asked, and_(requester.superior_id == person.id, nobody_asked))))
+
+
+def _as_approver(rows, add, at: _At) -> None:
+    """Cases waiting on the superior's approval, for whoever an approval request went to: the requester's
+    direct superior, or the official acting for them (Plt/Plh), then each superior up the chain it escalated to."""
+    for case, due_at in rows:
         add(case, "approval", due_at)
 
 
-def _as_owner(person: User, add) -> None:
-    """Their cases where the next move is theirs: the requester sent a revision or wrote, or a clock is near
-    or past its deadline."""
-    now = clock.now()
+def _owner_query(person: User, at: _At) -> Select:
     due, warn = next_running_due(), _running_warn_at()
     req_move, req_transition, req_msg = _requester_last_move(), _requester_last("transition"), _requester_last("message")
     owner_move = _owner_last_move()
     requester_moved_last = and_(req_move.is_not(None), req_move > func.coalesce(owner_move, 0))
-    query = (select(Case, due, warn, req_transition, req_msg, owner_move)
-             .where(Case.owner_id == person.id, *_open_visible(person), ~approval_clause(),
-                    or_(requester_moved_last, warn <= now)))
-    for case, due_at, warn_at, transition_id, message_id, owner_id in _rows(query):
+    # What _as_owner reads from a row: a resubmission or a reply after the owner's last move, or a deadline.
+    names_a_reason = or_(req_transition > func.coalesce(owner_move, 0), req_msg > func.coalesce(owner_move, 0),
+                         due <= at.now, warn <= at.now)
+    return (select(Case, due, warn, req_transition, req_msg, owner_move)
+            .where(Case.owner_id == person.id, *at.open_visible, ~approval_clause(),
+                   or_(requester_moved_last, warn <= at.now), names_a_reason))
+
+
+def _as_owner(rows, add, at: _At) -> None:
+    """Their cases where the next move is theirs: the requester sent a revision or wrote, or a clock is near
+    or past its deadline."""
+    now = at.now
+    for case, due_at, warn_at, transition_id, message_id, owner_id in rows:
         owner_id = owner_id or 0
         if transition_id is not None and transition_id > owner_id:
             add(case, "resubmitted", due_at)
@@ -219,84 +259,112 @@ def _as_owner(person: User, add) -> None:
             add(case, "due_soon", due_at)
 
 
-def _bookings(person: User, add) -> None:
+def _booking_types() -> dict[str, Workflow]:
+    return {key: wf for key, wf in REGISTRY.items() if wf.booking is not None}
+
+
+def _bookings_query(person: User, at: _At) -> Select:
+    booking_types = _booking_types()
+    in_first_state = or_(false(), *(and_(Case.case_type == key, Case.state == wf.initial)
+                                    for key, wf in booking_types.items()))
+    return (select(Case, ConsultationSlot.start_at, next_running_due())
+            .join(ConsultationSlot, ConsultationSlot.case_id == Case.id)
+            .where(Case.owner_id == person.id, Case.case_type.in_(sorted(booking_types)), *at.open_visible,
+                   or_(ConsultationSlot.start_at <= at.now, in_first_state, ConsultationSlot.start_at < at.today_ends))
+            .order_by(ConsultationSlot.start_at))
+
+
+def _bookings(rows, add, at: _At) -> None:
     """ConsDesk (a type with `Workflow.booking`): the officer's bookings still in their first state wait for
     confirmation; a meeting that has begun waits for its outcome; the others of today are on today's list."""
-    now = clock.now()
-    booking_types = {key: wf for key, wf in REGISTRY.items() if wf.booking is not None}
-    if not booking_types:
-        return
-    today_ends = (now.astimezone(WIB) + dt.timedelta(days=1)).replace(hour=0, minute=0, second=0, microsecond=0)
-    query = (select(Case, ConsultationSlot.start_at, next_running_due())
-             .join(ConsultationSlot, ConsultationSlot.case_id == Case.id)
-             .where(Case.owner_id == person.id, Case.case_type.in_(sorted(booking_types)), *_open_visible(person))
-             .order_by(ConsultationSlot.start_at))
-    for case, start_at, due_at in _rows(query):
-        if start_at <= now:
+    booking_types = _booking_types()
+    for case, start_at, due_at in rows:
+        if start_at <= at.now:
             add(case, "meeting_to_record", start_at)
         elif case.state == booking_types[case.case_type].initial:
             add(case, "booking_to_confirm", due_at or start_at)
-        elif start_at < today_ends:
+        elif start_at < at.today_ends:
             add(case, "meeting_today", start_at)
 
 
-def _unclaimed(person: User, add) -> None:
-    """Desk cases nobody has claimed, except those still waiting on the requester's superior."""
+def _unclaimed_query(person: User, at: _At) -> Select:
     claimable = [key for key, wf in REGISTRY.items() if wf.desk_claims]
-    query = (select(Case, next_running_due())
-             .where(Case.case_type.in_(claimable), Case.owner_id.is_(None), *_open_visible(person),
-                    ~approval_clause(), func.coalesce(Case.requester_id, 0) != person.id)
-             .order_by(Case.created_at, Case.id))
-    for case, due_at in _rows(query):
+    return (select(Case, next_running_due())
+            .where(Case.case_type.in_(claimable), Case.owner_id.is_(None), *at.open_visible,
+                   ~approval_clause(), func.coalesce(Case.requester_id, 0) != person.id)
+            .order_by(Case.created_at))
+
+
+def _unclaimed(rows, add, at: _At) -> None:
+    """Desk cases nobody has claimed, except those still waiting on the requester's superior."""
+    for case, due_at in rows:
         add(case, "unclaimed", due_at)
 
 
-def _escalated_to(person: User, add) -> None:
+def _escalated_to_query(person: User, at: _At) -> Select:
+    return (select(Case, CaseClock.due_at)
+            .join(SlaNotice, SlaNotice.case_id == Case.id)
+            .join(CaseClock, and_(CaseClock.case_id == Case.id, CaseClock.name == SlaNotice.clock,
+                                  CaseClock.cycle == SlaNotice.cycle))
+            .where(SlaNotice.recipient_id == person.id, SlaNotice.level >= 1, SlaNotice.clock != APPROVAL_NOTICE,
+                   CaseClock.stopped_at.is_(None),
+                   CaseClock.acknowledged_at.is_(None), *at.open_visible))
+
+
+def _escalated_to(rows, add, at: _At) -> None:
     """SLA escalations sent to them whose clock still runs and nobody has acted on (an approval escalation
     is an approval to give: _as_approver)."""
-    query = (select(Case, CaseClock.due_at)
-             .join(SlaNotice, SlaNotice.case_id == Case.id)
-             .join(CaseClock, and_(CaseClock.case_id == Case.id, CaseClock.name == SlaNotice.clock,
-                                   CaseClock.cycle == SlaNotice.cycle))
-             .where(SlaNotice.recipient_id == person.id, SlaNotice.level >= 1, SlaNotice.clock != APPROVAL_NOTICE,
-                    CaseClock.stopped_at.is_(None),
-                    CaseClock.acknowledged_at.is_(None), *_open_visible(person)))
-    for case, due_at in _rows(query):
+    for case, due_at in rows:
         add(case, "escalated_to_you", due_at)
 
 
-def _team_overdue(person: User, add) -> None:
-    """Open cases handled by people under them with a clock past its deadline."""
-    now = clock.now()
-    team = db.session.scalars(subordinate_ids_query(person.id)).all()  # visible_cases holds its own CTE
+def _team_overdue_query(person: User, at: _At) -> Select:
     due = next_running_due()
-    query = (select(Case, due).where(Case.owner_id.in_(team), *_open_visible(person), due <= now))
-    for case, due_at in _rows(query):
+    # A CTE of its own name: visible_cases holds two more over the same table.
+    team = subordinate_ids_query(person.id, "team")
+    return select(Case, due).where(Case.owner_id.in_(team), *at.open_visible, due <= at.now)
+
+
+def _team_overdue(rows, add, at: _At) -> None:
+    """Open cases handled by people under them with a clock past its deadline."""
+    for case, due_at in rows:
         add(case, "team_overdue", due_at)
 
 
-def _desk_escalations(person: User, add) -> None:
-    """For the desk head: every open desk case with an escalation nobody has acted on."""
+def _desk_escalations_query(person: User, at: _At) -> Select:
     escalated = exists().where(CaseClock.case_id == Case.id, CaseClock.stopped_at.is_(None),
                                CaseClock.name != APPROVAL_NOTICE,  # the superior's to decide, not the desk's
                                CaseClock.escalation_level >= 1, CaseClock.acknowledged_at.is_(None))
-    query = select(Case, next_running_due()).where(escalated, *_open_visible(person))
-    for case, due_at in _rows(query):
+    return select(Case, next_running_due()).where(escalated, *at.open_visible)
+
+
+def _desk_escalations(rows, add, at: _At) -> None:
+    """For the desk head: every open desk case with an escalation nobody has acted on."""
+    for case, due_at in rows:
         add(case, "escalated", due_at)
 
 
-def _unread_chats(person: User, add) -> None:
-    """Open conversations (chats) they started or handle with messages they have not seen (read markers)."""
+def _unread_chats_query(person: User, at: _At) -> Select:
     unread = conversations.unread_events(person).subquery()
-    query = select(Case, next_running_due()).join(unread, unread.c.case_id == Case.id).where(*_open_visible(person))
-    for case, due_at in _rows(query):
+    return select(Case, next_running_due()).join(unread, unread.c.case_id == Case.id).where(*at.open_visible)
+
+
+def _unread_chats(rows, add, at: _At) -> None:
+    """Open conversations (chats) they started or handle with messages they have not seen (read markers)."""
+    for case, due_at in rows:
         add(case, "unread_message", due_at)
 
 
-def _announcements(person: User, add) -> None:
+def _announcements(rows, add, at: _At) -> None:
     """Announcements for them (services/announcements.py) not yet read, or not acknowledged when asked."""
-    for announcement, was_read in db.session.execute(announcements.waiting_query(person).limit(LIMIT_PER_SOURCE)):
+    for announcement, was_read in rows:
         add(announcement, "announcement", None).waiting_for = "ack" if was_read else "read"
+
+
+_QUERIES = {_as_requester: _requester_query, _as_approver: _approver_query, _as_owner: _owner_query,
+            _bookings: _bookings_query, _unclaimed: _unclaimed_query, _escalated_to: _escalated_to_query,
+            _team_overdue: _team_overdue_query, _desk_escalations: _desk_escalations_query,
+            _unread_chats: _unread_chats_query}
 
 
 def sources_for(person: User) -> list:
@@ -347,8 +415,11 @@ def inbox_for(person: User) -> list[InboxItem]:
         item.due_at = item.due_at or due_at
         return item
 
-    for source in sources_for(person):
-        source(person, add)
+    now = clock.now()
+    at = _At(now, _midnight_after(now), ())
+    params = _params(person, now)
+    for source, statement in _statements(person).sources:
+        source(db.session.execute(statement, params).unique().all(), add, at)
     ordered = sorted([*items.values(), *_reminders(person)], key=_order_key)
     if has_request_context():
         g.inbox = (person.id, ordered)
@@ -356,8 +427,80 @@ def inbox_for(person: User) -> list[InboxItem]:
 
 
 def count_for(person: User) -> int:
-    """The header's count: the inbox's length, computed once per request."""
-    return len(inbox_for(person))
+    """The header's count, len(inbox_for(person)) without reading the inbox: one COUNT over the union of the
+    case sources' rows (the same WHERE and the same LIMIT_PER_SOURCE first rows), one over the announcements,
+    plus the personnel reminders. The header shows it on every page; the statements are built once per shape
+    of person (_statements)."""
+    cached = g.get("inbox") if has_request_context() else None
+    if cached is not None and cached[0] == person.id:
+        return len(cached[1])
+    return counted(person)
+
+
+def counted(person: User) -> int:
+    """count_for without the request's inbox (tests hold the two equal)."""
+    params = _params(person, clock.now())
+    counted = sum(db.session.scalar(count, params) or 0 for count in _statements(person).counts)
+    return int(counted) + len(_reminders(person))
+
+
+def _params(person: User, now: dt.datetime) -> dict:
+    return {"inbox_person": person.id, "inbox_now": now, "inbox_today_ends": _midnight_after(now)}
+
+
+@dataclass(frozen=True)
+class _Statements:
+    """A person's inbox: each source's statement (its first LIMIT_PER_SOURCE rows), and their counts."""
+
+    sources: tuple[tuple[Any, Select], ...]
+    counts: tuple[Select, ...]
+
+
+_SHAPES_KEPT = 200  # a bound, not an expected case: an office has a few dozen shapes
+
+
+def _statements(person: User) -> _Statements:
+    """The person's statements, built on first use for everyone of the same shape and kept on the app:
+    building them was most of an inbox's cost (some thousand SQL expression objects a request), and a kept
+    statement is also compiled only once and keeps its cache key. Two parts, each with its own shape: the
+    case sources (about 0.5 MB) depend on the person's role and whether they head the desk (what decides
+    their sources and visible_cases); the announcements (small) on their role, unit, grade and account."""
+    built = current_app.extensions.setdefault("inbox_statements", {})
+    cases_key = ("cases", person.role, is_desk_head(person))
+    announcements_key = ("announcements", person.role, person.unit, person.grade, person.is_active_account)
+    for key, build in ((cases_key, _build_cases), (announcements_key, _build_announcements)):
+        if key not in built:
+            if len(built) >= _SHAPES_KEPT:
+                built.clear()
+            built[key] = build(person)
+    cases, waiting = built[cases_key], built[announcements_key]
+    return _Statements((*cases.sources, *waiting.sources), (*cases.counts, *waiting.counts))
+
+
+def _stand_in(person: User) -> User:
+    """Everyone of this person's shape, for building statements: its id is the bound parameter. Never added to
+    the session."""
+    return User(id=bindparam("inbox_person", type_=Integer), role=person.role, unit=person.unit,
+                grade=person.grade, is_active_account=person.is_active_account,
+                nip=person.nip if is_desk_head(person) else "-")  # no NIP matches "-"
+
+
+def _build_cases(person: User) -> _Statements:
+    stand_in = _stand_in(person)
+    at = _At(bindparam("inbox_now", type_=UTCDateTime), bindparam("inbox_today_ends", type_=UTCDateTime),
+             _open_visible(stand_in))
+    # A source's first LIMIT_PER_SOURCE rows, by case id after its own order: the same rows for the inbox and
+    # for its count, whatever the database would pick among equals.
+    sources = tuple((source, _QUERIES[source](stand_in, at).order_by(Case.id).limit(LIMIT_PER_SOURCE))
+                    for source in sources_for(person) if source is not _announcements)
+    firsts = [statement.with_only_columns(Case.id.label("id")).subquery() for _, statement in sources]
+    cases = union(*(select(first.c.id) for first in firsts)).subquery()
+    return _Statements(sources, (select(func.count()).select_from(cases),))
+
+
+def _build_announcements(person: User) -> _Statements:
+    waiting = announcements.waiting_query(_stand_in(person)).limit(LIMIT_PER_SOURCE)
+    return _Statements(((_announcements, waiting),), (select(func.count()).select_from(waiting.subquery()),))
 
 
 def reasons_of(items: Iterable[InboxItem]) -> dict[str, int]:

@@ -13,13 +13,14 @@ hide it ("Sembunyikan", a POST); the desk's reminders the same way to everyone o
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import logging
 from dataclasses import dataclass, field
 from typing import Any
 
 from dateutil.relativedelta import relativedelta
 from flask import current_app
-from sqlalchemy import exists, select
+from sqlalchemy import Date, Integer, bindparam, exists, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -226,19 +227,27 @@ def _may_read(actor: User, row: SentReminder) -> bool:
     return on_desk(actor) or actor.has_role(Role.ADMIN)
 
 
+@functools.cache
+def _open_reminders_query(desk: bool):
+    """Built once per kind of person (the header counts reminders on every page): the person and the day are
+    bound parameters."""
+    audiences = [PERSON] + ([DESK] if desk else [])
+    mine = SentReminder.user_id == bindparam("reminders_person", type_=Integer)
+    return (select(SentReminder)
+            .where(SentReminder.event_on > bindparam("reminders_today", type_=Date), SentReminder.dismissed_at.is_(None),
+                   SentReminder.audience.in_(audiences),
+                   mine if not desk else ((SentReminder.audience == DESK) | mine))
+            .order_by(SentReminder.due_on.desc(), SentReminder.id.desc()).limit(200))
+
+
 def open_reminders(person: User, today: dt.date | None = None) -> list[SentReminder]:
     """The inbox's reminders for this person: the latest per rule and person while its event is ahead, not
     hidden, and (for a rule about a request) while no such request was filed since its window opened."""
     today = today or clock.now().astimezone(WIB).date()
-    audiences = [PERSON] + ([DESK] if on_desk(person) else [])
-    mine = SentReminder.user_id == person.id
-    query = (select(SentReminder)
-             .where(SentReminder.event_on > today, SentReminder.dismissed_at.is_(None),
-                    SentReminder.audience.in_(audiences),
-                    mine if DESK not in audiences else ((SentReminder.audience == DESK) | mine))
-             .order_by(SentReminder.due_on.desc(), SentReminder.id.desc()).limit(200))
     latest: dict[tuple[int, str], SentReminder] = {}
-    for row in db.session.scalars(query).unique():
+    rows = db.session.scalars(_open_reminders_query(on_desk(person)),
+                              {"reminders_person": person.id, "reminders_today": today})
+    for row in rows.unique():
         latest.setdefault((row.user_id, row.rule), row)
     shown = []
     for row in latest.values():

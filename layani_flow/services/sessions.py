@@ -9,13 +9,14 @@ SESSION_MAX_HOURS) are read on the app's clock, so tests move time with the Froz
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import logging
 import secrets
 from typing import TypeGuard
 
 from flask import current_app
-from sqlalchemy import select, update
+from sqlalchemy import String, bindparam, select, update
 from sqlalchemy.orm import contains_eager
 
 from .. import clock
@@ -98,6 +99,13 @@ def _lapsed(row: UserSession, now: dt.datetime) -> str:
     return ""
 
 
+@functools.cache
+def _live_row_statement():
+    """resume's query, asked on every signed-in request: built once, the key's hash a bound parameter."""
+    return (select(UserSession).join(UserSession.user).options(contains_eager(UserSession.user))
+            .where(UserSession.key_hash == bindparam("session_key_hash", type_=String)))
+
+
 def resume(user_id: str, key: str | None) -> User | None:
     """Flask-Login's user loader: the person, if this browser's session row is live, belongs to them,
     has been used within the idle limit and is younger than the absolute limit. A lapsed row is ended
@@ -108,9 +116,7 @@ def resume(user_id: str, key: str | None) -> User | None:
         uid = int(user_id)
     except (TypeError, ValueError):
         return None
-    row = db.session.scalar(
-        select(UserSession).join(UserSession.user).options(contains_eager(UserSession.user))
-        .where(UserSession.key_hash == _hash(key)))
+    row = db.session.scalar(_live_row_statement(), {"session_key_hash": _hash(key)})
     if row is None or row.user_id != uid or row.ended_at is not None:
         return None
     now = clock.now()

@@ -161,6 +161,7 @@ def test_a_file_that_is_not_a_pdf_is_refused(app, office, login_as):
     assert r.status_code == 422 and "PDF, JPG atau PNG" in r.get_data(as_text=True)
 
 
+@pytest.mark.usefixtures("inbox_count_matches")
 def test_an_announcement_waits_in_the_inbox_until_read_or_acknowledged(app, office, login_as, api):
     plain = announcements.publish(office.officer, title="Capaian kinerja triwulan III", body="95%.",
                                   topic="kinerja", audience={"all": True})

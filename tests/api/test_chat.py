@@ -272,6 +272,7 @@ def test_the_pages_without_javascript_unread_counts_and_attachments(app, office,
     assert web.get(f"{chat_url}/stream").status_code == 404
 
 
+@pytest.mark.usefixtures("inbox_count_matches")
 def test_unread_chat_messages_wait_in_the_inbox_until_read(app, office, clock, api, login_as):
     chat = _start(api, office.employee)
     api(office.officer).post(f"/api/v1/cases/{chat['id']}/messages", json={"body": "Ada yang bisa dibantu?"})

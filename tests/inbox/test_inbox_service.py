@@ -141,6 +141,23 @@ def test_an_inbox_costs_the_same_queries_with_1_or_50_items(clock, desk):
     assert fifty["kabid"][1] == 50 and fifty["officer"][1] == 50 and fifty["employee"][1] == 50
 
 
+def test_the_header_count_is_the_inbox_length_when_each_source_is_cut_short(clock, desk, monkeypatch):
+    """count_for counts the same first rows of each source as the inbox lists (this module's autouse fixture
+    compares the two at every inbox_for), also when a case is named by several sources that are each cut."""
+    monkeypatch.setattr(inbox, "LIMIT_PER_SOURCE", 3)
+    clock.set(FILED_WEDNESDAY)
+    for _ in range(5):
+        case_service.open_case("service_request", CUTI, desk.employee)
+        case_service.open_case("service_request", KGB, desk.colleague)
+        claimed = case_service.open_case("service_request", KGB, desk.employee).case
+        fire(claimed, "start_verification", desk.officer)
+    clock.set(FILED_WEDNESDAY.replace(day=10, month=12))  # everything overdue, escalated up the chain
+    sweep_due_cases()
+    lengths = {who: len(inbox.inbox_for(getattr(desk, who)))
+               for who in ("head", "kasubbag", "officer", "officer2", "kabid", "employee", "colleague")}
+    assert lengths["kasubbag"] > 3 and lengths["officer"] > 3  # more than one cut source adds up
+
+
 def test_nothing_in_an_inbox_that_its_owner_may_not_see(clock, desk):
     """Every kind of case, every role: each item is a case the person may read (services.access.can_view),
     and confidential cases reach nobody who takes no part in them."""

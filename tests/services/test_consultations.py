@@ -302,6 +302,7 @@ def test_no_reminder_for_a_cancelled_booking(office):
 
 # -- the inbox --------------------------------------------------------------------------------------------
 
+@pytest.mark.usefixtures("inbox_count_matches")
 def test_the_officers_inbox_asks_to_confirm_then_lists_today_then_asks_for_the_outcome(office, clock):
     from layani_flow.services import inbox
 

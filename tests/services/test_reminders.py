@@ -133,6 +133,7 @@ def _reminder_items(person):
     return [i for i in inbox.inbox_for(person) if i.reason == "reminder"]
 
 
+@pytest.mark.usefixtures("inbox_count_matches")
 def test_the_inbox_shows_the_latest_reminder_until_the_request_is_filed(clock, due_for_kgb):
     clock.set(wib(2027, 1, 5, 9, 0))
     reminders.send_due_reminders(wib(2026, 12, 1, 6, 0))
@@ -156,6 +157,7 @@ def test_hiding_a_reminder_is_for_its_reader_only(clock, office, due_for_kgb):
     assert [i for i in _reminder_items(due_for_kgb) if i.reminder.rule == "kgb"] == []
 
 
+@pytest.mark.usefixtures("inbox_count_matches")
 def test_the_desk_reminder_is_in_the_desks_inbox(clock, desk, due_for_kgb):
     clock.set(wib(2027, 3, 2, 9, 0))
     reminders.send_due_reminders(wib(2027, 3, 1, 6, 0))
