@@ -441,20 +441,37 @@ def search_cases(actor: Actor | None, query: Query, *, page: int = 1, size: int 
             statement = statement.where(Case.state == state)
         return statement
 
+    if start.complete:
+        return _ranked_page(query, actor, listing(start.clause), start.first, page, size)
     statement = listing(start.clause)
-    total = _counted(statement, None if start.complete or not _reads_nearly_all(actor)
-                     else listing(_among(start.first[:COUNTED_UP_TO + 1], query, actor)))
+    total = _counted(statement, listing(_among(start.first[:COUNTED_UP_TO + 1], query, actor))
+                     if _reads_nearly_all(actor) else None)
     pages = max(1, -(-total // size))
     page = min(max(page, 1), pages)
-    if start.complete:
-        ranked = _ranked(query, _staff_reader(actor), start.first)
-        statement = statement.join(ranked, ranked.c.case_id == Case.id).order_by(ranked.c.score)
     items = db.session.scalars(
         statement.options(selectinload(Case.clocks))
         .order_by(Case.created_at.desc(), Case.id.desc())
         .limit(size).offset((page - 1) * size)
     ).unique().all()
     return listings.CasePage(list(items), page, size, total)
+
+
+def _ranked_page(query: Query, actor: Actor | None, listing: Select[Any], matches: list[int], page: int,
+                 size: int) -> listings.CasePage:
+    """Few matches: the ones on the actor's list with their relevance, in one query (their number is the
+    total), ordered here; then the page's cases by primary key."""
+    ranked = _ranked(query, _staff_reader(actor), matches)
+    found = db.session.execute(listing.with_only_columns(Case.id, Case.created_at, ranked.c.score)
+                               .join(ranked, ranked.c.case_id == Case.id)).all()
+    found.sort(key=lambda row: row.id, reverse=True)  # newest first among equals: by id, then (stable) by time
+    found.sort(key=lambda row: row.created_at, reverse=True)
+    found.sort(key=lambda row: row.score)
+    pages = max(1, -(-len(found) // size))
+    page = min(max(page, 1), pages)
+    ids = [row.id for row in found[(page - 1) * size:page * size]]
+    loaded = {case.id: case for case in db.session.scalars(
+        select(Case).where(_one_of(Case.id, ids)).options(selectinload(Case.clocks))).unique()}
+    return listings.CasePage([loaded[i] for i in ids], page, size, len(found))
 
 
 def _counted(statement: Select[Any], first_matches: Select[Any] | None) -> int:
