@@ -461,8 +461,8 @@ def _ranked_page(query: Query, actor: Actor | None, listing: Select[Any], matche
     """Few matches: the ones on the actor's list with their relevance, in one query (their number is the
     total), ordered here; then the page's cases by primary key."""
     ranked = _ranked(query, _staff_reader(actor), matches)
-    found = db.session.execute(listing.with_only_columns(Case.id, Case.created_at, ranked.c.score)
-                               .join(ranked, ranked.c.case_id == Case.id)).all()
+    found = list(db.session.execute(listing.with_only_columns(Case.id, Case.created_at, ranked.c.score)
+                                    .join(ranked, ranked.c.case_id == Case.id)))
     found.sort(key=lambda row: row.id, reverse=True)  # newest first among equals: by id, then (stable) by time
     found.sort(key=lambda row: row.created_at, reverse=True)
     found.sort(key=lambda row: row.score)
