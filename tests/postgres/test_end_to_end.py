@@ -8,7 +8,6 @@ workers race, and the receipt and each escalation email must reach the SMTP serv
 """
 from __future__ import annotations
 
-import datetime as dt
 import subprocess
 from collections import Counter
 
@@ -16,37 +15,17 @@ import pytest
 import requests
 from sqlalchemy import select
 
-from layani_flow.models import Case, CaseEvent, OutboxMessage, SlaNotice
-from layani_flow.models.sla import CaseClock
+from layani_flow.models import CaseEvent, OutboxMessage, SlaNotice
 
 from ..conftest import _free_port
 from ..processes import FLASK, REPO, layani_env, running
 from ..services.helpers import KGB
-from ..smtp_fakes import CountingSink, start_smtp, stop_smtp
+from .conftest import move_into_the_past
 
 pytestmark = [pytest.mark.postgres, pytest.mark.slow]
 
 CLOCKS = ("first_response", "resolution")  # both run from filing; 90 days back, both are breached
-BACK = dt.timedelta(days=90)
 START_S = 120  # starting gunicorn or a worker (imports, the database) on a loaded 2-core machine
-
-
-@pytest.fixture
-def sink(smtp_port):
-    sink = CountingSink()
-    controller = start_smtp(sink, smtp_port)
-    yield sink
-    stop_smtp(controller)
-
-
-def _move_into_the_past(db, case_id: int) -> None:
-    """As if the case had been filed 90 days ago: its clocks, deadline and times, in one transaction."""
-    case = db.session.get(Case, case_id)
-    for clock in db.session.scalars(select(CaseClock).where(CaseClock.case_id == case_id)):
-        clock.started_at, clock.due_at, clock.warn_at = clock.started_at - BACK, clock.due_at - BACK, clock.warn_at - BACK
-    case.created_at, case.updated_at = case.created_at - BACK, case.updated_at - BACK
-    case.next_deadline_at = case.next_deadline_at - BACK
-    db.session.commit()
 
 
 def test_two_workers_and_the_app_from_the_environment_escalate_once_and_mail_once(
@@ -76,7 +55,8 @@ def test_two_workers_and_the_app_from_the_environment_escalate_once_and_mail_onc
         assert filed.status_code == 201, filed.text
         case_id = filed.json()["id"]
         assert sink.wait_for(1, timeout=60), processes.outputs()  # the receipt
-        _move_into_the_past(db, case_id)
+        move_into_the_past(db, case_id)
+        db.session.commit()
         # Both clocks breached at once and escalate to the desk head: both are recorded, one email tells them
         # (services/sweep.py: one person hears of one case once per sweep).
         assert sink.wait_for(2, timeout=60), processes.outputs()

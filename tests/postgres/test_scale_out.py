@@ -13,7 +13,6 @@ disk or in one process's memory, so across the servers:
 """
 from __future__ import annotations
 
-import datetime as dt
 import re
 from collections import Counter
 from pathlib import Path
@@ -23,29 +22,19 @@ import requests
 from sqlalchemy import func, select
 
 from layani_flow.models import Case, CaseDocument, CaseEvent, OutboxMessage, SlaNotice, StoredFile
-from layani_flow.models.sla import CaseClock
 
 from ..conftest import _free_port
 from ..factories import PASSWORD
 from ..processes import FLASK, REPO, layani_env, running
 from ..services.helpers import KGB
 from ..services.samples import PDF
-from ..smtp_fakes import CountingSink, start_smtp, stop_smtp
+from .conftest import move_into_the_past
 
 pytestmark = [pytest.mark.postgres, pytest.mark.slow]
 
 START_S = 120  # starting gunicorn or a worker on a loaded 2-core machine
-BACK = dt.timedelta(days=90)
 CASES = 4  # filed on A; the first two are taken up on B, the last two left to go overdue
 CSRF = re.compile(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"')
-
-
-@pytest.fixture
-def sink(smtp_port):
-    sink = CountingSink()
-    controller = start_smtp(sink, smtp_port)
-    yield sink
-    stop_smtp(controller)
 
 
 def _token(env: dict, cwd: Path, nip: str) -> str:
@@ -67,15 +56,6 @@ def _csrf(browser: requests.Session, base: str) -> str:
 def _sign_in(browser: requests.Session, base: str, nip: str, password: str, token: str) -> requests.Response:
     return browser.post(f"{base}/masuk", data={"csrf_token": token, "nip": nip, "password": password},
                         allow_redirects=False, timeout=30)
-
-
-def _move_into_the_past(db, case_id: int) -> None:
-    """As if the case had been filed 90 days ago: its clocks, deadline and times, in one transaction."""
-    case = db.session.get(Case, case_id)
-    for clock in db.session.scalars(select(CaseClock).where(CaseClock.case_id == case_id)):
-        clock.started_at, clock.due_at, clock.warn_at = clock.started_at - BACK, clock.due_at - BACK, clock.warn_at - BACK
-    case.created_at, case.updated_at = case.created_at - BACK, case.updated_at - BACK
-    case.next_deadline_at = case.next_deadline_at - BACK
 
 
 def test_two_app_servers_and_two_workers_on_one_database_lose_and_double_nothing(
@@ -152,7 +132,7 @@ def test_two_app_servers_and_two_workers_on_one_database_lose_and_double_nothing
         db.session.remove()
         mail_before = db.session.scalar(select(func.count()).select_from(OutboxMessage))
         for case_id in case_ids[2:]:
-            _move_into_the_past(db, case_id)
+            move_into_the_past(db, case_id)
         db.session.commit()
         # Both clocks of each case escalate to the desk head, who hears of each case in one email.
         assert sink.wait_for(mail_before + 2, timeout=60), processes.outputs()
