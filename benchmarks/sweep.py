@@ -286,7 +286,7 @@ def run(args, workdir: Path, database: TempDatabase) -> dict:
                 if profiler:
                     profiler.disable()
                     listing = io.StringIO()
-                    pstats.Stats(profiler, stream=listing).sort_stats("tottime").print_stats(args.profile)
+                    pstats.Stats(profiler, stream=listing).sort_stats(os.environ.get("BENCH_SORT", "tottime")).print_stats(args.profile)
                     if os.environ.get("BENCH_CALLERS"):
                         pstats.Stats(profiler, stream=listing).print_callers(os.environ["BENCH_CALLERS"])
                     log("profile of the first sweep (its time includes the profiler's):\n" + listing.getvalue())

@@ -64,15 +64,24 @@ def update_many(table: Table, rows: list[dict[str, Any]], *, where: tuple[str, .
 
 def as_rows(table: Table, rows: list[dict[str, Any]], name: str = "given") -> Subquery:
     """PostgreSQL: `rows` as a derived table (one unnested array per key, typed as `table`'s column of that
-    name), to join an UPDATE to or to INSERT from in one statement with as many parameters as columns."""
-    def array(key: str) -> Any:
+    name), to join an UPDATE to or to INSERT from in one statement with as many parameters as columns.
+    A key with the same value in every row (an email's status, an event's kind) goes once, not once a row:
+    the driver escapes every string of an array, which costs more than the statement."""
+    keys = list(rows[0])
+    varying = [key for key in keys if any(row[key] != rows[0][key] for row in rows)] or keys[:1]
+
+    def parameter(key: str, value: Any) -> Any:
         kind = table.c[key].type
-        values = [row[key] for row in rows]
         if isinstance(kind, JSON) or isinstance(getattr(kind, "impl", None), JSON):
             # psycopg would read a JSON list as one more dimension of the array: the documents go as text.
             cleaned = kind.process_bind_param if isinstance(kind, TypeDecorator) else (lambda v, _: v)
-            texts = [json.dumps(cleaned(v, db.engine.dialect)) for v in values]
-            return sql_cast(bindparam(None, texts, type_=ARRAY(Text)), ARRAY(JSON))
-        return sql_cast(bindparam(None, values, type_=ARRAY(kind)), ARRAY(kind))
+            if key in varying:
+                texts = [json.dumps(cleaned(v, db.engine.dialect)) for v in value]
+                return sql_cast(bindparam(None, texts, type_=ARRAY(Text)), ARRAY(JSON))
+            return sql_cast(bindparam(None, json.dumps(cleaned(value, db.engine.dialect)), type_=Text), JSON)
+        if key in varying:
+            return sql_cast(bindparam(None, value, type_=ARRAY(kind)), ARRAY(kind))
+        return sql_cast(bindparam(None, value, type_=kind), kind)
 
-    return select(*(func.unnest(array(key)).label(key) for key in rows[0])).subquery(name)
+    return select(*(func.unnest(parameter(key, [row[key] for row in rows])).label(key) if key in varying
+                    else parameter(key, rows[0][key]).label(key) for key in keys)).subquery(name)

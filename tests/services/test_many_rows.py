@@ -44,3 +44,15 @@ def test_updated_rows_count_only_those_whose_condition_still_holds(office):
     assert after[filed[0].id] == (versions[filed[0].id] + 1, AT)
     assert after[filed[2].id][0] == versions[filed[2].id]  # its version had moved on: left alone
     assert update_many(table, []) == 0
+
+
+def test_rows_alike_in_every_key_are_each_written(office):
+    """Keys with one value for all rows are sent once; rows alike in every key are still as many rows."""
+    case = cases.open_case("service_request", KGB, office.employee).case
+    row = {"case_id": case.id, "at": AT, "kind": "sla_warning", "actor_id": None, "actor_label": "Sistem",
+           "trigger": None, "from_state": None, "to_state": None, "comment": "sama", "data": {"to": ["a"]},
+           "is_internal": False}
+    with unit_of_work():
+        insert_many(CaseEvent.__table__, [row, dict(row), dict(row)])
+    written = db.session.scalars(select(CaseEvent).where(CaseEvent.kind == "sla_warning")).all()
+    assert [(e.comment, e.data, e.at) for e in written] == [("sama", {"to": ["a"]}, AT)] * 3
