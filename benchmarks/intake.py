@@ -28,17 +28,17 @@ import http.client
 import json
 import os
 import platform
-import shutil
 import signal
 import socket
 import statistics
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from harness import BenchError, Cleanup, guarded  # noqa: E402  (benchmarks/ is on sys.path when run)
 
 REPO = Path(__file__).resolve().parent.parent
 BENCH_DIR = Path(__file__).resolve().parent
@@ -61,34 +61,6 @@ BODY = json.dumps({
 
 def log(message: str) -> None:
     print(f"[intake] {message}", file=sys.stderr, flush=True)
-
-
-class BenchError(RuntimeError):
-    pass
-
-
-# -- clean-up --------------------------------------------------------------------------------------------
-
-class Cleanup:
-    """Everything to undo, undone in reverse order whatever happens."""
-
-    def __init__(self) -> None:
-        self._actions: list[tuple[str, object]] = []
-
-    def push(self, label: str, action) -> None:
-        self._actions.append((label, action))
-
-    def run(self) -> None:
-        while self._actions:
-            label, action = self._actions.pop()
-            try:
-                action()
-            except Exception as exc:  # keep undoing the rest
-                log(f"clean-up of {label} failed: {exc!r}")
-
-
-def _terminate(signum, frame):
-    raise KeyboardInterrupt(f"signal {signum}")
 
 
 # -- processes -------------------------------------------------------------------------------------------
@@ -439,13 +411,8 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--workers, --requests, --concurrency and --rounds must be positive, --warmup not negative")
     args.rounds = min(args.rounds, args.requests)
 
-    cleanup = Cleanup()
-    signal.signal(signal.SIGTERM, _terminate)
-    signal.signal(signal.SIGHUP, _terminate)
-    tmp = Path(tempfile.mkdtemp(prefix="layani-intake-"))
-    cleanup.push(f"temp dir {tmp}", lambda: shutil.rmtree(tmp, ignore_errors=True))
-    servers: list[Server] = []
-    try:
+    def work(tmp: Path, cleanup: Cleanup) -> int:
+        servers: list[Server] = []
         dbs = make_databases(args.database_url, tmp, cleanup)
         log(f"database: {dbs.kind}; temp dir {tmp}")
         load_before = os.getloadavg()[0]
@@ -499,16 +466,8 @@ def main(argv: list[str] | None = None) -> int:
                 log(f"FAIL {p}")
         print(json.dumps(report), flush=True)
         return 0 if not problems else 1
-    except BenchError as exc:
-        log(f"error: {exc}")
-        return 2
-    except KeyboardInterrupt:
-        log("interrupted; cleaning up")
-        return 130
-    finally:
-        signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C must not cut the clean-up short
-        cleanup.run()
-        signal.signal(signal.SIGINT, signal.default_int_handler)
+
+    return guarded("layani-intake-", work)
 
 
 if __name__ == "__main__":

@@ -53,12 +53,9 @@ import os
 import platform
 import random
 import re
-import shutil
-import signal
 import statistics
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
@@ -69,9 +66,9 @@ sys.path.insert(0, str(BENCH_DIR))
 sys.path.insert(0, str(BENCH_DIR.parent))  # import layani_flow from this tree
 
 import requests  # noqa: E402
+from harness import BenchError, Cleanup, guarded  # noqa: E402
 from intake import (  # noqa: E402
     HOST,
-    Cleanup,
     _tail,
     clean_env,
     ensure_wsgi,
@@ -80,7 +77,7 @@ from intake import (  # noqa: E402
     stop_group,
 )
 from search import NOW, VOCAB, generate, load, nip_of  # noqa: E402
-from sweep import BenchError, TempDatabase, _terminate  # noqa: E402
+from sweep import TempDatabase  # noqa: E402
 
 from layani_flow import create_app  # noqa: E402
 from layani_flow.extensions import db  # noqa: E402
@@ -516,27 +513,14 @@ def main(argv: list[str] | None = None) -> int:
     if min(args.users, args.cases, args.workers, args.threads, args.step) < 1 or args.seconds <= 0 or args.warmup < 0:
         parser.error("--users, --cases, --workers, --threads and --step must be positive, --seconds too")
 
-    cleanup = Cleanup()
-    signal.signal(signal.SIGTERM, _terminate)
-    signal.signal(signal.SIGHUP, _terminate)
-    workdir = Path(tempfile.mkdtemp(prefix="layani_bench_load_"))
-    cleanup.push(f"temp dir {workdir}", lambda: shutil.rmtree(workdir, ignore_errors=True))
-    try:
+    def work(workdir: Path, cleanup: Cleanup) -> int:
         database = TempDatabase(args.database_url, workdir, "layani_bench_load")
         cleanup.push("database", database.close)
         report = run(args, workdir, database, cleanup)
-    except BenchError as exc:
-        log(f"error: {exc}")
-        return 2
-    except KeyboardInterrupt:
-        log("interrupted; cleaning up")
-        return 130
-    finally:
-        signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C must not cut the clean-up short
-        cleanup.run()
-        signal.signal(signal.SIGINT, signal.default_int_handler)
-    print(json.dumps(report), flush=True)
-    return 0 if report["ok"] else 1
+        print(json.dumps(report), flush=True)
+        return 0 if report["ok"] else 1
+
+    return guarded("layani_bench_load_", work)
 
 
 if __name__ == "__main__":

@@ -35,11 +35,8 @@ import json
 import os
 import platform
 import resource
-import shutil
-import signal
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -47,13 +44,12 @@ BENCH_DIR = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH_DIR))
 sys.path.insert(0, str(BENCH_DIR.parent))  # import layani_flow from this tree
 
-from intake import HOST, Cleanup, free_port, stop_group  # noqa: E402
+from harness import BenchError, Cleanup, guarded  # noqa: E402
+from intake import HOST, free_port, stop_group  # noqa: E402
 from sweep import (  # noqa: E402
     NOW,
-    BenchError,
     TempDatabase,
     _nip,
-    _terminate,
     clock_templates,
     load_postgres,
     load_sqlite,
@@ -276,28 +272,16 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(result), flush=True)
         return 0 if result["ok"] else 1
 
-    cleanup = Cleanup()
-    signal.signal(signal.SIGTERM, _terminate)
-    workdir = Path(tempfile.mkdtemp(prefix="layani_bench_memory_"))
-    cleanup.push(f"temp dir {workdir}", lambda: shutil.rmtree(workdir, ignore_errors=True))
-    try:
+    def work(workdir: Path, cleanup: Cleanup) -> int:
         load_before = os.getloadavg()[0]
         result = (worker if args.part == "worker" else sweep)(args, workdir, cleanup)
-    except BenchError as exc:
-        log(f"error: {exc}")
-        return 2
-    except KeyboardInterrupt:
-        log("interrupted; cleaning up")
-        return 130
-    finally:
-        signal.signal(signal.SIGINT, signal.SIG_IGN)
-        cleanup.run()
-        signal.signal(signal.SIGINT, signal.default_int_handler)
-    result.update({"cpus": os.cpu_count(), "python": platform.python_version(),
-                   "loadavg_1m_before": round(load_before, 2), "loadavg_1m": round(os.getloadavg()[0], 2),
-                   "ok": result.get(f"{args.part}_ok", False)})
-    print(json.dumps(result), flush=True)
-    return 0 if result["ok"] else 1
+        result.update({"cpus": os.cpu_count(), "python": platform.python_version(),
+                       "loadavg_1m_before": round(load_before, 2), "loadavg_1m": round(os.getloadavg()[0], 2),
+                       "ok": result.get(f"{args.part}_ok", False)})
+        print(json.dumps(result), flush=True)
+        return 0 if result["ok"] else 1
+
+    return guarded("layani_bench_memory_", work)
 
 
 if __name__ == "__main__":

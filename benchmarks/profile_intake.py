@@ -23,7 +23,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from intake import BODY, NIP, Cleanup, count_rows, make_databases  # noqa: E402
+from harness import Cleanup  # noqa: E402
+from intake import BODY, NIP, count_rows, make_databases  # noqa: E402
 
 
 def main() -> int:

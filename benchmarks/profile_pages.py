@@ -28,7 +28,7 @@ BENCH_DIR = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH_DIR))
 sys.path.insert(0, str(BENCH_DIR.parent))
 
-from intake import Cleanup  # noqa: E402
+from harness import Cleanup  # noqa: E402
 from load import CASE_LINK, CSRF, PASSWORD, nip_of, seed  # noqa: E402
 from sweep import TempDatabase  # noqa: E402
 

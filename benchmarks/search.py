@@ -36,19 +36,17 @@ import json
 import os
 import platform
 import random
-import shutil
-import signal
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))  # import layani_flow from this tree
 
+from harness import Cleanup, guarded  # noqa: E402  (benchmarks/ is on sys.path when run)
 from sqlalchemy import text  # noqa: E402
-from sweep import BenchError, TempDatabase, _terminate  # noqa: E402  (benchmarks/ is on sys.path when run)
+from sweep import TempDatabase  # noqa: E402
 
 from layani_flow import create_app  # noqa: E402
 from layani_flow.catalogue import SERVICES  # noqa: E402
@@ -302,28 +300,14 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     if args.cases < 1 or args.repeat < 1:
         parser.error("need --cases >= 1 and --repeat >= 1")
-    signal.signal(signal.SIGTERM, _terminate)
-    workdir = Path(tempfile.mkdtemp(prefix="layani_bench_search_"))
-    database = None
-    try:
+    def work(workdir: Path, cleanup: Cleanup) -> int:
         database = TempDatabase(args.database_url, workdir, "layani_bench_search")
+        cleanup.push("database", database.close)
         result = run(args, workdir, database)
-    except KeyboardInterrupt:
-        log("interrupted")
-        return 130
-    except BenchError as exc:
-        log(f"error: {exc}")
-        return 2
-    finally:
-        if database is not None:
-            try:
-                database.close()
-            except Exception as exc:
-                log(f"could not drop the temporary database: {exc!r}")
-        shutil.rmtree(workdir, ignore_errors=True)
-    print(json.dumps(result))
-    return 0 if result["ok"] else 1
+        print(json.dumps(result))
+        return 0 if result["ok"] else 1
 
+    return guarded("layani_bench_search_", work)
 
 
 if __name__ == "__main__":

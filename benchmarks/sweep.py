@@ -39,16 +39,14 @@ import json
 import os
 import platform
 import pstats
-import shutil
-import signal
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))  # import layani_flow from this tree
 
+from harness import BenchError, Cleanup, guarded  # noqa: E402  (benchmarks/ is on sys.path when run)
 from sqlalchemy import create_engine, event, func, select, text  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 
@@ -71,14 +69,6 @@ CLOCK_COLUMNS = ("id", "case_id", "name", "cycle", "target", "warn_percent", "es
 
 def log(message: str) -> None:
     print(f"[sweep] {message}", file=sys.stderr, flush=True)
-
-
-class BenchError(RuntimeError):
-    pass
-
-
-def _terminate(signum, frame):
-    raise KeyboardInterrupt(f"signal {signum}")
 
 
 # -- the database ----------------------------------------------------------------------------------------
@@ -375,27 +365,14 @@ def main(argv=None) -> int:
         parser.error("need --cases >= 1, 0 <= --due-fraction <= 1, and --batch-size, --chunk, "
                      "--distinct-deadlines, --repeat >= 1")
 
-    signal.signal(signal.SIGTERM, _terminate)
-    workdir = Path(tempfile.mkdtemp(prefix="layani_bench_sweep_"))
-    database = None
-    try:
+    def work(workdir: Path, cleanup: Cleanup) -> int:
         database = TempDatabase(args.database_url, workdir)
+        cleanup.push("database", database.close)
         result = run(args, workdir, database)
-    except KeyboardInterrupt:
-        log("interrupted")
-        return 130
-    except BenchError as exc:
-        log(f"error: {exc}")
-        return 2
-    finally:
-        if database is not None:
-            try:
-                database.close()
-            except Exception as exc:
-                log(f"could not drop the temporary database: {exc!r}")
-        shutil.rmtree(workdir, ignore_errors=True)
-    print(json.dumps(result))
-    return 0 if result["ok"] else 1
+        print(json.dumps(result))
+        return 0 if result["ok"] else 1
+
+    return guarded("layani_bench_sweep_", work)
 
 
 if __name__ == "__main__":

@@ -123,7 +123,8 @@ def insert_rows(rows: list[dict[str, Any]], chunk: int = 1000) -> int:
 def enqueue(*, to: str, template: str, context: dict, case: Case | None = None,
             dedupe_key: str | None = None, reply_to: str | None = None,
             attachments: list[dict[str, str]] | None = None) -> OutboxMessage | None:
-    """Add one email to the outbox (flush only). None if `dedupe_key` was already used."""
+    """Add one email to the outbox, written with the caller's unit of work (flushed at once only with a
+    `dedupe_key`). None if `dedupe_key` was already used."""
     if dedupe_key and db.session.scalar(select(OutboxMessage.id).where(OutboxMessage.dedupe_key == dedupe_key)):
         return None
     if case is not None and case.id is None:

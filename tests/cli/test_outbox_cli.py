@@ -31,10 +31,11 @@ def sink(smtp_port):
 
 
 def _enqueue(case, to) -> int:
-    with unit_of_work():
-        return outbox.enqueue(to=to, template="case_update", case=case, context={
+    with unit_of_work():  # the row is written when the unit of work commits: its id is known after
+        row = outbox.enqueue(to=to, template="case_update", case=case, context={
             "recipient_name": "Pegawai Uji", "headline": "Kasus Anda diproses", "state_label": "Diproses",
-            "comment": ""}).id
+            "comment": ""})
+    return row.id
 
 
 @pytest.fixture
