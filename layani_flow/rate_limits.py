@@ -6,10 +6,13 @@ create_app imports this module before Flask-Limiter reads the setting. The fixed
 default, and the one this app uses) needs only incr/get/get_expiry. Each call runs on a connection of its own
 and commits at once: a refused password counts even when the request's own transaction rolls back.
 
-Time is the app's clock (clock.now()), so tests move a window with their FrozenClock.
+Time is the limiter's own, `time.time()` as `limits` and Flask-Limiter read it: the reset instants this storage
+reports are turned into Retry-After against their clock, so ours must be the same (tests move all three with
+the `limiter_clock` fixture).
 """
 from __future__ import annotations
 
+import time
 from typing import cast
 
 from limits.storage import Storage
@@ -18,7 +21,6 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
-from . import clock
 from .extensions import db
 from .models import RateLimitCounter
 
@@ -27,7 +29,7 @@ table = cast(Table, RateLimitCounter.__table__)
 
 
 def _now() -> float:
-    return clock.now().timestamp()
+    return time.time()
 
 
 class DatabaseStorage(Storage):

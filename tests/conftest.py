@@ -116,7 +116,7 @@ def clock(app) -> FrozenClock:
 
 @pytest.fixture
 def limiter_clock(clock, monkeypatch) -> FrozenClock:
-    """Flask-Limiter and its in-memory storage read `time.time()`, not the app's clock; here they read the
+    """Flask-Limiter and its storages (in memory, database://) read `time.time()`, not the app's clock; here they read the
     test's FrozenClock, so a throttling window passes with `clock.advance()` instead of a wait. (A library
     that stops importing `time` in these modules makes this fixture fail loudly, not pass silently.)"""
     import time as real_time
@@ -125,6 +125,8 @@ def limiter_clock(clock, monkeypatch) -> FrozenClock:
     import limits.storage.memory
     import limits.strategies
 
+    import layani_flow.rate_limits
+
     class ClockTime:
         def time(self) -> float:
             return clock.now().timestamp()
@@ -132,7 +134,7 @@ def limiter_clock(clock, monkeypatch) -> FrozenClock:
         def __getattr__(self, name):
             return getattr(real_time, name)
 
-    for module in (limits.storage.memory, limits.strategies, flask_limiter._extension):
+    for module in (limits.storage.memory, limits.strategies, flask_limiter._extension, layani_flow.rate_limits):
         monkeypatch.setattr(module, "time", ClockTime())
     return clock
 

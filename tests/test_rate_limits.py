@@ -1,5 +1,5 @@
 """The database:// rate-limit storage (layani_flow/rate_limits.py): what Flask-Limiter's fixed window needs, on
-the app's clock, with one counter per key however many app servers write it. The sign-in rules themselves run
+the limiter's clock, with one counter per key however many app servers write it. The sign-in rules themselves run
 on it in tests/views/test_throttle.py; two real app servers share it in tests/postgres/test_scale_out.py."""
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from .conftest import FreshContextClient, WebClient
 
 
 @pytest.fixture
-def storage(app) -> DatabaseStorage:
+def storage(app, limiter_clock) -> DatabaseStorage:
     made = storage_from_string("database://")
     assert isinstance(made, DatabaseStorage)
     return made
@@ -59,7 +59,7 @@ def test_auto_is_the_database_on_postgresql_and_memory_on_sqlite(uri, expected, 
     assert app.config["RATELIMIT_STORAGE_URI"] == expected
 
 
-def test_two_app_servers_on_one_database_spend_one_allowance(app_config, office, clock):
+def test_two_app_servers_on_one_database_spend_one_allowance(app_config, office, clock, limiter_clock):
     """Three refused passwords on one server and two on the other: the sixth try is refused on both, and
     the database holds one counter of five (memory:// would hold two counters of three and two)."""
     config = {**app_config, "RATELIMIT_STORAGE_URI": "database://"}
