@@ -12,6 +12,7 @@ the `limiter_clock` fixture).
 """
 from __future__ import annotations
 
+import hashlib
 import time
 from typing import cast
 
@@ -30,6 +31,17 @@ table = cast(Table, RateLimitCounter.__table__)
 
 def _now() -> float:
     return time.time()
+
+
+KEY_LENGTH = 255  # rate_limit_counters.key
+
+
+def _stored(key: str) -> str:
+    """The key as a row holds it. A key carries what was typed (the NIP of a sign-in): one that PostgreSQL
+    cannot store (a NUL) or that is longer than the column is kept as its SHA-256, the same for every server."""
+    if "\x00" in key or len(key) > KEY_LENGTH:
+        return "sha256:" + hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()
+    return key
 
 
 class DatabaseStorage(Storage):
@@ -51,7 +63,7 @@ class DatabaseStorage(Storage):
         now = _now()
         engine = self._engine()
         module = postgresql if engine.dialect.name == "postgresql" else sqlite
-        insert = module.insert(table).values(key=key, count=amount, expires_at=now + expiry)
+        insert = module.insert(table).values(key=_stored(key), count=amount, expires_at=now + expiry)
         expired = table.c.expires_at <= literal(now)
         statement = insert.on_conflict_do_update(index_elements=["key"], set_={
             "count": case((expired, insert.excluded["count"]), else_=table.c["count"] + insert.excluded["count"]),
@@ -65,13 +77,13 @@ class DatabaseStorage(Storage):
 
     def get(self, key: str) -> int:
         with self._engine().connect() as conn:
-            count = conn.execute(select(table.c["count"]).where(table.c.key == key, table.c.expires_at > _now())).scalar()
+            count = conn.execute(select(table.c["count"]).where(table.c.key == _stored(key), table.c.expires_at > _now())).scalar()
         return int(count or 0)
 
     def get_expiry(self, key: str) -> float:
         now = _now()
         with self._engine().connect() as conn:
-            expires = conn.execute(select(table.c.expires_at).where(table.c.key == key, table.c.expires_at > now)).scalar()
+            expires = conn.execute(select(table.c.expires_at).where(table.c.key == _stored(key), table.c.expires_at > now)).scalar()
         return float(expires) if expires is not None else now
 
     def check(self) -> bool:
@@ -88,7 +100,7 @@ class DatabaseStorage(Storage):
 
     def clear(self, key: str) -> None:
         with self._engine().begin() as conn:
-            conn.execute(delete(table).where(table.c.key == key))
+            conn.execute(delete(table).where(table.c.key == _stored(key)))
 
 
 def purge_expired() -> int:

@@ -84,3 +84,14 @@ def test_two_app_servers_on_one_database_spend_one_allowance(app_config, office,
             with web.application.app_context():
                 db.session.remove()
                 db.engine.dispose()
+
+
+@pytest.mark.parametrize("typed", ["\x00" * 201, "1" * 300, "19891203\x00201403"])
+def test_a_key_the_database_could_not_hold_is_counted_by_its_digest(storage, typed):
+    """A sign-in's key carries the NIP as typed: NULs (which PostgreSQL text refuses) or a key longer than the
+    column are counted under their SHA-256, the same for every server."""
+    key = f"LIMITER/signin/{typed}"
+    assert storage.incr(key, 60) == 1 and storage.incr(key, 60) == 2 and storage.get(key) == 2
+    assert storage.get("LIMITER/signin/other") == 0
+    storage.clear(key)
+    assert storage.get(key) == 0
