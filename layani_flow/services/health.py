@@ -1,5 +1,5 @@
 """Is it alive: the database as an app server sees it (GET /healthz, for the reverse proxy or the orchestrator),
-and the workers as they last said (`worker_heartbeats`, `layani worker status`)."""
+and the workers as they last said (`worker_heartbeats`, `layani workers`)."""
 from __future__ import annotations
 
 import datetime as dt

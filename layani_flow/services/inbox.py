@@ -440,8 +440,8 @@ def count_for(person: User) -> int:
 def counted(person: User) -> int:
     """count_for without the request's inbox (tests hold the two equal)."""
     params = _params(person, clock.now())
-    counted = sum(db.session.scalar(count, params) or 0 for count in _statements(person).counts)
-    return int(counted) + len(_reminders(person))
+    cases_and_announcements = sum(db.session.scalar(count, params) or 0 for count in _statements(person).counts)
+    return int(cases_and_announcements) + len(_reminders(person))
 
 
 def _params(person: User, now: dt.datetime) -> dict:

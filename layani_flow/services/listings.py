@@ -35,7 +35,17 @@ class CasePage:
 
     @property
     def pages(self) -> int:
-        return max(1, -(-self.total // self.size))
+        return page_count(self.total, self.size)
+
+
+def page_count(total: int, size: int) -> int:
+    """How many pages `total` rows fill (one, even when there are none)."""
+    return max(1, -(-total // size))
+
+
+def clamped_page(number: int, total: int, size: int) -> int:
+    """The page asked for, within the pages there are."""
+    return min(max(number, 1), page_count(total, size))
 
 
 # -- the conditions every list shares ------------------------------------------------------------------
@@ -63,7 +73,7 @@ def overdue_clause(now: dt.datetime) -> ColumnElement[bool]:
 
 def _paged(query: Select[tuple[Case]], number: int, size: int) -> CasePage:
     total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
-    number = min(max(number, 1), max(1, -(-total // size)))
+    number = clamped_page(number, total, size)
     items = db.session.scalars(query.limit(size).offset((number - 1) * size)).unique().all()
     return CasePage(list(items), number, size, total)
 

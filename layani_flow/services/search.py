@@ -446,8 +446,7 @@ def search_cases(actor: Actor | None, query: Query, *, page: int = 1, size: int 
     statement = listing(start.clause)
     total = _counted(statement, listing(_among(start.first[:COUNTED_UP_TO + 1], query, actor))
                      if _reads_nearly_all(actor) else None)
-    pages = max(1, -(-total // size))
-    page = min(max(page, 1), pages)
+    page = listings.clamped_page(page, total, size)
     items = db.session.scalars(
         statement.options(selectinload(Case.clocks))
         .order_by(Case.created_at.desc(), Case.id.desc())
@@ -463,11 +462,8 @@ def _ranked_page(query: Query, actor: Actor | None, listing: Select[Any], matche
     ranked = _ranked(query, _staff_reader(actor), matches)
     found = list(db.session.execute(listing.with_only_columns(Case.id, Case.created_at, ranked.c.score)
                                     .join(ranked, ranked.c.case_id == Case.id)))
-    found.sort(key=lambda row: row.id, reverse=True)  # newest first among equals: by id, then (stable) by time
-    found.sort(key=lambda row: row.created_at, reverse=True)
-    found.sort(key=lambda row: row.score)
-    pages = max(1, -(-len(found) // size))
-    page = min(max(page, 1), pages)
+    found.sort(key=lambda row: (row.score, -row.created_at.timestamp(), -row.id))  # most relevant, then newest
+    page = listings.clamped_page(page, len(found), size)
     ids = [row.id for row in found[(page - 1) * size:page * size]]
     loaded = {case.id: case for case in db.session.scalars(
         select(Case).where(_one_of(Case.id, ids)).options(selectinload(Case.clocks))).unique()}

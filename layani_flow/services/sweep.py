@@ -167,7 +167,7 @@ SWEPT_CLOCK_COLUMNS = ("warned_at", "breached_at", "escalation_level", "next_esc
 
 
 def _write_clock_changes(clocks: list[CaseClock]) -> None:
-    """The clocks the batch changed, in one UPDATE (see db.update_many), instead of the session's one per clock;
+    """The clocks the batch changed, in one UPDATE (many_rows.update_many), instead of the session's one per clock;
     then marked as written, so that the session's own flush leaves them alone."""
     changed = [clock for clock in clocks if sa_inspect(clock).modified]
     rows = [{"id": clock.id, **{key: getattr(clock, key) for key in SWEPT_CLOCK_COLUMNS}} for clock in changed]

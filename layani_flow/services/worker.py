@@ -135,7 +135,7 @@ def run_worker(interval: float, once: bool = False, echo: Callable[[str], None] 
 
 
 def _beat(name: str, started_at, failed: list[str] | None = None, forget: bool = False) -> None:
-    """The heartbeat row (`layani worker status`). The database being down must not stop the loop: the jobs
+    """The heartbeat row (`layani workers`). The database being down must not stop the loop: the jobs
     fail loudly on their own, and a missing beat is exactly what the status check reports."""
     try:
         if forget:

@@ -10,7 +10,7 @@ from layani_flow import clock
 from layani_flow.forms.announcements import AnnouncementForm
 from layani_flow.forms.base import choices
 from layani_flow.models.announcements import TOPICS
-from layani_flow.services import announcements, documents
+from layani_flow.services import announcements, documents, listings
 from layani_flow.services.errors import DomainError, InvalidInput
 
 from . import downloads
@@ -37,7 +37,7 @@ def index():
     rows, total = announcements.list_for(current_user, topic=topic, q=q, limit=PAGE_SIZE,
                                          offset=(page - 1) * PAGE_SIZE)
     return render_template("announcements/index.html", rows=rows, total=total, topic=topic, q=q, page=page,
-                           pages=max(1, -(-total // PAGE_SIZE)), topics=TOPICS, errors={},
+                           pages=listings.page_count(total, PAGE_SIZE), topics=TOPICS, errors={},
                            events=announcements.upcoming_events(current_user, clock.now()),
                            may_publish=current_user.role in announcements.PUBLISHERS)
 
