@@ -18,12 +18,12 @@ from typing import cast
 
 from limits.storage import Storage
 from sqlalchemy import Table, case, delete, literal, select, text
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from .extensions import db
 from .models import RateLimitCounter
+from .services.db import conflict_insert
 
 # Core statements: each call is its own short transaction, outside the request's ORM session.
 table = cast(Table, RateLimitCounter.__table__)
@@ -62,8 +62,7 @@ class DatabaseStorage(Storage):
         """One atomic upsert: a new or expired window starts at `amount`, a live one adds to its count."""
         now = _now()
         engine = self._engine()
-        module = postgresql if engine.dialect.name == "postgresql" else sqlite
-        insert = module.insert(table).values(key=_stored(key), count=amount, expires_at=now + expiry)
+        insert = conflict_insert(table).values(key=_stored(key), count=amount, expires_at=now + expiry)
         expired = table.c.expires_at <= literal(now)
         statement = insert.on_conflict_do_update(index_elements=["key"], set_={
             "count": case((expired, insert.excluded["count"]), else_=table.c["count"] + insert.excluded["count"]),

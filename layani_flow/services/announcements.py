@@ -32,7 +32,6 @@ from typing import Any
 
 from flask import current_app
 from sqlalchemy import ColumnElement, and_, exists, false, func, or_, select, true, update
-from sqlalchemy.dialects import postgresql, sqlite
 
 from .. import clock
 from ..extensions import db
@@ -51,7 +50,7 @@ from ..roles import ROLE_LABELS, Role
 from ..timefmt import human_wib, to_wib
 from ..working_time import WIB
 from . import documents, ics, outbox
-from .db import rows_changed, unit_of_work
+from .db import conflict_insert, rows_changed, unit_of_work
 from .errors import Conflict, Forbidden, InvalidInput, NotFound
 
 logger = logging.getLogger(__name__)
@@ -434,9 +433,7 @@ def get_announcement(announcement_id: Any, person: User) -> Announcement:
 def _upsert_read(announcement_id: int, user_id: int, now: dt.datetime) -> None:
     """Record the first reading; a second (or two at once) leaves the first."""
     values = {"announcement_id": announcement_id, "user_id": user_id, "read_at": now, "acked_at": None}
-    dialect = db.session.get_bind().dialect.name
-    module = postgresql if dialect == "postgresql" else sqlite
-    db.session.execute(module.insert(AnnouncementRead).values(**values).on_conflict_do_nothing())
+    db.session.execute(conflict_insert(AnnouncementRead).values(**values).on_conflict_do_nothing())
 
 
 def open_announcement(announcement_id: Any, person: User) -> Announcement:

@@ -3,9 +3,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import cast
+from typing import Any, cast
 
 from sqlalchemy import CursorResult, Delete, Update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm.exc import StaleDataError
 
 from ..extensions import db
@@ -55,3 +56,10 @@ def rows_changed(statement: Update | Delete) -> int:
     # it is the CursorResult, which carries rowcount (SQLAlchemy 2.0's own advice for typed code).
     result = cast(CursorResult[object], db.session.execute(statement))
     return result.rowcount or 0
+
+
+def conflict_insert(target: Any) -> postgresql.Insert | sqlite.Insert:
+    """INSERT for the database in use, with its ON CONFLICT (`on_conflict_do_nothing`, `on_conflict_do_update`,
+    `excluded`), which SQLite and PostgreSQL spell alike."""
+    module = postgresql if db.engine.dialect.name == "postgresql" else sqlite
+    return module.insert(target)

@@ -9,13 +9,12 @@ import socket
 from collections.abc import Iterable
 
 from sqlalchemy import delete, select, text
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import SQLAlchemyError
 
 from .. import clock
 from ..extensions import db
 from ..models import WorkerHeartbeat
-from .db import unit_of_work
+from .db import conflict_insert, unit_of_work
 
 logger = logging.getLogger(__name__)
 
@@ -40,8 +39,7 @@ def record_heartbeat(name: str, started_at: dt.datetime, failed_jobs: Iterable[s
     """The end of a worker cycle: one upsert of this worker's row (other workers have rows of their own)."""
     now = clock.now()
     values = {"name": name, "started_at": started_at, "beat_at": now, "failed_jobs": ",".join(failed_jobs)[:200]}
-    module = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
-    insert = module.insert(WorkerHeartbeat).values(**values)
+    insert = conflict_insert(WorkerHeartbeat).values(**values)
     with unit_of_work():
         db.session.execute(insert.on_conflict_do_update(index_elements=["name"], set_={
             "beat_at": insert.excluded.beat_at, "failed_jobs": insert.excluded.failed_jobs,

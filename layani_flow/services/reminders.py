@@ -21,8 +21,6 @@ from typing import Any
 from dateutil.relativedelta import relativedelta
 from flask import current_app
 from sqlalchemy import Date, Integer, bindparam, exists, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from .. import catalogue, clock
 from ..extensions import db
@@ -36,7 +34,7 @@ from ..working_time import WIB
 from . import outbox
 from .access import on_desk
 from .capabilities import desk_staff
-from .db import unit_of_work
+from .db import conflict_insert, unit_of_work
 from .errors import Forbidden, InvalidInput, NotFound
 
 logger = logging.getLogger(__name__)
@@ -133,8 +131,7 @@ class ReminderReport:
 
 def _claim(user_id: int, rule: Rule, due: dt.date, event: dt.date, now: dt.datetime) -> int | None:
     """Insert the reminder's row unless it exists; its id when this call inserted it, else None."""
-    insert = pg_insert if db.engine.dialect.name == "postgresql" else sqlite_insert
-    statement = (insert(SentReminder)
+    statement = (conflict_insert(SentReminder)
                  .values(user_id=user_id, rule=rule.key, due_on=due, event_on=event, audience=rule.audience,
                          sent_at=now)
                  .on_conflict_do_nothing(index_elements=["user_id", "rule", "due_on"])
