@@ -16,7 +16,8 @@ none, but a run must not depend on that).
 
 Measured: --users people, each a thread with its own HTTP session (keep-alive), who sign in once through the
 real /masuk form (CSRF token from the page; not measured: scrypt makes sign-in deliberately slow, and it
-happens once a day), then until --seconds have passed repeat: think 0.5–1.5 s (1 s on average), do one step
+happens once a day), then think 0.5–1.5 s (so people arrive spread out, not all in one instant), land on
+their first page (officers the queue, others home), and until --seconds have passed repeat: think 0.5–1.5 s (1 s on average), do one step
 of their role's weighted mix. A step is one page, or a page and the form posted from it (the person thinks
 again before posting); a redirect after a post is followed at once, as a browser does. Every request counts.
   employee (most people): home (their cases and inbox) 3, open one of their cases 3, file a data-update
@@ -335,6 +336,10 @@ class Person:
 
     def run(self, stop: threading.Event) -> None:
         names, weights = zip(*self.MIX[self.role], strict=True)
+        # People arrive one think time apart, as a working office does: fifty landing pages in the same
+        # millisecond would measure a burst that never happens, not the steady load.
+        if not self.think(stop):
+            return
         (self.queue if self.role == "officer" else self.home)(stop)  # where a person lands after signing in
         while self.think(stop):
             getattr(self, self.rng.choices(names, weights)[0])(stop)
@@ -360,6 +365,18 @@ def role_of(index: int) -> tuple[str, int]:
 
 
 # -- a level ---------------------------------------------------------------------------------------------
+
+def machine_cpu_seconds() -> tuple[float, float] | None:
+    """(busy, stolen): CPU seconds all of the machine's cores spent busy since boot, and those the hypervisor
+    gave to other machines while this one wanted them (Linux /proc/stat), or None."""
+    try:
+        fields = Path("/proc/stat").read_text().splitlines()[0].split()[1:]
+        user, nice, system, _idle, _iowait, irq, softirq, steal = map(int, fields[:8])
+        tick = os.sysconf("SC_CLK_TCK")
+        return (user + nice + system + irq + softirq) / tick, steal / tick
+    except (OSError, ValueError, IndexError):
+        return None
+
 
 def percentile(values: list[float], q: int) -> float | None:
     if not values:
@@ -400,7 +417,7 @@ def measure(people: list[Person], seconds: float, server_pid: int) -> dict:
     for p in people:
         p.samples, p.errors, p.retries = [], [], 0
     stop = threading.Event()
-    cpu0, client0 = group_cpu_seconds(server_pid), time.process_time()
+    cpu0, client0, machine0 = group_cpu_seconds(server_pid), time.process_time(), machine_cpu_seconds()
     load_before = os.getloadavg()[0]
     threads = [threading.Thread(target=p.run, args=(stop,), daemon=True) for p in people]
     start = time.monotonic()
@@ -411,7 +428,7 @@ def measure(people: list[Person], seconds: float, server_pid: int) -> dict:
     for t in threads:
         t.join(timeout=60)
     elapsed = time.monotonic() - start
-    cpu1 = group_cpu_seconds(server_pid)
+    cpu1, machine1 = group_cpu_seconds(server_pid), machine_cpu_seconds()
     samples = [s for p in people for s in p.samples]
     latencies = [s.seconds for s in samples]
     statuses: dict[str, int] = {}
@@ -434,6 +451,10 @@ def measure(people: list[Person], seconds: float, server_pid: int) -> dict:
         "server_cpu_ms_per_req": (round((cpu1 - cpu0) * 1000 / len(samples), 1)
                                   if cpu0 is not None and cpu1 is not None and samples else None),
         "client_cpu_s": round(time.process_time() - client0, 1),
+        # everything the machine's CPUs did meanwhile: gunicorn, this client, PostgreSQL, and anyone else's work
+        "machine_cpu_s": round(machine1[0] - machine0[0], 1) if machine0 and machine1 else None,
+        # a virtual machine's CPUs taken by the hypervisor for other guests: time nobody here could run
+        "stolen_cpu_s": round(machine1[1] - machine0[1], 1) if machine0 and machine1 else None,
         "loadavg_1m_before": round(load_before, 2), "loadavg_1m_after": round(os.getloadavg()[0], 2),
         "first_errors": [e for p in people for e in p.errors][:5],
     }
