@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from flask import current_app
+from flask import current_app, has_request_context, request
 from sqlalchemy import and_, exists, false, func, or_, select
 
 from ..extensions import db
@@ -65,6 +65,15 @@ def subordinate_ids_query(user_id: int, name: str = "subordinates"):
     tree = select(User.id).where(User.superior_id == user_id).cte(name, recursive=True)
     tree = tree.union(select(User.id).where(User.superior_id == tree.c.id))
     return select(tree.c.id)
+
+
+def leads_anyone(user_id: int) -> bool:
+    """Someone names `user_id` as their superior. Most people lead nobody, and what they may see needs none of
+    the chain's SQL (two recursive CTEs the planner works through on every list); asked once a request."""
+    memo = request.environ.setdefault("layani.leads_anyone", {}) if has_request_context() else {}
+    if user_id not in memo:
+        memo[user_id] = bool(db.session.scalar(select(exists().where(User.superior_id == user_id))))
+    return memo[user_id]
 
 
 def is_desk_head(user: User) -> bool:
@@ -165,28 +174,39 @@ def can_view(case: Case, actor: Actor | None) -> bool:
             and uid in superior_ids(case.requester))
 
 
-def visible_cases(actor: Actor | None):
-    """A WHERE clause selecting exactly the cases `can_view` allows."""
+def own_cases(user: User):
+    """The cases someone filed or handles: the first thing `visible_cases` allows, and all a list of someone's
+    own cases needs to say (far less for the planner than the whole rule)."""
+    return or_(Case.requester_id == user.id, Case.owner_id == user.id)
+
+
+def visible_cases(actor: Actor | None, *, leads: bool | None = None):
+    """A WHERE clause selecting exactly the cases `can_view` allows. `leads`: whether the actor leads anyone
+    (looked up when not given; a statement built for everyone of one shape passes it)."""
     if actor is None:
         return false()
     if isinstance(actor, TrackedFiler):
         return Case.id == actor.case_id
     uid = actor.id
+    if leads is None:
+        leads = leads_anyone(uid)
     not_other_party = func.coalesce(Case.other_party_id, 0) != uid
     desk_cases = Case.case_type.in_(case_types_where(lambda wf: not wf.confidential))
     clauses = [  # keep in step with can_view
-        Case.requester_id == uid,
-        Case.owner_id == uid,
+        own_cases(actor),
         and_(Case.case_type.in_(case_types_where(lambda wf: wf.other_party_takes_part)),
              Case.other_party_id == uid, Case.is_other_party_involved),
-        and_(Case.case_type.in_(case_types_where(lambda wf: wf.requester_superiors_read)), not_other_party,
-             Case.requester_id.in_(subordinate_ids_query(uid))),
         and_(not_other_party, func.coalesce(Case.requester_id, 0) != uid,
              Case.id.in_(select(SlaNotice.case_id).where(SlaNotice.recipient_id == uid))),
     ]
+    if leads:  # their team's requests, and the cases their officers handle
+        clauses += [
+            and_(Case.case_type.in_(case_types_where(lambda wf: wf.requester_superiors_read)), not_other_party,
+                 Case.requester_id.in_(subordinate_ids_query(uid))),
+            and_(desk_cases, not_other_party, Case.owner_id.in_(subordinate_ids_query(uid, "owners_below"))),
+        ]
     if actor.role in DESK_READERS or is_desk_head(actor):
         clauses.append(and_(desk_cases, not_other_party))
-    clauses.append(and_(desk_cases, not_other_party, Case.owner_id.in_(subordinate_ids_query(uid, "owners_below"))))
     if actor.role in LEAD_ROLES:
         clauses.append(and_(Case.case_type.in_(case_types_where(lambda wf: wf.confidential)), not_other_party))
     return or_(*clauses)

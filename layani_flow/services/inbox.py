@@ -38,7 +38,7 @@ from ..roles import LEAD_ROLES
 from ..workflows import REGISTRY, Workflow
 from ..working_time import WIB
 from . import announcements, conversations, reminders
-from .access import is_desk_head, on_desk, subordinate_ids_query, visible_cases
+from .access import is_desk_head, leads_anyone, on_desk, own_cases, subordinate_ids_query, visible_cases
 from .approval_requests import APPROVAL_NOTICE
 from .listings import final_state_clause, next_running_due
 
@@ -173,19 +173,25 @@ def _running_warn_at():
 class _At:
     """What the sources compare with: the instants (values for the inbox, bound parameters for the cached
     count) and the person's open visible cases, one expression for every source (a statement that unites the
-    sources holds visible_cases' named CTEs once)."""
+    sources holds visible_cases' named CTEs once). A source of cases they filed or handle says only that: the
+    whole visibility rule on top cost PostgreSQL's planner more than running the query."""
 
     now: Any
     today_ends: Any  # midnight WIB after `now`: a booking before it is on today's list
     open_visible: tuple[ColumnElement[bool], ...]  # for the queries; the readers get none
+    open_own: tuple[ColumnElement[bool], ...]  # the same for a source of their own cases only (access.own_cases)
 
 
 def _midnight_after(now: dt.datetime) -> dt.datetime:
     return (now.astimezone(WIB) + dt.timedelta(days=1)).replace(hour=0, minute=0, second=0, microsecond=0)
 
 
-def _open_visible(person: User) -> tuple[ColumnElement[bool], ...]:
-    return visible_cases(person), ~final_state_clause()
+def _open_visible(person: User, leads: bool) -> tuple[ColumnElement[bool], ...]:
+    return visible_cases(person, leads=leads), ~final_state_clause()
+
+
+def _open_own(person: User) -> tuple[ColumnElement[bool], ...]:
+    return own_cases(person), ~final_state_clause()
 
 
 # -- the sources ---------------------------------------------------------------------------------------------
@@ -198,7 +204,7 @@ def _requester_query(person: User, at: _At) -> Select:
     req_msg, others_msg = _requester_last("message"), _others_last_message()
     turn = _requester_turn_clause()
     return (select(Case, due, turn, req_msg, others_msg)
-            .where(Case.requester_id == person.id, *at.open_visible,
+            .where(Case.requester_id == person.id, *at.open_own,
                    or_(turn, and_(others_msg.is_not(None), others_msg > func.coalesce(req_msg, 0)))))
 
 
@@ -239,7 +245,7 @@ def _owner_query(person: User, at: _At) -> Select:
     names_a_reason = or_(req_transition > func.coalesce(owner_move, 0), req_msg > func.coalesce(owner_move, 0),
                          due <= at.now, warn <= at.now)
     return (select(Case, due, warn, req_transition, req_msg, owner_move)
-            .where(Case.owner_id == person.id, *at.open_visible, ~approval_clause(),
+            .where(Case.owner_id == person.id, *at.open_own, ~approval_clause(),
                    or_(requester_moved_last, warn <= at.now), names_a_reason))
 
 
@@ -269,7 +275,7 @@ def _bookings_query(person: User, at: _At) -> Select:
                                     for key, wf in booking_types.items()))
     return (select(Case, ConsultationSlot.start_at, next_running_due())
             .join(ConsultationSlot, ConsultationSlot.case_id == Case.id)
-            .where(Case.owner_id == person.id, Case.case_type.in_(sorted(booking_types)), *at.open_visible,
+            .where(Case.owner_id == person.id, Case.case_type.in_(sorted(booking_types)), *at.open_own,
                    or_(ConsultationSlot.start_at <= at.now, in_first_state, ConsultationSlot.start_at < at.today_ends))
             .order_by(ConsultationSlot.start_at))
 
@@ -346,7 +352,7 @@ def _desk_escalations(rows, add, at: _At) -> None:
 
 def _unread_chats_query(person: User, at: _At) -> Select:
     unread = conversations.unread_events(person).subquery()
-    return select(Case, next_running_due()).join(unread, unread.c.case_id == Case.id).where(*at.open_visible)
+    return select(Case, next_running_due()).join(unread, unread.c.case_id == Case.id).where(*at.open_own)
 
 
 def _unread_chats(rows, add, at: _At) -> None:
@@ -416,7 +422,7 @@ def inbox_for(person: User) -> list[InboxItem]:
         return item
 
     now = clock.now()
-    at = _At(now, _midnight_after(now), ())
+    at = _At(now, _midnight_after(now), (), ())
     params = _params(person, now)
     for source, statement in _statements(person).sources:
         source(db.session.execute(statement, params).unique().all(), add, at)
@@ -463,16 +469,19 @@ def _statements(person: User) -> _Statements:
     """The person's statements, built on first use for everyone of the same shape and kept on the app:
     building them was most of an inbox's cost (some thousand SQL expression objects a request), and a kept
     statement is also compiled only once and keeps its cache key. Two parts, each with its own shape: the
-    case sources (about 0.5 MB) depend on the person's role and whether they head the desk (what decides
-    their sources and visible_cases); the announcements (small) on their role, unit, grade and account."""
+    case sources (about 0.5 MB) depend on the person's role, whether they head the desk and whether they lead
+    anyone (what decides their sources and visible_cases); the announcements (small) on their role, unit,
+    grade and account."""
     built = current_app.extensions.setdefault("inbox_statements", {})
-    cases_key = ("cases", person.role, is_desk_head(person))
+    leads = leads_anyone(person.id)
+    cases_key = ("cases", person.role, is_desk_head(person), leads)
     announcements_key = ("announcements", person.role, person.unit, person.grade, person.is_active_account)
-    for key, build in ((cases_key, _build_cases), (announcements_key, _build_announcements)):
+    for key, build in ((cases_key, lambda: _build_cases(person, leads)),
+                       (announcements_key, lambda: _build_announcements(person))):
         if key not in built:
             if len(built) >= _SHAPES_KEPT:
                 built.clear()
-            built[key] = build(person)
+            built[key] = build()
     cases, waiting = built[cases_key], built[announcements_key]
     return _Statements((*cases.sources, *waiting.sources), (*cases.counts, *waiting.counts))
 
@@ -485,10 +494,10 @@ def _stand_in(person: User) -> User:
                 nip=person.nip if is_desk_head(person) else "-")  # no NIP matches "-"
 
 
-def _build_cases(person: User) -> _Statements:
+def _build_cases(person: User, leads: bool) -> _Statements:
     stand_in = _stand_in(person)
     at = _At(bindparam("inbox_now", type_=UTCDateTime), bindparam("inbox_today_ends", type_=UTCDateTime),
-             _open_visible(stand_in))
+             _open_visible(stand_in, leads), _open_own(stand_in))
     # A source's first LIMIT_PER_SOURCE rows, by case id after its own order: the same rows for the inbox and
     # for its count, whatever the database would pick among equals.
     sources = tuple((source, _QUERIES[source](stand_in, at).order_by(Case.id).limit(LIMIT_PER_SOURCE))
