@@ -44,7 +44,7 @@ class User(UserMixin, Model):
     password_changed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     deactivated_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
-    superior: Mapped[User | None] = relationship(remote_side=[id], lazy="joined", join_depth=1)
+    superior: Mapped[User | None] = relationship(remote_side=[id], lazy="select")
 
     @property
     def is_active(self) -> bool:  # Flask-Login
