@@ -273,6 +273,8 @@ def overdue_kgb_requests(db, clock, office):
 
     def file(n: int) -> list[int]:
         ids = [case.id for case in file_kgb_requests(clock, office.employee, n)]
+        for person in vars(office).values():  # the filings' commits expired them: still readable once detached
+            db.session.refresh(person)
         db.session.remove()
         return ids
 

@@ -98,13 +98,7 @@ def _sweeper_config(app, desk) -> dict:
 
 
 @pytest.fixture
-def recipients(desk) -> list[tuple[int, str]]:
-    """(id, email) of the escalation chain, levels 1 and 2, read before `overdue` closes the session."""
-    return [(who.id, who.email) for who in (desk.kasubbag, desk.head)]
-
-
-@pytest.fixture
-def overdue(desk, recipients, overdue_kgb_requests) -> list[int]:
+def overdue(desk, overdue_kgb_requests) -> list[int]:
     """CASES KGB requests filed on Wednesday that nobody claimed: level 1 at LEVEL_1, level 2 at LEVEL_2."""
     return overdue_kgb_requests(CASES)
 
@@ -124,14 +118,15 @@ def _sla_mail(db) -> Counter:
     return Counter((r.dedupe_key, r.to_addr) for r in rows)
 
 
-def _check_levels(db, recipients: list[tuple[int, str]], ids: list[int], levels: int) -> None:
+def _check_levels(db, desk, ids: list[int], levels: int) -> None:
     db.session.remove()
+    recipients = [desk.kasubbag, desk.head][:levels]
     expected = Counter({(i, "first_response", level): 1 for i in ids for level in range(1, levels + 1)})
     assert _escalations(db) == expected
-    assert _notices(db) == Counter({(i, "first_response", 1, level, who_id): 1 for i in ids
-                                    for level, (who_id, _) in enumerate(recipients[:levels], start=1)})
-    assert _sla_mail(db) == Counter({(f"sla:{i}:first_response:1:{level}", email): 1 for i in ids
-                                     for level, (_, email) in enumerate(recipients[:levels], start=1)})
+    assert _notices(db) == Counter({(i, "first_response", 1, level, who.id): 1 for i in ids
+                                    for level, who in enumerate(recipients, start=1)})
+    assert _sla_mail(db) == Counter({(f"sla:{i}:first_response:1:{level}", who.email): 1 for i in ids
+                                     for level, who in enumerate(recipients, start=1)})
     still_due = db.session.scalars(select(Case.id).where(Case.next_deadline_at <= (LEVEL_1, LEVEL_2)[levels - 1]))
     assert still_due.all() == []
 
@@ -145,20 +140,20 @@ def _handled_once(results: list[dict], ids: list[int], level: int) -> list[int]:
     return [len(r["escalated"]) for r in results]
 
 
-def test_parallel_sweepers_escalate_each_case_once_per_level(app, db, desk, recipients, overdue):
+def test_parallel_sweepers_escalate_each_case_once_per_level(app, db, desk, overdue):
     config = _sweeper_config(app, desk)
 
     first = _run_sweepers(config, LEVEL_1)
     shares = _handled_once(first, overdue, level=1)
-    _check_levels(db, recipients, overdue, levels=1)
+    _check_levels(db, desk, overdue, levels=1)
 
     second = _run_sweepers(config, LEVEL_2)
     shares2 = _handled_once(second, overdue, level=2)
-    _check_levels(db, recipients, overdue, levels=2)
+    _check_levels(db, desk, overdue, levels=2)
 
     again = _run_sweepers(config, LEVEL_2)  # the same instant once more, all at once: nothing new
     assert all(not r["escalated"] and not r["warned"] and not r["chain_ended"] for r in again), again
-    _check_levels(db, recipients, overdue, levels=2)
+    _check_levels(db, desk, overdue, levels=2)
 
     # They did overlap: every sweeper had started before the first one finished (the barrier released them
     # together and each sweep takes far longer than the release). Shares show how SKIP LOCKED split the work.
