@@ -9,10 +9,11 @@ from sqlalchemy import select
 from layani_flow.extensions import db
 from layani_flow.models import Case
 from layani_flow.models.sla import SlaNotice
-from layani_flow.services.access import TrackedFiler, can_view, tags_for, visible_cases
+from layani_flow.services.access import TrackedFiler, can_view, leads_anyone, tags_for, visible_cases
 from layani_flow.workflows import REGISTRY
 
 from ..factories import START, CaseFactory
+from .helpers import count_statements
 
 PEOPLE = ("head", "kasubbag", "officer", "officer2", "kabid", "employee", "colleague", "admin", "outsider")
 
@@ -124,3 +125,22 @@ def test_tags_name_roles_and_relations(office):
     assert tags_for(case, None) == frozenset()
     assert tags_for(case, TrackedFiler(case.id)) == {"requester"}
     assert tags_for(case, TrackedFiler(case.id + 1)) == frozenset()
+
+
+def test_the_superior_chain_is_in_the_rule_only_for_someone_who_leads_anyone(app, office):
+    """Most people lead nobody: their rule leaves out the chain's recursive CTEs, which PostgreSQL would plan
+    on every list, and says the same (test_can_view_agrees_with_visible_cases covers both kinds of people)."""
+    def sql(user) -> str:
+        return str(select(Case.id).where(visible_cases(user)).compile(db.engine)).upper()
+
+    assert "RECURSIVE" not in sql(office.employee) and "RECURSIVE" not in sql(office.officer)
+    assert "RECURSIVE" in sql(office.kabid) and "RECURSIVE" in sql(office.head)
+    assert not leads_anyone(office.employee.id) and leads_anyone(office.kabid.id)
+
+
+def test_whether_someone_leads_anyone_is_asked_once_a_request(app, office):
+    db.session.refresh(office.kabid)  # loaded before counting
+    with app.test_request_context("/"), count_statements() as statements:
+        for _ in range(3):
+            visible_cases(office.kabid)
+    assert statements.count == 1
