@@ -8,7 +8,9 @@ Set-up (not measured): a temporary database (a SQLite file; with --database-url 
 server, a database layani_bench_load_<pid> created there and dropped afterwards), the real migrations, then a
 bulk load (benchmarks/search.py's generator and loader: executemany / COPY, with the search rows the app would
 write) of an office: the head of the office, the desk head, 5 officers, 4 heads of field, 200 employees, and
---cases existing cases of every kind and state, so that lists, the queue and search are not empty. Then
+--cases existing cases of every kind and state, so that lists, the queue and search are not empty, each with
+its timeline and clocks (filed, claimed, messages on one in three, decided; an open case's resolution clock
+running, past due on one in four: `timelines`). Then
 `gunicorn --worker-class gthread --workers 3 --threads 16 --timeout 120` (the README's recommendation for
 production, with its access log) on a free port, configured only by LAYANI_* variables; the sign-in limits
 are raised so that the benchmark's own sign-ins never meet them (only refused passwords count, and there are
@@ -49,6 +51,7 @@ The last stdout line is one JSON object: {"users", "requests", "errors", "confli
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import os
 import platform
@@ -82,6 +85,8 @@ from sweep import TempDatabase  # noqa: E402
 
 from layani_flow import create_app  # noqa: E402
 from layani_flow.extensions import db  # noqa: E402
+from layani_flow.models import CaseClock, CaseEvent  # noqa: E402
+from sqlalchemy import text as sa_text  # noqa: E402
 
 REPO = BENCH_DIR.parent
 PASSWORD = "layani-beban-2026"
@@ -98,6 +103,8 @@ OPEN_STATES = {"service_request": ("submitted", "in_verification", "processing")
                "complaint": ("submitted", "triaged", "in_follow_up")}
 DONE_STATES = {"service_request": ("completed", "completed", "rejected"), "complaint": ("closed", "closed", "rejected")}
 REPAIR_NOTE = "Mohon lengkapi dokumen bukti perubahan yang terbaca jelas."
+FINAL_STATES = {state for states in DONE_STATES.values() for state in states}
+CLOSED_AFTER = dt.timedelta(days=3)
 
 
 def log(message: str) -> None:
@@ -148,11 +155,58 @@ def seed(database: TempDatabase, workdir: Path, cases: int) -> float:
                 state, owner = history(row)
                 text["body"] = text["body"].replace(state_token(row["state"]), state_token(state))
                 row["state"], row["owner_id"] = state, owner
+                row["closed_at"] = row["created_at"] + CLOSED_AFTER if row["state"] in FINAL_STATES else None
             load(database.kind, users, rows, texts)
+            events, clocks = timelines(rows, {u["id"]: u["name"] for u in users})
+            with db.engine.begin() as conn:
+                for table, values in ((CaseEvent.__table__, events), (CaseClock.__table__, clocks)):
+                    for start in range(0, len(values), 5000):
+                        conn.execute(table.insert(), values[start:start + 5000])
+                conn.execute(sa_text("ANALYZE"))  # the planner knows the timelines are there
         finally:
             db.session.remove()
             db.engine.dispose()
     return time.perf_counter() - t0
+
+
+def timelines(rows: list[dict], names: dict[int, str]) -> tuple[list[dict], list[dict]]:
+    """Each loaded case's events and clocks, as the desk would have left them: filed; claimed by its officer
+    (the first response); an exchange of messages on one case in three; decided, for a done case. An open
+    case's clocks run (first response stopped once claimed; the resolution due five working days after
+    filing: one open case in four is past it), a done case's stopped."""
+    events, clocks = [], []
+    for row in rows:
+        case_id, created, owner, requester = row["id"], row["created_at"], row["owner_id"], row["requester_id"]
+        n = abs(case_id)
+
+        def event(kind: str, after: dt.timedelta, actor: int | None, **values) -> None:
+            label = names[actor] if actor is not None else "Pelapor anonim"
+            events.append({"case_id": case_id, "at": created + after, "actor_id": actor, "actor_label": label,
+                           "kind": kind, "trigger": None, "from_state": None, "to_state": None, "comment": "",
+                           "data": {}, "is_internal": False, **values})
+
+        event("created", dt.timedelta(0), requester, to_state="submitted")
+        if owner is not None:
+            event("transition", dt.timedelta(hours=2), owner, trigger="claim", from_state="submitted",
+                  to_state=row["state"] if row["state"] not in FINAL_STATES else "in_verification")
+        if owner is not None and n % 3 == 0:
+            event("message", dt.timedelta(hours=3), owner, comment=REPAIR_NOTE)
+            if requester is not None:
+                event("message", dt.timedelta(hours=5), requester, comment="Baik, sudah saya lengkapi. Terima kasih.")
+        if row["state"] in FINAL_STATES:
+            event("transition", CLOSED_AFTER, owner, trigger="decide", from_state="processing", to_state=row["state"])
+        done = row["state"] in FINAL_STATES
+        resolution_due = created + dt.timedelta(days=7)
+        if not done and n % 4 == 0:
+            resolution_due = NOW - dt.timedelta(hours=n % 48 + 1)
+        for name, due_at, stopped_at in (
+                ("first_response", created + dt.timedelta(days=1), created + dt.timedelta(hours=2) if owner else None),
+                ("resolution", resolution_due, row["closed_at"])):
+            clocks.append({"case_id": case_id, "name": name, "cycle": 1, "target": "1d" if name == "first_response"
+                           else "5d", "warn_percent": 75, "escalate_every": "1d", "started_at": created,
+                           "due_at": due_at, "warn_at": due_at - dt.timedelta(hours=6), "paused_minutes": 0,
+                           "stopped_at": stopped_at, "escalation_level": 0})
+    return events, clocks
 
 
 def history(row: dict) -> tuple[str, int | None]:
