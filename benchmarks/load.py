@@ -44,7 +44,7 @@ a share of the CPU itself (reported as client_cpu_s).
 
 The last stdout line is one JSON object: {"users", "requests", "errors", "conflicts", "p50_ms", "p95_ms",
 "p99_ms", "per_s", "kinds": {kind: {"n", "p50_ms", "p95_ms"}}, "statuses", "server_cpu_s", "database",
-"loadavg_1m_before", "loadavg_1m_after", "ok", ...} for the --users level, plus "steps" and
+"machine_cpu_s", "stolen_cpu_s", "loadavg_1m_before", "loadavg_1m_after", "ok", ...} for the --users level, plus "steps" and
 "max_users_p95_under_250ms" with --find-max. ok: no error and p95 under 100 ms. Exit status 1 when not ok,
 2 on a set-up error, 130 when interrupted. Progress goes to stderr.
 """
@@ -63,6 +63,7 @@ import sys
 import threading
 import time
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 BENCH_DIR = Path(__file__).resolve().parent
@@ -81,12 +82,12 @@ from intake import (  # noqa: E402
     stop_group,
 )
 from search import NOW, VOCAB, generate, load, nip_of  # noqa: E402
+from sqlalchemy import text as sa_text  # noqa: E402
 from sweep import TempDatabase  # noqa: E402
 
 from layani_flow import create_app  # noqa: E402
 from layani_flow.extensions import db  # noqa: E402
 from layani_flow.models import CaseClock, CaseEvent  # noqa: E402
-from sqlalchemy import text as sa_text  # noqa: E402
 
 REPO = BENCH_DIR.parent
 PASSWORD = "layani-beban-2026"
@@ -174,17 +175,12 @@ def timelines(rows: list[dict], names: dict[int, str]) -> tuple[list[dict], list
     (the first response); an exchange of messages on one case in three; decided, for a done case. An open
     case's clocks run (first response stopped once claimed; the resolution due five working days after
     filing: one open case in four is past it), a done case's stopped."""
-    events, clocks = [], []
+    events: list[dict] = []
+    clocks: list[dict] = []
     for row in rows:
         case_id, created, owner, requester = row["id"], row["created_at"], row["owner_id"], row["requester_id"]
         n = abs(case_id)
-
-        def event(kind: str, after: dt.timedelta, actor: int | None, **values) -> None:
-            label = names[actor] if actor is not None else "Pelapor anonim"
-            events.append({"case_id": case_id, "at": created + after, "actor_id": actor, "actor_label": label,
-                           "kind": kind, "trigger": None, "from_state": None, "to_state": None, "comment": "",
-                           "data": {}, "is_internal": False, **values})
-
+        event = partial(_event_row, events, names, case_id, created)
         event("created", dt.timedelta(0), requester, to_state="submitted")
         if owner is not None:
             event("transition", dt.timedelta(hours=2), owner, trigger="claim", from_state="submitted",
@@ -207,6 +203,14 @@ def timelines(rows: list[dict], names: dict[int, str]) -> tuple[list[dict], list
                            "due_at": due_at, "warn_at": due_at - dt.timedelta(hours=6), "paused_minutes": 0,
                            "stopped_at": stopped_at, "escalation_level": 0})
     return events, clocks
+
+
+def _event_row(events: list[dict], names: dict[int, str], case_id: int, created: dt.datetime, kind: str,
+               after: dt.timedelta, actor: int | None, **values) -> None:
+    label = names[actor] if actor is not None else "Pelapor anonim"
+    events.append({"case_id": case_id, "at": created + after, "actor_id": actor, "actor_label": label,
+                   "kind": kind, "trigger": None, "from_state": None, "to_state": None, "comment": "", "data": {},
+                   "is_internal": False, **values})
 
 
 def history(row: dict) -> tuple[str, int | None]:
