@@ -9,11 +9,13 @@ only a party there. Every step, upload, review, claim and assignment is decided 
 """
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from flask import current_app, has_request_context, request
-from sqlalchemy import and_, exists, false, func, or_, select
+from sqlalchemy import ColumnElement, Integer, and_, bindparam, exists, false, func, or_, select
+from sqlalchemy.orm import aliased
 
 from ..extensions import db
 from ..models import Case, SlaNotice, User
@@ -56,8 +58,29 @@ def superior_chain(user: User | None) -> list[User]:
 
 
 def superior_ids(user: User | None) -> set[int]:
-    """Everyone above `user` in the superior chain."""
-    return {superior.id for superior in superior_chain(user)}
+    """Everyone above `user` in the superior chain: one query up the chain (a cycle in the data ends where
+    someone repeats) instead of loading each superior in turn, asked once a request per person."""
+    if user is None or user.superior_id is None:
+        return set()
+    memo = _request_memo("layani.superior_ids")
+    key = (user.id, user.superior_id)
+    if key not in memo:
+        memo[key] = set(db.session.scalars(_chain_statement(), {"chain_start": user.superior_id})) - {user.id}
+    return memo[key]
+
+
+@functools.cache
+def _chain_statement():
+    """superior_ids' query, built once: the ids from the direct superior (a bound parameter) upwards."""
+    chain = select(User.id, User.superior_id).where(User.id == bindparam("chain_start", type_=Integer))
+    chain = chain.cte("chain", recursive=True)
+    chain = chain.union(select(User.id, User.superior_id).where(User.id == chain.c.superior_id))
+    return select(chain.c.id)
+
+
+def _request_memo(name: str) -> dict:
+    """A dict that lives as long as the request (a fresh one outside a request: nothing is kept)."""
+    return request.environ.setdefault(name, {}) if has_request_context() else {}
 
 
 def subordinate_ids_query(user_id: int, name: str = "subordinates"):
@@ -67,13 +90,26 @@ def subordinate_ids_query(user_id: int, name: str = "subordinates"):
     return select(tree.c.id)
 
 
+_BELOW = aliased(User, name="below")
+
+
+def leads_clause(user_id) -> ColumnElement[bool]:
+    """True when someone names `user_id` (a value or a column) as their superior."""
+    return exists().where(_BELOW.superior_id == user_id)
+
+
 def leads_anyone(user_id: int) -> bool:
     """Someone names `user_id` as their superior. Most people lead nobody, and what they may see needs none of
-    the chain's SQL (two recursive CTEs the planner works through on every list); asked once a request."""
-    memo = request.environ.setdefault("layani.leads_anyone", {}) if has_request_context() else {}
+    the chain's SQL (two recursive CTEs the planner works through on every list); asked once a request, and
+    not at all for the signed-in person (services.sessions reads it with their session: `remember_leads`)."""
+    memo = _request_memo("layani.leads_anyone")
     if user_id not in memo:
-        memo[user_id] = bool(db.session.scalar(select(exists().where(User.superior_id == user_id))))
+        memo[user_id] = bool(db.session.scalar(select(leads_clause(user_id))))
     return memo[user_id]
+
+
+def remember_leads(user_id: int, leads: bool) -> None:
+    _request_memo("layani.leads_anyone")[user_id] = leads
 
 
 def is_desk_head(user: User) -> bool:

@@ -22,6 +22,7 @@ from sqlalchemy.orm import contains_eager
 from .. import clock
 from ..extensions import db
 from ..models import User, UserSession
+from . import access
 from .db import rows_changed, unit_of_work
 
 logger = logging.getLogger(__name__)
@@ -102,7 +103,8 @@ def _lapsed(row: UserSession, now: dt.datetime) -> str:
 @functools.cache
 def _live_row_statement():
     """resume's query, asked on every signed-in request: built once, the key's hash a bound parameter."""
-    return (select(UserSession).join(UserSession.user).options(contains_eager(UserSession.user))
+    return (select(UserSession, access.leads_clause(UserSession.user_id).label("leads"))
+            .join(UserSession.user).options(contains_eager(UserSession.user))
             .where(UserSession.key_hash == bindparam("session_key_hash", type_=String)))
 
 
@@ -116,8 +118,11 @@ def resume(user_id: str, key: str | None) -> User | None:
         uid = int(user_id)
     except (TypeError, ValueError):
         return None
-    row = db.session.scalar(_live_row_statement(), {"session_key_hash": _hash(key)})
-    if row is None or row.user_id != uid or row.ended_at is not None:
+    found = db.session.execute(_live_row_statement(), {"session_key_hash": _hash(key)}).first()
+    if found is None:
+        return None
+    row, leads = found
+    if row.user_id != uid or row.ended_at is not None:
         return None
     now = clock.now()
     if reason := _lapsed(row, now):
@@ -128,4 +133,5 @@ def resume(user_id: str, key: str | None) -> User | None:
     if now - row.last_seen_at >= TOUCH_EVERY:
         with unit_of_work(keep_loaded=True):
             row.last_seen_at = now
+    access.remember_leads(uid, bool(leads))  # the inbox and every list ask; this request need not again
     return row.user
