@@ -72,8 +72,8 @@ def superior_ids(user: User | None) -> set[int]:
 @functools.cache
 def _chain_statement():
     """superior_ids' query, built once: the ids from the direct superior (a bound parameter) upwards."""
-    chain = select(User.id, User.superior_id).where(User.id == bindparam("chain_start", type_=Integer))
-    chain = chain.cte("chain", recursive=True)
+    start = select(User.id, User.superior_id).where(User.id == bindparam("chain_start", type_=Integer))
+    chain = start.cte("chain", recursive=True)
     chain = chain.union(select(User.id, User.superior_id).where(User.id == chain.c.superior_id))
     return select(chain.c.id)
 
