@@ -179,28 +179,29 @@ def timelines(rows: list[dict], names: dict[int, str]) -> tuple[list[dict], list
     clocks: list[dict] = []
     for row in rows:
         case_id, created, owner, requester = row["id"], row["created_at"], row["owner_id"], row["requester_id"]
-        n = abs(case_id)
+        n, state = abs(case_id), row["state"]
+        done = state in FINAL_STATES
         event = partial(_event_row, events, names, case_id, created)
         event("created", dt.timedelta(0), requester, to_state="submitted")
         if owner is not None:
             event("transition", dt.timedelta(hours=2), owner, trigger="claim", from_state="submitted",
-                  to_state=row["state"] if row["state"] not in FINAL_STATES else "in_verification")
+                  to_state="in_verification" if done else state)
         if owner is not None and n % 3 == 0:
             event("message", dt.timedelta(hours=3), owner, comment=REPAIR_NOTE)
             if requester is not None:
                 event("message", dt.timedelta(hours=5), requester, comment="Baik, sudah saya lengkapi. Terima kasih.")
-        if row["state"] in FINAL_STATES:
-            event("transition", CLOSED_AFTER, owner, trigger="decide", from_state="processing", to_state=row["state"])
-        done = row["state"] in FINAL_STATES
+        if done:
+            event("transition", CLOSED_AFTER, owner, trigger="decide", from_state="processing", to_state=state)
         resolution_due = created + dt.timedelta(days=7)
         if not done and n % 4 == 0:
             resolution_due = NOW - dt.timedelta(hours=n % 48 + 1)
-        for name, due_at, stopped_at in (
-                ("first_response", created + dt.timedelta(days=1), created + dt.timedelta(hours=2) if owner else None),
-                ("resolution", resolution_due, row["closed_at"])):
-            clocks.append({"case_id": case_id, "name": name, "cycle": 1, "target": "1d" if name == "first_response"
-                           else "5d", "warn_percent": 75, "escalate_every": "1d", "started_at": created,
-                           "due_at": due_at, "warn_at": due_at - dt.timedelta(hours=6), "paused_minutes": 0,
+        for name, target, due_at, stopped_at in (
+                ("first_response", "1d", created + dt.timedelta(days=1),
+                 created + dt.timedelta(hours=2) if owner else None),
+                ("resolution", "5d", resolution_due, row["closed_at"])):
+            clocks.append({"case_id": case_id, "name": name, "cycle": 1, "target": target, "warn_percent": 75,
+                           "escalate_every": "1d", "started_at": created, "due_at": due_at,
+                           "warn_at": due_at - dt.timedelta(hours=6), "paused_minutes": 0,
                            "stopped_at": stopped_at, "escalation_level": 0})
     return events, clocks
 
