@@ -2,6 +2,7 @@
 
     .venv/bin/python benchmarks/profile_intake.py [--requests 1000] [--top 40] [--sort cumulative|tottime]
                                                   [--database-url postgresql+psycopg://postgres@127.0.0.1:5432/]
+                                                  [--show-sql] [--dump FILE]
 
 Same set-up as benchmarks/intake.py (fresh temporary SQLite file or temporary PostgreSQL database, migrated,
 one employee with a token), then POSTs the same body to /api/v1/cases in-process. Prints the per-request
@@ -34,6 +35,7 @@ def main() -> int:
     parser.add_argument("--sort", default="cumulative", choices=["cumulative", "tottime"])
     parser.add_argument("--database-url", default=None)
     parser.add_argument("--show-sql", action="store_true", help="also print the SQL statements of one request")
+    parser.add_argument("--dump", help="also write the raw profile to this file (pstats, for snakeviz or pstats)")
     args = parser.parse_args()
 
     cleanup = Cleanup()
@@ -91,6 +93,8 @@ def main() -> int:
         profiler.enable()
         profiled = post_many(args.requests)
         profiler.disable()
+        if args.dump:
+            profiler.dump_stats(args.dump)
         out = io.StringIO()
         pstats.Stats(profiler, stream=out).strip_dirs().sort_stats(args.sort).print_stats(args.top)
         print(out.getvalue())
