@@ -41,7 +41,7 @@ from ..working_time import WIB
 from . import announcements, conversations, reminders
 from .access import is_desk_head, leads_anyone, on_desk, own_cases, subordinate_ids_query, visible_cases
 from .approval_requests import APPROVAL_NOTICE
-from .listings import final_state_clause, next_running_due
+from .listings import final_state_clause, in_states, next_running_due
 
 LIMIT_PER_SOURCE = 100  # an inbox is a to-do list, not a queue: the queue pages through the rest
 
@@ -124,18 +124,12 @@ def requester_turn_states(wf: Workflow) -> set[str]:
             for s in step.sources if s in wf.paused_in and s not in approval_states(wf)}
 
 
-def _states_clause(pick) -> ColumnElement[bool]:
-    clauses = [and_(Case.case_type == key, Case.state.in_(sorted(states)))
-               for key, wf in REGISTRY.items() if (states := pick(wf))]
-    return or_(*clauses) if clauses else Case.id.is_(None)
-
-
 def approval_clause() -> ColumnElement[bool]:
-    return _states_clause(approval_states)
+    return in_states(approval_states)
 
 
 def _requester_turn_clause() -> ColumnElement[bool]:
-    return _states_clause(requester_turn_states)
+    return in_states(requester_turn_states)
 
 
 # -- per-row facts, as correlated subqueries (one statement per source) ----------------------------------
@@ -181,6 +175,7 @@ class _At:
     today_ends: Any  # midnight WIB after `now`: a booking before it is on today's list
     open_visible: tuple[ColumnElement[bool], ...]  # for the queries; the readers get none
     open_own: tuple[ColumnElement[bool], ...]  # the same for a source of their own cases only (access.own_cases)
+    leads: bool = False  # someone names them as superior (access.leads_anyone); the queries only
 
 
 def _midnight_after(now: dt.datetime) -> dt.datetime:
@@ -224,10 +219,11 @@ def _approver_query(person: User, at: _At) -> Select:
                            SlaNotice.recipient_id == person.id)
     # Nobody was asked (data from before approval requests): the direct superior is the one to ask.
     nobody_asked = ~exists().where(SlaNotice.case_id == Case.id, SlaNotice.clock == APPROVAL_NOTICE)
-    return (select(Case, next_running_due())
-            .join(requester, requester.id == Case.requester_id)
-            .where(approval_clause(), *at.open_visible, Case.requester_id != person.id,
-                   or_(asked, and_(requester.superior_id == person.id, nobody_asked))))
+    query = select(Case, next_running_due()).where(approval_clause(), *at.open_visible, Case.requester_id != person.id)
+    if not at.leads:  # asked as an acting official, or up the chain, or not at all: nobody's direct superior
+        return query.where(asked)
+    return (query.join(requester, requester.id == Case.requester_id)
+            .where(or_(asked, and_(requester.superior_id == person.id, nobody_asked))))
 
 
 def _as_approver(rows, add, at: _At) -> None:
@@ -516,7 +512,7 @@ def _stand_in(person: User) -> User:
 def _build_cases(person: User, leads: bool) -> _Statements:
     stand_in = _stand_in(person)
     at = _At(bindparam("inbox_now", type_=UTCDateTime), bindparam("inbox_today_ends", type_=UTCDateTime),
-             _open_visible(stand_in, leads), _open_own(stand_in))
+             _open_visible(stand_in, leads), _open_own(stand_in), leads)
     # A source's first LIMIT_PER_SOURCE rows, by case id after its own order: the same rows for the inbox and
     # for its count, whatever the database would pick among equals.
     sources = tuple((source, _QUERIES[source](stand_in, at).options(*_WITHOUT_PEOPLE).order_by(Case.id)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,7 +20,7 @@ from sqlalchemy.orm import selectinload
 from .. import clock
 from ..extensions import db
 from ..models import Case, CaseClock, User
-from ..workflows import ALL_STATES, REGISTRY, case_types_where
+from ..workflows import ALL_STATES, REGISTRY, Workflow, case_types_where
 from . import search
 from .access import Actor, subordinate_ids_query, visible_cases
 from .errors import InvalidInput
@@ -50,9 +50,21 @@ def clamped_page(number: int, total: int, size: int) -> int:
 
 # -- the conditions every list shares ------------------------------------------------------------------
 
+def in_states(pick: Callable[[Workflow], Iterable[str]]) -> ColumnElement[bool]:
+    """True for cases in one of the states `pick` names for their own workflow. A state picked for one type
+    and not for another needs the type beside it; otherwise the state alone says it, one `IN` that costs
+    PostgreSQL's planner a fraction of a type-by-type OR (planned anew on every page)."""
+    picked = {key: set(pick(wf)) for key, wf in REGISTRY.items()}
+    chosen = set().union(*picked.values())
+    if all(chosen.isdisjoint(set(wf.states) - picked[key]) for key, wf in REGISTRY.items()):
+        return Case.state.in_(sorted(chosen)) if chosen else false()
+    return or_(false(), *(and_(Case.case_type == key, Case.state.in_(sorted(states)))
+                          for key, states in picked.items() if states))
+
+
 def final_state_clause() -> ColumnElement[bool]:
     """True for cases that sit in a final state of their own workflow."""
-    return or_(*(and_(Case.case_type == key, Case.state.in_(sorted(wf.final))) for key, wf in REGISTRY.items()))
+    return in_states(lambda wf: wf.final)
 
 
 def _running_clock_of_the_case() -> ColumnElement[bool]:
