@@ -36,6 +36,14 @@ def _psycopg_caches_long_statements() -> None:
             setattr(_queries, name, max(getattr(_queries, name), value))
 
 
+def _never_prepare(dbapi_connection, connection_record) -> None:
+    """psycopg prepares a statement on the server after its fifth run on a connection and forgets it at the next
+    ROLLBACK, which ends every read-only request: the server parsed and planned it again under a name, then
+    dropped it, and a prepared inbox source could get a plan made for no one in particular that ran ten times
+    slower. At 50 people this cost more than it saved (docs/performance.md, "Evening figures")."""
+    dbapi_connection.prepare_threshold = None
+
+
 def init_app(app: Flask) -> None:
     with app.app_context():
         engine = db.engine
@@ -43,3 +51,4 @@ def init_app(app: Flask) -> None:
             event.listen(engine, "connect", _sqlite_pragmas)
         elif engine.dialect.driver == "psycopg":
             _psycopg_caches_long_statements()
+            event.listen(engine, "connect", _never_prepare)
