@@ -433,13 +433,12 @@ def inbox_for(person: User) -> list[InboxItem]:
 def _load_people(reader: User, cases: list[Case]) -> None:
     """Everyone the inbox's cases name but the reader, in one statement for all its sources: the sources read
     their cases without joining three users each (_WITHOUT_PEOPLE)."""
-    relations = ("requester", "owner", "other_party")
-    named = {pid for case in cases for rel in relations if (pid := getattr(case, f"{rel}_id")) is not None}
+    named = {pid for case in cases for rel in _PEOPLE if (pid := getattr(case, f"{rel}_id")) is not None}
     people = {reader.id: reader}
     if others := sorted(named - set(people)):
         people.update((user.id, user) for user in db.session.scalars(select(User).where(User.id.in_(others))))
     for case in cases:  # set as loaded, so that reading them asks nothing more
-        for rel in relations:
+        for rel in _PEOPLE:
             set_committed_value(case, rel, people.get(getattr(case, f"{rel}_id")))
 
 
@@ -475,7 +474,8 @@ class _Statements:
 
 # A Case joins its requester, owner and other party by default (models.cases); on PostgreSQL those three joins
 # doubled the time to plan a source, which is planned anew on every page and costs more than it runs.
-_WITHOUT_PEOPLE = (lazyload(Case.requester), lazyload(Case.owner), lazyload(Case.other_party))
+_PEOPLE = ("requester", "owner", "other_party")  # each with its `<name>_id` column
+_WITHOUT_PEOPLE = tuple(lazyload(getattr(Case, rel)) for rel in _PEOPLE)
 
 _SHAPES_KEPT = 200  # a bound, not an expected case: an office has a few dozen shapes
 
