@@ -22,6 +22,7 @@ from ..models import Case, SlaNotice, User
 from ..roles import DESK_READERS, DESK_ROLES, LEAD_ROLES, Role
 from ..workflows import REGISTRY, case_types_where
 from ..workflows.clocks import APPROVAL
+from .declared_sql import one_of_declared
 from .errors import Forbidden
 
 # What a party keeps on its own case: the steps of a requester or an other party, nothing of the desk's.
@@ -227,22 +228,22 @@ def visible_cases(actor: Actor | None, *, leads: bool | None = None):
     if leads is None:
         leads = leads_anyone(uid)
     not_other_party = func.coalesce(Case.other_party_id, 0) != uid
-    desk_cases = Case.case_type.in_(case_types_where(lambda wf: not wf.confidential))
+    desk_cases = one_of_declared(Case.case_type, case_types_where(lambda wf: not wf.confidential))
     clauses = [  # keep in step with can_view
         own_cases(actor),
-        and_(Case.case_type.in_(case_types_where(lambda wf: wf.other_party_takes_part)),
+        and_(one_of_declared(Case.case_type, case_types_where(lambda wf: wf.other_party_takes_part)),
              Case.other_party_id == uid, Case.is_other_party_involved),
         and_(not_other_party, func.coalesce(Case.requester_id, 0) != uid,
              Case.id.in_(select(SlaNotice.case_id).where(SlaNotice.recipient_id == uid))),
     ]
     if leads:  # their team's requests, and the cases their officers handle
         clauses += [
-            and_(Case.case_type.in_(case_types_where(lambda wf: wf.requester_superiors_read)), not_other_party,
+            and_(one_of_declared(Case.case_type, case_types_where(lambda wf: wf.requester_superiors_read)), not_other_party,
                  Case.requester_id.in_(subordinate_ids_query(uid))),
             and_(desk_cases, not_other_party, Case.owner_id.in_(subordinate_ids_query(uid, "owners_below"))),
         ]
     if actor.role in DESK_READERS or is_desk_head(actor):
         clauses.append(and_(desk_cases, not_other_party))
     if actor.role in LEAD_ROLES:
-        clauses.append(and_(Case.case_type.in_(case_types_where(lambda wf: wf.confidential)), not_other_party))
+        clauses.append(and_(one_of_declared(Case.case_type, case_types_where(lambda wf: wf.confidential)), not_other_party))
     return or_(*clauses)

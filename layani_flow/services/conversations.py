@@ -22,6 +22,7 @@ from . import cases as case_service
 from . import documents
 from .access import Actor, acts_for_desk, visible_cases
 from .db import unit_of_work
+from .declared_sql import one_of_declared
 from .errors import InvalidInput
 
 MESSAGE_KINDS = ("message", "auto_reply", "document")
@@ -135,9 +136,9 @@ def _unread_events(user_id: Any):
     return (
         select(CaseEvent.case_id, func.count().label("n"))
         .join(Case, Case.id == CaseEvent.case_id)
-        .where(Case.case_type.in_(conversation_types()), Case.closed_at.is_(None),
+        .where(one_of_declared(Case.case_type, conversation_types()), Case.closed_at.is_(None),
                or_(Case.requester_id == user_id, Case.owner_id == user_id),
-               CaseEvent.kind.in_(MESSAGE_KINDS), CaseEvent.is_internal.is_(False),
+               one_of_declared(CaseEvent.kind, MESSAGE_KINDS), CaseEvent.is_internal.is_(False),
                or_(CaseEvent.actor_id.is_(None), CaseEvent.actor_id != user_id),
                CaseEvent.id > func.coalesce(marker, 0))
         .group_by(CaseEvent.case_id)
@@ -174,7 +175,7 @@ class ChatRow:
 def my_chats(user: User, limit: int = 50) -> list[ChatRow]:
     """The chats the person started or handles, open first, newest first; with unread counts (two queries)."""
     rows = db.session.scalars(
-        select(Case).where(Case.case_type.in_(conversation_types()),
+        select(Case).where(one_of_declared(Case.case_type, conversation_types()),
                            or_(Case.requester_id == user.id, Case.owner_id == user.id))
         .order_by(Case.closed_at.is_not(None), Case.updated_at.desc()).limit(limit)).unique().all()
     unread = unread_counts(user)
@@ -184,7 +185,7 @@ def my_chats(user: User, limit: int = 50) -> list[ChatRow]:
 def waiting_chats(user: User, limit: int = 100) -> list[ChatRow]:
     """For the desk: chats nobody has taken yet, longest waiting first (one query)."""
     rows = db.session.scalars(
-        select(Case).where(Case.case_type.in_(conversation_types()), Case.owner_id.is_(None),
+        select(Case).where(one_of_declared(Case.case_type, conversation_types()), Case.owner_id.is_(None),
                            Case.closed_at.is_(None), visible_cases(user),
                            and_(func.coalesce(Case.requester_id, 0) != user.id))
         .order_by(Case.created_at).limit(limit)).unique().all()

@@ -41,6 +41,7 @@ from ..working_time import WIB
 from . import announcements, conversations, reminders
 from .access import is_desk_head, leads_anyone, on_desk, own_cases, subordinate_ids_query, visible_cases
 from .approval_requests import APPROVAL_NOTICE
+from .declared_sql import one_of_declared
 from .listings import final_state_clause, in_states, next_running_due
 
 LIMIT_PER_SOURCE = 100  # an inbox is a to-do list, not a queue: the queue pages through the rest
@@ -140,7 +141,7 @@ def _last_event_id(*conditions) -> ColumnElement:
 
 
 def _requester_last_move():
-    return _last_event_id(CaseEvent.actor_id == Case.requester_id, CaseEvent.kind.in_(_MOVES))
+    return _last_event_id(CaseEvent.actor_id == Case.requester_id, one_of_declared(CaseEvent.kind, _MOVES))
 
 
 def _others_last_message():
@@ -155,7 +156,7 @@ def _requester_last(kind: str):
 
 
 def _owner_last_move():
-    return _last_event_id(CaseEvent.actor_id == Case.owner_id, CaseEvent.kind.in_(_MOVES))
+    return _last_event_id(CaseEvent.actor_id == Case.owner_id, one_of_declared(CaseEvent.kind, _MOVES))
 
 
 def _running_warn_at():
@@ -272,7 +273,7 @@ def _bookings_query(person: User, at: _At) -> Select:
                                     for key, wf in booking_types.items()))
     return (select(Case, ConsultationSlot.start_at, next_running_due())
             .join(ConsultationSlot, ConsultationSlot.case_id == Case.id)
-            .where(Case.owner_id == person.id, Case.case_type.in_(sorted(booking_types)), *at.open_own,
+            .where(Case.owner_id == person.id, one_of_declared(Case.case_type, booking_types), *at.open_own,
                    or_(ConsultationSlot.start_at <= at.now, in_first_state, ConsultationSlot.start_at < at.today_ends))
             .order_by(ConsultationSlot.start_at))
 
@@ -293,7 +294,7 @@ def _bookings(rows, add, at: _At) -> None:
 def _unclaimed_query(person: User, at: _At) -> Select:
     claimable = [key for key, wf in REGISTRY.items() if wf.desk_claims]
     return (select(Case, next_running_due())
-            .where(Case.case_type.in_(claimable), Case.owner_id.is_(None), *at.open_visible,
+            .where(one_of_declared(Case.case_type, claimable), Case.owner_id.is_(None), *at.open_visible,
                    ~approval_clause(), func.coalesce(Case.requester_id, 0) != person.id)
             .order_by(Case.created_at))
 

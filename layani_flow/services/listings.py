@@ -23,6 +23,7 @@ from ..models import Case, CaseClock, User
 from ..workflows import ALL_STATES, REGISTRY, Workflow, case_types_where
 from . import search
 from .access import Actor, subordinate_ids_query, visible_cases
+from .declared_sql import one_of_declared
 from .errors import InvalidInput
 
 
@@ -57,8 +58,8 @@ def in_states(pick: Callable[[Workflow], Iterable[str]]) -> ColumnElement[bool]:
     picked = {key: set(pick(wf)) for key, wf in REGISTRY.items()}
     chosen = set().union(*picked.values())
     if all(chosen.isdisjoint(set(wf.states) - picked[key]) for key, wf in REGISTRY.items()):
-        return Case.state.in_(sorted(chosen)) if chosen else false()
-    return or_(false(), *(and_(Case.case_type == key, Case.state.in_(sorted(states)))
+        return one_of_declared(Case.state, chosen)
+    return or_(false(), *(and_(Case.case_type == key, one_of_declared(Case.state, states))
                           for key, states in picked.items() if states))
 
 
@@ -110,7 +111,7 @@ def list_own_cases(user: User, limit: int = 100) -> list[Case]:
     query = (
         select(Case)
         .where(or_(Case.requester_id == user.id,
-                   and_(Case.case_type.in_(takes_part), Case.other_party_id == user.id,
+                   and_(one_of_declared(Case.case_type, takes_part), Case.other_party_id == user.id,
                         Case.is_other_party_involved)))
         .order_by(Case.created_at.desc(), Case.id.desc())
         .limit(limit)
@@ -125,7 +126,7 @@ def waiting_off_desk_clause() -> ColumnElement[bool]:
     """True for cases that wait on someone other than the desk (the requester, the requester's superior): the
     states each workflow declares paused, other than waiting on another agency. Nobody on the desk can move
     such a case, so it is not something to claim yet."""
-    return or_(false(), *(and_(Case.case_type == key, Case.state.in_(sorted(set(wf.paused_in) - set(wf.external_in))))
+    return or_(false(), *(and_(Case.case_type == key, one_of_declared(Case.state, set(wf.paused_in) - set(wf.external_in)))
                           for key, wf in REGISTRY.items() if set(wf.paused_in) - set(wf.external_in)))
 
 

@@ -35,6 +35,7 @@ from . import outbox
 from .access import on_desk
 from .capabilities import desk_staff
 from .db import conflict_insert, unit_of_work
+from .declared_sql import one_of_declared
 from .errors import Forbidden, InvalidInput, NotFound
 
 logger = logging.getLogger(__name__)
@@ -57,7 +58,7 @@ def filed_since(user_id: int, service: str, since: dt.date) -> bool:
     """Has the person filed a request of this service since `since` (WIB), still open or completed?"""
     return db.session.scalar(select(exists().where(
         Case.requester_id == user_id, Case.service == service,
-        Case.case_type.in_([k for k, wf in REGISTRY.items() if wf.per_service]),
+        one_of_declared(Case.case_type, [k for k, wf in REGISTRY.items() if wf.per_service]),
         Case.created_at >= _start_of(since), Case.state.not_in(NOT_FILED_STATES)))) or False
 
 

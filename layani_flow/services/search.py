@@ -58,6 +58,7 @@ from ..roles import DESK_READERS, DESK_ROLES, LEAD_ROLES
 from ..workflows import REGISTRY, case_types_where
 from . import listings
 from .access import Actor, is_desk_head, subordinate_ids_query, visible_cases
+from .declared_sql import one_of_declared
 from .errors import InvalidInput
 
 MAX_QUERY_CHARS = 200
@@ -366,7 +367,7 @@ def _within_reach(actor: Actor | None) -> CompoundSelect[Any] | None:
              select(Case.id).where(Case.other_party_id == actor.id),
              select(SlaNotice.case_id).where(SlaNotice.recipient_id == actor.id)]
     if actor.role in LEAD_ROLES:
-        parts.append(select(Case.id).where(Case.case_type.in_(case_types_where(lambda wf: wf.confidential))))
+        parts.append(select(Case.id).where(one_of_declared(Case.case_type, case_types_where(lambda wf: wf.confidential))))
     return union(*parts)
 
 
