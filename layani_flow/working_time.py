@@ -36,6 +36,7 @@ DEFAULT_WEEK: dict[int, tuple[Interval, ...]] = {
 }
 # Past this many days without a single working minute the calendar is declared broken, not looped on.
 MAX_CLOSED_RUN_DAYS = 400
+ONE_DAY = dt.timedelta(days=1)
 
 
 @cache
@@ -58,6 +59,8 @@ class WorkingCalendar:
     # Each day's intervals once per calendar: one filing walks the same few days a dozen times (due instants,
     # warning instants, remaining time), each walk looking at the exceptions and the national holidays.
     _intervals: dict[dt.date, tuple[Interval, ...]] = field(
+        default_factory=dict, init=False, repr=False, compare=False, hash=False)
+    _lengths: dict[dt.date, dt.timedelta] = field(
         default_factory=dict, init=False, repr=False, compare=False, hash=False)
 
     def __post_init__(self) -> None:
@@ -144,17 +147,32 @@ class WorkingCalendar:
     def elapsed(self, start: dt.datetime, end: dt.datetime) -> dt.timedelta:
         """Working time between two instants (zero if `end` is not after `start`)."""
         start, end = self._local(start), self._local(end)
-        total = dt.timedelta(0)
         if end <= start:
+            return dt.timedelta(0)
+        first, last = start.date(), end.date()
+        total = self._worked_within(first, start, end)
+        if last == first:
             return total
-        day = start.date()
-        while day <= end.date():
-            for span_start, span_end in self._spans(day):
-                overlap = min(span_end, end) - max(span_start, start)
-                if overlap > dt.timedelta(0):
-                    total += overlap
-            day += dt.timedelta(days=1)
+        total += self._worked_within(last, start, end)
+        day = first + ONE_DAY
+        while day < last:  # the days in between count whole: a deadline weeks away is a sum of known lengths
+            total += self._length_of(day)
+            day += ONE_DAY
         return total
+
+    def _worked_within(self, day: dt.date, start: dt.datetime, end: dt.datetime) -> dt.timedelta:
+        total = dt.timedelta(0)
+        for span_start, span_end in self._spans(day):
+            overlap = min(span_end, end) - max(span_start, start)
+            if overlap > dt.timedelta(0):
+                total += overlap
+        return total
+
+    def _length_of(self, day: dt.date) -> dt.timedelta:
+        known = self._lengths.get(day)
+        if known is None:
+            known = self._lengths[day] = sum((e - s for s, e in self._spans(day)), dt.timedelta(0))
+        return known
 
     def add_days(self, start: dt.datetime, days: int) -> dt.datetime:
         """Close of the Nth working day after day 0, the date of the next working instant from `start`.

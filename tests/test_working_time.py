@@ -102,3 +102,21 @@ def test_cli_refuses_bad_input_with_a_message(runner, args):
     result = runner.invoke(args=["layani", "calendar", "due", *args])
     assert result.exit_code != 0
     assert "Error:" in result.output
+
+
+def _elapsed_day_by_day(cal: WorkingCalendar, start: dt.datetime, end: dt.datetime) -> dt.timedelta:
+    """The definition: every interval of every day from start's to end's, clipped to [start, end]."""
+    total, day = dt.timedelta(0), start.date()
+    while day <= end.date():
+        for a, b in cal.intervals_on(day):
+            span_start, span_end = dt.datetime.combine(day, a, WIB), dt.datetime.combine(day, b, WIB)
+            total += max(min(span_end, end) - max(span_start, start), dt.timedelta(0))
+        day += dt.timedelta(days=1)
+    return total
+
+
+@settings(max_examples=300, deadline=None)
+@given(instants, st.integers(min_value=-600, max_value=60 * 24 * 120).map(lambda m: dt.timedelta(minutes=m)))
+def test_elapsed_over_weeks_adds_whole_days_as_the_day_by_day_definition_does(start, length):
+    cal = WorkingCalendar(exceptions={dt.date(2026, 3, 2): (), dt.date(2026, 3, 3): ((dt.time(8), dt.time(10)),)})
+    assert cal.elapsed(start, start + length) == _elapsed_day_by_day(cal, start, start + length)
