@@ -1,7 +1,7 @@
 """Where the pages of the load mix spend their CPU: the Flask test client in-process (no HTTP, no gunicorn).
 
     .venv/bin/python benchmarks/profile_pages.py [--rounds 30] [--profile PAGE] [--top 40]
-                                                 [--sort cumulative|tottime] [--database-url URL]
+                                                 [--sort cumulative|tottime] [--database-url URL] [--dump FILE]
 
 Same data as benchmarks/load.py (its office and --cases earlier cases, bulk-loaded into a temporary
 database), the app configured as load.py's gunicorn is. Signs in an employee, an officer and the desk head
@@ -55,6 +55,7 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=10)
     parser.add_argument("--cases", type=int, default=3000)
     parser.add_argument("--profile", default=None, help="role:page to profile, e.g. officer:queue")
+    parser.add_argument("--dump", help="with --profile: also write the raw profile to this file (pstats)")
     parser.add_argument("--top", type=int, default=40)
     parser.add_argument("--sort", default="cumulative", choices=["cumulative", "tottime"])
     parser.add_argument("--callers", default=None, help="with --profile: also who calls functions matching this")
@@ -125,6 +126,8 @@ def main() -> int:
                                   "queries": round(statements[0] / (args.rounds * BATCHES), 1), "status": status}
                 if profiler:
                     out = io.StringIO()
+                    if args.dump:
+                        profiler.dump_stats(args.dump)
                     stats = pstats.Stats(profiler, stream=out).sort_stats(args.sort)
                     stats.print_stats(args.top)
                     if args.callers:
