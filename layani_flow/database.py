@@ -1,4 +1,5 @@
-"""Per-connection settings for the embedded SQLite database; psycopg's statement cache for PostgreSQL."""
+"""Per-connection settings: pragmas for the embedded SQLite database; for PostgreSQL, psycopg's statement cache,
+no server-side prepared statements, and result descriptions built only when read."""
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
