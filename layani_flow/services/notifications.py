@@ -8,7 +8,7 @@ from flask import current_app
 
 from .. import clock
 from ..extensions import db
-from ..models import Case, CaseDocument, CaseEvent, OutboxMessage, User
+from ..models import Case, CaseDocument, CaseEvent, User
 from ..timefmt import human_wib
 from ..workflows import REGISTRY
 from ..workflows.clocks import FIRST_RESPONSE, RESOLUTION
@@ -18,16 +18,21 @@ from .access import acts_for_desk
 from .calendar import load_calendar
 
 
-def _send(user: User | None, case: Case, headline: str, comment: str = "", *, actor=None) -> OutboxMessage | None:
+def _send(user: User | None, case: Case, headline: str, comment: str = "", *, actor=None,
+          held: tuple[dt.datetime, dt.datetime] | None = None) -> None:
+    """`held`: the email's (created_at, send after) when its arrival must say no more than the timeline does."""
     if user is None or not user.is_active or (actor is not None and getattr(actor, "id", None) == user.id):
-        return None
+        return
     resolution = sla.current_cycle(case, RESOLUTION)
-    return outbox.enqueue(to=user.email, template="case_update", case=case, context={
+    context = {
         "recipient_name": user.name, "headline": headline, "comment": comment,
         "state_label": REGISTRY[case.case_type].states[case.state],
         "due_text": human_wib(resolution.due_at) if resolution is not None and resolution.stopped_at is None else "",
         "feedback_url": feedback.link_for(case, user), "feedback_question": feedback.QUESTION,
-    })
+    }
+    created_at, send_after = held or (None, None)
+    outbox.post(to=user.email, template="case_update", case=case, context=context, created_at=created_at,
+                send_after=send_after)
 
 
 def answer_due_at(case: Case, now: dt.datetime) -> dt.datetime:
@@ -99,11 +104,10 @@ def observe(case: Case, event: CaseEvent, actor) -> None:
         _send(case.requester, case, "Pesan baru dari petugas layanan", event.comment, actor=actor)
     elif event.kind == "message" and (actor is None or getattr(actor, "id", None) == case.requester_id
                                       or getattr(actor, "id", "x") is None):
-        mail = _send(_owner(case), case, "Pesan baru dari pemohon", event.comment, actor=actor)
-        if mail is not None and case.is_anonymous:
-            # An email's arrival is a timestamp too: held until the end of the window the filer wrote in,
-            # it tells the officer no more than the coarse time on the timeline does.
-            mail.created_at, mail.next_attempt_at = event.at, anonymity.window_end(clock.now())
+        # An anonymous filer's email to the officer is a timestamp too: held until the end of the window they
+        # wrote in, it tells the officer no more than the coarse time on the timeline does.
+        held = (event.at, anonymity.window_end(clock.now())) if case.is_anonymous else None
+        _send(_owner(case), case, "Pesan baru dari pemohon", event.comment, actor=actor, held=held)
         _auto_reply(case, event)
 
 

@@ -50,7 +50,7 @@ from typing import Any, cast
 
 from flask import current_app
 from flask_mail import BadHeaderError, Message, email_dispatched, sanitize_address, sanitize_addresses
-from sqlalchemy import Table, select
+from sqlalchemy import Table, insert, select
 
 from .. import clock
 from ..extensions import db
@@ -127,17 +127,38 @@ def enqueue(*, to: str, template: str, context: dict, case: Case | None = None,
     `dedupe_key`). None if `dedupe_key` was already used."""
     if dedupe_key and db.session.scalar(select(OutboxMessage.id).where(OutboxMessage.dedupe_key == dedupe_key)):
         return None
-    if case is not None and case.id is None:
-        db.session.flush()  # the case's number and thread id are part of the email
-    subject, text, html = rendered(template, {"case": case, **context})
-    row = OutboxMessage(**row_values(
-        to=to, subject=subject, body_text=text, body_html=html, case_id=case.id if case else None,
-        thread_id=thread_id_for(case) if case else None, dedupe_key=dedupe_key, reply_to=reply_to,
-        attachments=attachments))
+    row = OutboxMessage(**_rendered_row(to, template, context, case, dedupe_key=dedupe_key, reply_to=reply_to,
+                                        attachments=attachments))
     db.session.add(row)
     if dedupe_key:
         db.session.flush()  # the next lookup of this key, in the same unit of work, must see it
     return row
+
+
+def post(*, to: str, template: str, context: dict, case: Case, created_at: dt.datetime | None = None,
+         send_after: dt.datetime | None = None) -> None:
+    """Queue one email about a case as `enqueue` does, written at once by one INSERT and kept by no row object:
+    for senders that never read the row again (a case's notices: every filing and step sends one). Through the
+    session's unit of work the row cost a second flush of every filing, a twentieth of its CPU."""
+    values = _rendered_row(to, template, context, case)
+    if created_at is not None:
+        values["created_at"] = created_at
+    if send_after is not None:
+        values["next_attempt_at"] = send_after
+    db.session.execute(_insert_row(), values)
+
+
+@lru_cache(maxsize=1)
+def _insert_row() -> Any:
+    return insert(cast(Table, OutboxMessage.__table__))
+
+
+def _rendered_row(to: str, template: str, context: dict, case: Case | None, **more: Any) -> dict[str, Any]:
+    if case is not None and case.id is None:
+        db.session.flush()  # the case's number and thread id are part of the email
+    subject, text, html = rendered(template, {"case": case, **context})
+    return row_values(to=to, subject=subject, body_text=text, body_html=html, case_id=case.id if case else None,
+                      thread_id=thread_id_for(case) if case else None, **more)
 
 
 def later_values(*, to: str, template: str, context: dict, case: Case, dedupe_key: str | None = None) -> dict[str, Any]:
