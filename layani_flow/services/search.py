@@ -79,7 +79,10 @@ _REF = re.compile(r"^\s*([A-Za-z]{2,6})-(\d{4})-(\d{1,9}|[A-Za-z2-9]{6})\s*$")
 
 def words(text: str) -> list[str]:
     """Lower-case words of letters and digits, accents folded (é → e), for the index and the query alike."""
-    folded = unicodedata.normalize("NFKD", text.casefold())
+    folded = text.casefold()
+    if folded.isascii():  # nothing to fold: most of what is written here, and letter by letter it is slow
+        return _WORD.findall(folded)
+    folded = unicodedata.normalize("NFKD", folded)
     return _WORD.findall("".join(ch for ch in folded if not unicodedata.combining(ch)))
 
 
