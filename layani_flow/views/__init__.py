@@ -21,6 +21,7 @@ def register(app: Flask) -> None:
         intake,
         personnel,  # personnel data, reminders, planning list
         queue,
+        row_links,
         track,
         workflows,
     )
@@ -42,3 +43,4 @@ def register(app: Flask) -> None:
     app.register_blueprint(announcements_api_bp)
     errors.init_app(app)
     drafts.init_app(app)
+    row_links.init_app(app)
