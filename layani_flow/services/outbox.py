@@ -1,6 +1,6 @@
 """Email that is never lost: rows written with the change, delivered later with retries and backoff.
 
-`enqueue` only adds a row (inside the caller's unit of work). `deliver_pending` claims due rows for a
+`enqueue` and `post` only add a row (inside the caller's unit of work). `deliver_pending` claims due rows for a
 lease of OUTBOX_LEASE_SECONDS (the rows of a worker that dies mid-batch are claimed again when it runs
 out, so a worker sends nothing past its lease), sends them over one SMTP session and commits each
 message's result before trying the next.
