@@ -179,12 +179,17 @@ def _timeline_is_append_only(mapper, connection, target):
 
 @event.listens_for(Case, "before_insert")
 def _named_ids_stay_positive(mapper, connection, target):
-    """SQLite numbers a new row max(id)+1 even when every id is negative: with only anonymous complaints
-    (random negative ids) in the table, the first named case would land right next to one of them and
-    give its id away. So on SQLite a named case's id is computed in its own INSERT (one statement, under
-    the write lock), never below 1. PostgreSQL's sequence never looks at the ids in the table."""
-    if target.id is None and connection.dialect.name == "sqlite":
-        target.id = _next_named_id()
+    if target.id is None:
+        target.id = named_case_id(connection.dialect.name)
+
+
+def named_case_id(dialect_name: str) -> Any:
+    """What a named case's INSERT sets its id to. SQLite numbers a new row max(id)+1 even when every id is
+    negative: with only anonymous complaints (random negative ids) in the table, the first named case would
+    land right next to one of them and give its id away. So on SQLite the id is computed in the case's own
+    INSERT (one statement, under the write lock), never below 1. PostgreSQL's sequence never looks at the ids
+    in the table: None, the column's own default."""
+    return _next_named_id() if dialect_name == "sqlite" else None
 
 
 @lru_cache(maxsize=1)

@@ -16,7 +16,7 @@ from ..extensions import db
 from ..models import Case, CaseEvent, SlaNotice, User
 from ..workflows import REGISTRY
 from ..workflows.clocks import APPROVAL
-from . import acting, outbox, sla, tokens
+from . import acting, filing_rows, outbox, sla, tokens
 from .access import superior_chain, superior_ids
 
 APPROVAL_NOTICE = APPROVAL  # SlaNotice.clock of an approval request: level 0 asks, 1, 2, … escalate
@@ -61,8 +61,7 @@ def observe(case: Case, event: CaseEvent) -> None:
     approver = approver_for(case, event.at)
     if approver is None:
         return
-    if case.id is None:
-        db.session.flush()  # the notice names the case
+    filing_rows.write(case)  # the notice names the case
     clock = sla.current_cycle(case, APPROVAL)  # started just before, by services.sla (same cycle number)
     cycle = clock.cycle if clock is not None else (db.session.scalar(select(func.max(SlaNotice.cycle)).where(
         SlaNotice.case_id == case.id, SlaNotice.clock == APPROVAL_NOTICE)) or 0) + 1

@@ -55,6 +55,7 @@ from sqlalchemy import Table, insert, select
 from .. import clock
 from ..extensions import db
 from ..models import Case, OutboxMessage
+from . import filing_rows
 from .db import unit_of_work
 from .errors import Conflict, NotFound
 from .many_rows import insert_many
@@ -154,8 +155,8 @@ def _insert_row() -> Any:
 
 
 def _rendered_row(to: str, template: str, context: dict, case: Case | None, **more: Any) -> dict[str, Any]:
-    if case is not None and case.id is None:
-        db.session.flush()  # the case's number and thread id are part of the email
+    if case is not None:
+        filing_rows.write(case)  # the case's number and thread id are part of the email
     subject, text, html = rendered(template, {"case": case, **context})
     return row_values(to=to, subject=subject, body_text=text, body_html=html, case_id=case.id if case else None,
                       thread_id=thread_id_for(case) if case else None, **more)

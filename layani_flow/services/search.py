@@ -46,7 +46,6 @@ from sqlalchemy import (
     union,
     update,
 )
-from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import selectinload
 
@@ -56,7 +55,7 @@ from ..models.cases import REF_ALPHABET
 from ..models.search import ALL_TSV, BODY_TSV, FTS_TABLE
 from ..roles import DESK_READERS, DESK_ROLES, LEAD_ROLES
 from ..workflows import REGISTRY, case_types_where
-from . import listings
+from . import filing_rows, listings
 from .access import Actor, is_desk_head, subordinate_ids_query, visible_cases
 from .declared_sql import one_of_declared
 from .errors import InvalidInput
@@ -207,13 +206,7 @@ REWRITING_KINDS = frozenset({"created", "transition"})
 def observe(case: Case, event: CaseEvent) -> None:
     """A person added to the case's timeline (filed it, moved it, wrote to it): bring its search row up to
     date in the same unit of work, so the index never disagrees with what the case page shows."""
-    if not sa_inspect(case).has_identity:  # filed in this unit of work: its row is inserted with it
-        events = list(case.events)
-        if event not in events:
-            events.append(event)
-        row = _pending_row_for(case)
-        row.body, row.staff_body = texts_for(case, events)
-        return
+    filing_rows.write(case)  # filed in this unit of work: the search row follows the case's own
     if event.kind not in REWRITING_KINDS:
         if not event.comment or event.kind in UNINDEXED_KINDS:
             return
@@ -239,17 +232,6 @@ def _upsert(case_id: int, body: str, staff_body: str) -> None:
 _UPSERT = text(
     f"INSERT INTO {CaseSearchText.__tablename__} (case_id, body, staff_body) VALUES (:case_id, :body, :staff_body) "
     "ON CONFLICT (case_id) DO UPDATE SET body = excluded.body, staff_body = excluded.staff_body")
-
-
-def _pending_row_for(case: Case) -> CaseSearchText:
-    """The row of a case filed in this unit of work (not flushed yet: a case filed with documents appends
-    several events before its first flush), or a new one that the flush inserts after the case."""
-    for pending in db.session.new:
-        if isinstance(pending, CaseSearchText) and pending.case is case:
-            return pending
-    row = CaseSearchText(case=case)
-    db.session.add(row)
-    return row
 
 
 def reindex_people(user_ids: Iterable[int]) -> int:

@@ -1,0 +1,111 @@
+"""A case filed in this unit of work gets its number: its row, its first events and its clocks written now.
+
+The first thing that needs the number (the receipt, the approver's request, the search row) calls `write`.
+For a plain filing (the case, its events, its clocks, nothing else pending) the rows go in by three Core
+INSERTs and the objects are then attached to the session as if just loaded: through the unit of work the same
+rows cost a flush that was a third of a filing's CPU, mostly the ORM's bookkeeping (docs/performance.md, "3
+December (morning)"). Anything else pending (a document, a booked slot, a notice) and the session's own flush
+writes it all, as it always did.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any, cast
+
+from sqlalchemy import Column, Insert, Table, insert
+from sqlalchemy import inspect as sa_inspect
+from sqlalchemy.orm import make_transient_to_detached
+
+from ..extensions import db
+from ..models import Case, CaseEvent
+from ..models.cases import named_case_id
+from ..models.sla import CaseClock
+
+
+def write(case: Case) -> None:
+    """Write a case filed in this unit of work (flush semantics: the caller's transaction commits it)."""
+    if sa_inspect(case).has_identity:
+        return
+    session = db.session
+    events, clocks = list(case.events), list(case.clocks)
+    mine = {case, *events, *clocks}
+    if set(session.new) != mine or case.documents or not all(map(_is_plain, mine)):
+        session.flush()
+        return
+    for obj in mine:
+        session.expunge(obj)  # transient again, with every attribute and collection it was given
+    case.version = 1  # what the ORM's version counter starts at
+    row = _row(case)
+    statement = _shape(Case).insert
+    if case.id is None:  # a named case: numbered by the database (an anonymous one brings its random id)
+        del row["id"]
+        statement = _numbering_insert(db.engine.dialect.name)
+    case.id = session.execute(statement, row).scalar_one()
+    for objects in (events, clocks):
+        for obj in objects:
+            obj.case_id = case.id
+        _insert_with_ids(objects)
+    for obj in mine:
+        make_transient_to_detached(obj)
+    for obj in mine:  # only once all are detached: adding the case cascades to its events and clocks
+        session.add(obj)
+
+
+@lru_cache(maxsize=2)
+def _numbering_insert(dialect_name: str) -> Insert:
+    numbered = named_case_id(dialect_name)
+    return _shape(Case).insert if numbered is None else _shape(Case).insert.values(id=numbered)
+
+
+def _insert_with_ids(objects: list[Any]) -> None:
+    if not objects:
+        return
+    rows = [_row(obj) for obj in objects]
+    for row in rows:
+        del row["id"]
+    ids = db.session.execute(_shape(type(objects[0])).insert_in_order, rows).scalars().all()
+    for obj, new_id in zip(objects, ids, strict=True):
+        obj.id = new_id
+
+
+def _row(obj: Any) -> dict[str, Any]:
+    """The object's column values, each column it was not given set to its default on the object too (an
+    attribute left out would be expired once attached, and read back with a SELECT)."""
+    values = obj.__dict__
+    row: dict[str, Any] = {}
+    for key, column in _shape(type(obj)).columns:
+        if key not in values and not column.primary_key:
+            default: Any = column.default  # a ColumnDefault: .arg is its value, or a function of the context
+            value = None if default is None else default.arg(None) if default.is_callable else default.arg
+            setattr(obj, key, value)
+        row[column.key] = values.get(key)
+    return row
+
+
+def _is_plain(obj: Any) -> bool:
+    return type(obj) in _PLAIN and _shape(type(obj)).plain
+
+
+@dataclass(frozen=True)
+class _Shape:
+    columns: tuple[tuple[str, Column[Any]], ...]  # (attribute, column)
+    plain: bool  # every column filled from Python: none whose value only the database knows
+    insert: Insert  # … RETURNING id
+    insert_in_order: Insert  # … RETURNING id, in the order of the rows given
+
+
+_PLAIN = (Case, CaseEvent, CaseClock)
+_shapes: dict[type, _Shape] = {}
+
+
+def _shape(model: type) -> _Shape:
+    if (shape := _shapes.get(model)) is None:
+        mapper: Any = sa_inspect(model)
+        columns = tuple((prop.key, prop.columns[0]) for prop in mapper.column_attrs)
+        plain = all(column.server_default is None and (column.default is None or column.default.is_scalar
+                                                       or column.default.is_callable) for _, column in columns)
+        table = cast(Table, mapper.local_table)
+        shape = _shapes[model] = _Shape(columns, plain, insert(table).returning(table.c.id),
+                                        insert(table).returning(table.c.id, sort_by_parameter_order=True))
+    return shape
