@@ -4,8 +4,9 @@ The first thing that needs the number (the receipt, the approver's request, the 
 For a plain filing (the case, its events, its clocks, nothing else pending) the rows go in by three Core
 INSERTs and the objects are then attached to the session as if just loaded: through the unit of work the same
 rows cost a flush that was a third of a filing's CPU, mostly the ORM's bookkeeping (docs/performance.md, "3
-December (morning)"). Anything else pending (a document, a booked slot, a notice) and the session's own flush
-writes it all, as it always did.
+December (morning)"). Anything else pending (a booked slot, someone else's row, a document attached before the
+number was needed) and the session's own flush writes it all, as it always did; documents filed with the case
+come after its number and go in with the commit's flush.
 """
 from __future__ import annotations
 
