@@ -19,9 +19,8 @@ from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.orm import make_transient_to_detached
 
 from ..extensions import db
-from ..models import Case, CaseEvent
+from ..models import Case
 from ..models.cases import named_case_id
-from ..models.sla import CaseClock
 
 
 def write(case: Case) -> None:
@@ -31,7 +30,7 @@ def write(case: Case) -> None:
     session = db.session
     events, clocks = list(case.events), list(case.clocks)
     mine = {case, *events, *clocks}
-    if set(session.new) != mine or case.documents or not all(map(_is_plain, mine)):
+    if set(session.new) != mine or not all(_shape(type(obj)).plain for obj in mine):
         session.flush()
         return
     for obj in mine:
@@ -84,10 +83,6 @@ def _row(obj: Any) -> dict[str, Any]:
     return row
 
 
-def _is_plain(obj: Any) -> bool:
-    return type(obj) in _PLAIN and _shape(type(obj)).plain
-
-
 @dataclass(frozen=True)
 class _Shape:
     columns: tuple[tuple[str, Column[Any]], ...]  # (attribute, column)
@@ -96,7 +91,6 @@ class _Shape:
     insert_in_order: Insert  # … RETURNING id, in the order of the rows given
 
 
-_PLAIN = (Case, CaseEvent, CaseClock)
 _shapes: dict[type, _Shape] = {}
 
 
