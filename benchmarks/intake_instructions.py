@@ -12,8 +12,9 @@ not in it: they add the same to both (about 1.2-1.8 ms a request in intake.py's 
 
 --without leaves parts of the filing out (replaced by nothing), to weigh them: sla (the clocks: services.sla
 .observe), answer (the case in the 201 answer: a bare {"id"} instead), receipt (services.notifications
-.observe), search (services.search.observe), calendar and policies (read once and kept, not queried per
-filing). What is left out no longer happens: the figure is for weighing, never for the summary.
+.observe), search (services.search.observe), settings (the calendar and policies kept without reading their
+stamp: services.office_settings). What is left out no longer happens: the figure is for weighing, never for
+the summary.
 
 The last stdout line is one JSON object: {"app_per_filing", "bare_per_request", "ratio", "filings", "without"}.
 """
@@ -33,12 +34,12 @@ from pathlib import Path
 BENCH_DIR = Path(__file__).resolve().parent
 REPO = BENCH_DIR.parent
 WARMUP = 20
-PARTS = ("sla", "answer", "receipt", "search", "calendar", "policies")
+PARTS = ("sla", "answer", "receipt", "search", "settings")
 
 
 def _leave_out(app, parts: list[str]) -> None:
     import layani_flow.views.api_v1 as api
-    from layani_flow.services import calendar, notifications, search, sla
+    from layani_flow.services import notifications, office_settings, search, sla
 
     if "sla" in parts:
         sla.observe = lambda *args, **kwargs: None
@@ -48,15 +49,10 @@ def _leave_out(app, parts: list[str]) -> None:
         notifications.observe = lambda *args, **kwargs: None
     if "search" in parts:
         search.observe = lambda *args, **kwargs: None
-    if "calendar" in parts:
+    if "settings" in parts:
         with app.app_context():
-            kept = calendar.load_calendar()
-        for module in (sla, notifications):
-            module.load_calendar = lambda: kept  # type: ignore[assignment]
-    if "policies" in parts:
-        kept_policies: dict[str, list] = {}
-        real = sla._active_policies
-        sla._active_policies = lambda case_type: kept_policies.setdefault(case_type, real(case_type))
+            kept = office_settings.current()
+        office_settings.current = lambda: kept
 
 
 def _file_cases(filings: int, parts: list[str], tmp: Path) -> None:

@@ -17,10 +17,10 @@ from .outbox import InboundMessage, OutboxMessage
 from .rate_limits import RateLimitCounter
 from .reminders import SentReminder
 from .search import CaseSearchText
-from .sla import CalendarException, CaseClock, SlaNotice, SlaPolicy, UsedEmailToken
+from .sla import CalendarException, CaseClock, SettingsStamp, SlaNotice, SlaPolicy, UsedEmailToken
 from .stored_files import StoredFile
 from .users import ApiToken, Role, User, UserSession
 from .workers import WorkerHeartbeat
 
 __all__ = ["ActingOfficial", "Announcement", "AnnouncementAudience", "AnnouncementEvent", "AnnouncementFile",
-           "AnnouncementRead", "EventRsvp", "ApiToken", "Case", "CaseDocument", "CaseEvent", "CaseFeedback", "CaseReadMarker", "CaseSearchText", "CalendarException", "FormDraft", "ImportJob", "CaseClock", "ConsultationSlot", "InboundMessage", "OutboxMessage", "RateLimitCounter", "Role", "SentReminder", "SlaNotice", "SlaPolicy", "StoredFile", "UsedEmailToken", "User", "UserSession", "WorkerHeartbeat"]
+           "AnnouncementRead", "EventRsvp", "ApiToken", "Case", "CaseDocument", "CaseEvent", "CaseFeedback", "CaseReadMarker", "CaseSearchText", "CalendarException", "FormDraft", "ImportJob", "CaseClock", "ConsultationSlot", "InboundMessage", "OutboxMessage", "RateLimitCounter", "Role", "SentReminder", "SettingsStamp", "SlaNotice", "SlaPolicy", "StoredFile", "UsedEmailToken", "User", "UserSession", "WorkerHeartbeat"]

@@ -1,4 +1,5 @@
-"""Service levels: admin policies, each case's running clocks, the notices they caused, calendar exceptions."""
+"""Service levels: admin policies, each case's running clocks, the notices they caused, calendar exceptions, and the
+stamp that says when the policies or the calendar last changed."""
 from __future__ import annotations
 
 import datetime as dt
@@ -111,3 +112,14 @@ class UsedEmailToken(Model):
     used_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     action: Mapped[str] = mapped_column(String(30))
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+
+class SettingsStamp(Model):
+    """A random stamp, written anew with every change to what deadlines are computed from (the calendar
+    exceptions and the SLA policies: services.office_settings), so that each process can tell with one small
+    read whether what it last loaded still holds."""
+
+    __tablename__ = "settings_stamps"
+
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    stamp: Mapped[str] = mapped_column(String(32))

@@ -11,7 +11,6 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from flask import g, has_request_context
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
@@ -27,6 +26,7 @@ from . import consultations
 from .calendar import load_calendar
 from .db import unit_of_work
 from .errors import InvalidInput, NotFound
+from .office_settings import ActivePolicy
 from .sla import effective_terms
 
 # Upper bounds keep deadline arithmetic bounded (it walks day by day): a year of working days at most.
@@ -94,7 +94,7 @@ class PolicyRow:
     warn_percent: int
     escalate_every: str
     source: str  # Indonesian: "Kebijakan admin", "Bawaan katalog layanan", "Bawaan alur kerja"
-    policy: SlaPolicy | None
+    policy: SlaPolicy | ActivePolicy | None
 
     @property
     def clock_label(self) -> str:
@@ -147,13 +147,6 @@ def policy_history(limit: int = 200) -> list[tuple[SlaPolicy, str]]:
     return [(policy, name or "–") for policy, name in db.session.execute(query).unique().all()]
 
 
-def _forget_cached_settings() -> None:
-    """services.sla and services.calendar cache per request in `g`; a change must be seen at once."""
-    if has_request_context():
-        g.pop("sla_policies", None)
-        g.pop("working_calendar", None)
-
-
 def save_policy(actor: User, *, case_type: str, clock_name: str, service: str | None, target: str,
                 warn_percent: int | None, escalate_every: str) -> SlaPolicy:
     """Make these the terms for clocks started from now on. Cases already open keep theirs."""
@@ -187,7 +180,6 @@ def save_policy(actor: User, *, case_type: str, clock_name: str, service: str | 
                            warn_percent=warn_percent, escalate_every=escalate_every, is_active=True,
                            created_at=now, created_by_id=actor.id)
         db.session.add(policy)
-    _forget_cached_settings()
     return policy
 
 
@@ -263,7 +255,6 @@ def add_calendar_exception(actor: User, *, on: dt.date | None, intervals: str | 
     except IntegrityError:  # someone saved the same date a moment ago
         raise InvalidInput("Hari tidak disimpan; periksa isiannya.", {"on": [
             "Tanggal ini sudah punya pengecualian; hapus dulu yang lama bila ingin mengubahnya."]}) from None
-    _forget_cached_settings()
     return row
 
 
@@ -278,5 +269,4 @@ def delete_calendar_exception(actor: User, exception_id: int) -> dt.date:
             raise InvalidInput("Hari yang sudah lewat tidak dapat diubah.",
                                {"on": ["Batas waktu yang sudah berjalan tidak ditulis ulang."]})
         db.session.delete(row)
-    _forget_cached_settings()
     return on

@@ -48,8 +48,7 @@ def write(case: Case) -> None:
         _insert_with_ids(objects)
     for obj in mine:
         make_transient_to_detached(obj)
-    for obj in mine:  # only once all are detached: adding the case cascades to its events and clocks
-        session.add(obj)
+    session.add(case)  # only once all are detached: it cascades to the case's events and clocks
 
 
 @lru_cache(maxsize=2)

@@ -16,10 +16,9 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import lru_cache
 
-from flask import current_app, g, has_request_context
-from sqlalchemy import Select, bindparam, func, select
+from flask import current_app
+from sqlalchemy import func, select
 
 from .. import catalogue
 from ..extensions import db
@@ -28,22 +27,10 @@ from ..models.sla import CaseClock, SlaPolicy
 from ..workflows import REGISTRY
 from ..workflows.clocks import APPROVAL, EXTERNAL, FIRST_RESPONSE, RESOLUTION
 from ..working_time import WorkingCalendar, due
+from . import office_settings
 from .access import acts_for_desk
 from .calendar import load_calendar
-
-
-def _active_policies(case_type: str) -> list[SlaPolicy]:
-    """One query per case type and request; policy rows are only ever added, in another request."""
-    cache = g.setdefault("sla_policies", {}) if has_request_context() else {}
-    if case_type not in cache:
-        cache[case_type] = db.session.scalars(_policies_query(), {"case_type": case_type}).all()
-    return cache[case_type]
-
-
-@lru_cache(maxsize=1)
-def _policies_query() -> Select[tuple[SlaPolicy]]:
-    # Every filing runs it: built once, the case type bound per call.
-    return select(SlaPolicy).where(SlaPolicy.case_type == bindparam("case_type"), SlaPolicy.is_active)
+from .office_settings import ActivePolicy
 
 
 @dataclass(frozen=True)
@@ -53,14 +40,14 @@ class Terms:
     target: str  # "2d", "8h", "90m"
     warn_percent: int
     escalate_every: str
-    policy: SlaPolicy | None = None  # the admin's policy, when one applies
+    policy: SlaPolicy | ActivePolicy | None = None  # the admin's policy, when one applies
     from_catalogue: bool = False  # the service's own resolution days (catalogue.Service.sla_days)
 
     def as_tuple(self) -> tuple[str, int, str]:
         return self.target, self.warn_percent, self.escalate_every
 
 
-def effective_terms(policies: Iterable[SlaPolicy], case_type: str, service: str | None,
+def effective_terms(policies: Iterable[SlaPolicy | ActivePolicy], case_type: str, service: str | None,
                     clock_name: str) -> Terms | None:
     """The one precedence rule: a service's own policy, then the case type's policy, then the catalogue (a
     service's resolution days), then the workflow's default. None when the case type runs no such clock."""
@@ -84,7 +71,8 @@ def effective_terms(policies: Iterable[SlaPolicy], case_type: str, service: str 
 
 def terms_for(case: Case, clock_name: str) -> tuple[str, int, str] | None:
     """(target, warn percent, escalate every) for a new clock of this case (see effective_terms)."""
-    terms = effective_terms(_active_policies(case.case_type), case.case_type, case.service, clock_name)
+    policies = office_settings.current().policies_for(case.case_type)
+    terms = effective_terms(policies, case.case_type, case.service, clock_name)
     return terms.as_tuple() if terms is not None else None
 
 
