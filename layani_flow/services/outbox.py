@@ -80,7 +80,16 @@ def thread_id_for(case: Case) -> str:
     return f"<kasus-{case.id}@{mail_domain()}>"
 
 
-def case_url(case: Case | None, base_url: str) -> str:
+@dataclass(frozen=True)
+class CaseFacts:
+    """What a case notice says of its case, kept in the outbox row until the email is written."""
+
+    id: int
+    ref: str
+    title: str
+
+
+def case_url(case: Case | CaseFacts | None, base_url: str) -> str:
     """The absolute link every email about a case ends with ("Lihat kasus"). Only people who may read the case
     are ever emailed about it (an anonymous filer has no address and follows the case at /lacak with their
     code), so the link is the case page; an anonymous complaint's id is a random number that names nobody."""
@@ -90,14 +99,21 @@ def case_url(case: Case | None, base_url: str) -> str:
 def rendered(template: str, context: dict) -> tuple[str, str, str]:
     """(subject, plain text, HTML) of an email template; every email gets `base_url` and its "Lihat kasus"
     link (`case_url`, from `context["case"]`, None for an email about no case)."""
+    context = _with_links(context)
+    env = current_app.jinja_env
+    return (_subject(template, context), env.get_template(f"emails/{template}.txt").render(context),
+            env.get_template(f"emails/{template}.html").render(context))
+
+
+def _with_links(context: dict) -> dict:
     base_url = current_app.config["BASE_URL"].rstrip("/")
-    context = {"base_url": base_url, "case": None, "case_url": case_url(context.get("case"), base_url), **context}
+    return {"base_url": base_url, "case": None, "case_url": case_url(context.get("case"), base_url), **context}
+
+
+def _subject(template: str, context: dict) -> str:
     # Straight from the Jinja environment (its globals hold `config`), not render_template: the pages' context
     # processors are for pages (they read the signed-in user), and ran three times for every email.
-    env = current_app.jinja_env
-    return (env.get_template(f"emails/{template}.subject.txt").render(context).strip()[:250],
-            env.get_template(f"emails/{template}.txt").render(context),
-            env.get_template(f"emails/{template}.html").render(context))
+    return current_app.jinja_env.get_template(f"emails/{template}.subject.txt").render(context).strip()[:250]
 
 
 def row_values(*, to: str, subject: str = "", body_text: str = "", body_html: str = "", case_id: int | None = None,
@@ -136,17 +152,30 @@ def enqueue(*, to: str, template: str, context: dict, case: Case | None = None,
     return row
 
 
+CASE_NOTICES = frozenset({"case_update"})  # the templates `post` queues: written from the facts in their row
+
+
 def post(*, to: str, template: str, context: dict, case: Case, created_at: dt.datetime | None = None,
          send_after: dt.datetime | None = None) -> None:
-    """Queue one email about a case as `enqueue` does, written at once by one INSERT and kept by no row object:
-    for senders that never read the row again (a case's notices: every filing and step sends one). Through the
-    session's unit of work the row cost a second flush of every filing, a twentieth of its CPU."""
-    values = _rendered_row(to, template, context, case)
+    """Queue one notice about a case (the receipt, every step's email), written when it is delivered: the row
+    keeps its template and `context` (plain values, JSON) with the case's number and title, and its subject,
+    written now so that a list of waiting mail says what each is. One INSERT, no row object: every filing and
+    step sends one, and rendering its bodies then was a twentieth of a filing."""
+    if template not in CASE_NOTICES:
+        raise ValueError(f"{template!r} is not a case notice")
+    filing_rows.write(case)  # the case's number is part of the email
+    facts = {**context, "case": {"id": case.id, "ref": case.ref, "title": case.title}}
+    values = row_values(to=to, subject=_subject(template, _with_links(_case_facts(facts))), case_id=case.id,
+                        thread_id=thread_id_for(case), template=template, context=facts)
     if created_at is not None:
         values["created_at"] = created_at
     if send_after is not None:
         values["next_attempt_at"] = send_after
     db.session.execute(_insert_row(), values)
+
+
+def _case_facts(facts: dict) -> dict:
+    return {**facts, "case": CaseFacts(**facts["case"])}
 
 
 @lru_cache(maxsize=1)
@@ -164,23 +193,26 @@ def _rendered_row(to: str, template: str, context: dict, case: Case | None, **mo
 
 def later_values(*, to: str, template: str, context: dict, case: Case, dedupe_key: str | None = None) -> dict[str, Any]:
     """The row of an email to be written when it is delivered (nothing rendered), for a sender that inserts
-    many at once (the sweep). `context` holds plain facts (JSON); `_render_queued` turns them into the
+    many at once (the sweep). `context` holds plain facts (JSON); `write_queued` turns them into the
     template's context at delivery. The caller guarantees the email is queued once (the dedupe key is still
     unique, but not looked up first)."""
     return row_values(to=to, case_id=case.id, thread_id=thread_id_for(case), dedupe_key=dedupe_key,
                       template=template, context=context)
 
 
-def _render_queued(row: OutboxMessage) -> None:
-    """Write a queued email (`later_values`) into its row, once, just before it is first sent."""
+def write_queued(row: OutboxMessage) -> None:
+    """Write a queued email (`post`, `later_values`) into its row, once, just before it is first sent."""
     from . import escalation_mail  # it reads cases and signs links; the outbox itself knows neither
 
-    if row.template not in escalation_mail.TEMPLATES:
+    if row.template in CASE_NOTICES:
+        facts, reply_to = _case_facts(row.context or {}), row.reply_to
+    elif row.template in escalation_mail.TEMPLATES:
+        try:
+            facts, reply_to = escalation_mail.render(row)
+        except LookupError as exc:
+            raise Unsendable(str(exc)) from None
+    else:
         raise Unsendable(f"templat email {row.template!r} tidak dikenal")
-    try:
-        facts, reply_to = escalation_mail.render(row)
-    except LookupError as exc:
-        raise Unsendable(str(exc)) from None
     row.subject, row.body_text, row.body_html = rendered(row.template, facts)
     row.reply_to = reply_to
 
@@ -322,7 +354,7 @@ def _compose(row: OutboxMessage, now: dt.datetime) -> _Envelope:
     if problem:
         raise Unsendable(problem)
     if row.template and not row.body_text:
-        _render_queued(row)
+        write_queued(row)
     msg = _message(row)
     msg.date = now.timestamp()  # the Date header comes from the app's clock, like every other instant
     if msg.has_bad_headers():

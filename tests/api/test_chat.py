@@ -18,6 +18,7 @@ from layani_flow.extensions import db
 from layani_flow.models import Case, CaseClock, CaseFeedback, OutboxMessage
 from layani_flow.services import cases
 
+from ..services.helpers import written_mail
 from ..services.samples import PNG
 from ..timekit import wib
 
@@ -225,9 +226,8 @@ def test_closing_a_chat_asks_the_requester_one_question(app, office, clock, api)
     assert closed.status_code == 200 and closed.get_json()["state"] == "closed"
     asked = db.session.scalars(select(CaseFeedback)).one()
     assert (asked.channel, asked.officer_id, asked.requester_id) == ("chat", office.officer.id, office.employee.id)
-    mail = db.session.scalars(select(OutboxMessage.body_text).where(OutboxMessage.to_addr == office.employee.email)
-                              .order_by(OutboxMessage.id.desc())).first()
-    assert "/umpan-balik/" in mail
+    mail = written_mail(OutboxMessage.to_addr == office.employee.email)[-1]
+    assert "/umpan-balik/" in mail.body_text
 
 
 def test_the_pages_without_javascript_unread_counts_and_attachments(app, office, clock, login_as, api):

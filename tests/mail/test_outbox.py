@@ -26,6 +26,26 @@ def _enqueue(case, to="pegawai@dkp.babelprov.go.id", **extra):
             "state_label": "Diproses", "comment": "Berkas lengkap."}, **extra)
 
 
+def test_a_case_notice_is_queued_with_its_facts_and_written_as_it_is_sent(app, db, smtp_server, office,
+                                                                          kgb_filed_wednesday):
+    case = kgb_filed_wednesday
+    receipt = db.session.scalars(select(OutboxMessage)).one()
+    assert (receipt.template, receipt.subject, receipt.body_text, receipt.body_html) == (
+        "case_update", f"[{case.ref}] Kasus Anda sudah kami terima", "", "")  # a list of waiting mail says what it is
+    assert receipt.context["case"] == {"id": case.id, "ref": case.ref, "title": case.title}
+
+    assert outbox.deliver_pending().sent == 1
+
+    [(rcpts, message)] = smtp_server.messages
+    assert rcpts == [office.employee.email] and message["Subject"] == receipt.subject
+    text, html = message.get_body(("plain",)).get_content(), message.get_body(("html",)).get_content()
+    assert text.startswith(f"Yth. {office.employee.name}") and "Rabu, 2 Desember 2026 16.00 WIB" in text
+    assert f"Lihat kasus: http://localhost/kasus/{case.id}" in text
+    assert f"<title>{case.ref}</title>" in html and f'href="http://localhost/kasus/{case.id}"' in html
+    db.session.expire_all()
+    assert "Rabu, 2 Desember 2026 16.00 WIB" in db.session.get(OutboxMessage, receipt.id).body_text  # kept as sent
+
+
 def test_an_email_arrives_once_with_text_html_and_threading_headers(app, db, smtp_server, office):
     case = CaseFactory(requester=office.employee)
     row = _enqueue(case)

@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from sqlalchemy import event, func, select
 
 from layani_flow.extensions import db
-from layani_flow.models import Case, CaseDocument, CaseEvent
-from layani_flow.services import documents, office_settings
+from layani_flow.models import Case, CaseDocument, CaseEvent, OutboxMessage
+from layani_flow.services import documents, office_settings, outbox
 
 from .samples import JPEG, PDF, PNG
 
@@ -70,3 +70,13 @@ def statements_to_get(client, url: str) -> int:
     with count_statements() as statements:
         assert client.get(url).status_code == 200
     return statements.count
+
+
+def written_mail(*conditions) -> list[OutboxMessage]:
+    """The outbox rows matching `conditions`, oldest first, each written as it is when sent: a case notice is
+    queued with its facts and written at delivery (services.outbox.write_queued), here without sending it."""
+    rows = db.session.scalars(select(OutboxMessage).where(*conditions).order_by(OutboxMessage.id)).all()
+    for row in rows:
+        if row.template and not row.body_text:
+            outbox.write_queued(row)
+    return list(rows)

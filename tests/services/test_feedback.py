@@ -19,6 +19,8 @@ from layani_flow.workflows import REGISTRY, Workflow
 from layani_flow.workflows.base import step
 from layani_flow.workflows.effects import take_if_unclaimed
 
+from .helpers import written_mail
+
 ASKING = Workflow(
     case_type="asking_question", title="Pertanyaan bernilai", ref_prefix="TNY", desk_claims=True,
     asks_feedback=True, no_feedback_in={"dropped"},
@@ -52,7 +54,7 @@ def _closed(office, *, trigger="finish"):
 
 
 def _link(office) -> str:
-    bodies = db.session.scalars(select(OutboxMessage.body_text).where(OutboxMessage.to_addr == office.employee.email))
+    bodies = [row.body_text for row in written_mail(OutboxMessage.to_addr == office.employee.email)]
     links = [m.group(0) for body in bodies for m in [re.search(r"http://localhost/umpan-balik/\S+", body)] if m]
     assert len(links) == 1, links
     return links[0]
