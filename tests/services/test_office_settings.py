@@ -98,7 +98,7 @@ def test_any_flush_of_the_rows_writes_a_new_stamp_even_outside_the_admin_pages(a
         db.session.delete(db.session.scalars(select(SlaPolicy)).one())
     stamps.append(_stamp())
     assert _complaint_resolution() != ("3d", 50, "2d")
-    assert None not in stamps and len(set(stamps)) == len(stamps)
+    assert None not in stamps[1:] and len(set(stamps)) == len(stamps)  # none before on a truncated PostgreSQL
 
 
 def test_a_change_that_rolls_back_leaves_the_stamp_and_the_calendar_as_they_were(app, db, office):
