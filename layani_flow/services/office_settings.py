@@ -115,7 +115,8 @@ def _table(model: type) -> Table:
 @event.listens_for(SlaPolicy, "after_update")
 @event.listens_for(SlaPolicy, "after_delete")
 def _restamp(mapper, connection, target) -> None:
-    """Every writer of these rows goes through the flush, so none can forget to say it changed them."""
+    """Every writer of these rows goes through the flush, so none can forget to say it changed them. (A bulk
+    UPDATE or DELETE statement would skip these events: change the rows as objects, as admin_settings does.)"""
     statement = conflict_insert(_table(SettingsStamp)).values(name=DEADLINES, stamp=uuid.uuid4().hex)
     connection.execute(statement.on_conflict_do_update(index_elements=["name"],
                                                        set_={"stamp": statement.excluded.stamp}))
