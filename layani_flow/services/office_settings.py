@@ -66,8 +66,7 @@ def current() -> OfficeSettings:
 
 
 def _load(stamp: str | None) -> OfficeSettings:
-    exceptions = {on: tuple((dt.time.fromisoformat(a), dt.time.fromisoformat(b)) for a, b in intervals)
-                  for on, intervals in db.session.execute(_exceptions_query())}
+    exceptions = {on: _intervals(spans) for on, spans in db.session.execute(_exceptions_query())}
     policies: dict[str, list[ActivePolicy]] = defaultdict(list)
     for row in db.session.execute(_policies_query()):
         policies[row.case_type].append(ActivePolicy(**row._mapping))
@@ -80,8 +79,12 @@ def _week() -> dict:
     if not configured:
         return DEFAULT_WEEK
     # {"0": [["07:30", "12:00"], …], …} as it can be written in instance/config.py or JSON.
-    return {int(day): tuple((dt.time.fromisoformat(a), dt.time.fromisoformat(b)) for a, b in spans)
-            for day, spans in configured.items()}
+    return {int(day): _intervals(spans) for day, spans in configured.items()}
+
+
+def _intervals(spans: list[list[str]]) -> tuple[tuple[dt.time, dt.time], ...]:
+    """[["07:30", "12:00"], …] as stored (a calendar exception) or configured (the week)."""
+    return tuple((dt.time.fromisoformat(a), dt.time.fromisoformat(b)) for a, b in spans)
 
 
 # Built once: every request that computes a deadline runs the first.
