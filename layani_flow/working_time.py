@@ -62,6 +62,8 @@ class WorkingCalendar:
         default_factory=dict, init=False, repr=False, compare=False, hash=False)
     _lengths: dict[dt.date, dt.timedelta] = field(
         default_factory=dict, init=False, repr=False, compare=False, hash=False)
+    _span_cache: dict[dt.date, tuple[tuple[dt.datetime, dt.datetime], ...]] = field(
+        default_factory=dict, init=False, repr=False, compare=False, hash=False)
 
     def __post_init__(self) -> None:
         for day, intervals in [*self.week.items(), *self.exceptions.items()]:
@@ -95,9 +97,14 @@ class WorkingCalendar:
             return ()
         return tuple(self.week.get(day.weekday(), ()))
 
-    def _spans(self, day: dt.date) -> Iterator[tuple[dt.datetime, dt.datetime]]:
-        for start, end in self.intervals_on(day):
-            yield (dt.datetime.combine(day, start, self.tz), dt.datetime.combine(day, end, self.tz))
+    def _spans(self, day: dt.date) -> tuple[tuple[dt.datetime, dt.datetime], ...]:
+        """The day's working intervals as instants, worked out once per calendar and day."""
+        known = self._span_cache.get(day)
+        if known is None:
+            known = self._span_cache[day] = tuple(
+                (dt.datetime.combine(day, start, self.tz), dt.datetime.combine(day, end, self.tz))
+                for start, end in self.intervals_on(day))
+        return known
 
     def _local(self, instant: dt.datetime) -> dt.datetime:
         if instant.tzinfo is None:
@@ -185,7 +192,7 @@ class WorkingCalendar:
         day0 = self.next_working_instant(start).date()
         seen = 0
         for day in self._days_from(day0):
-            spans = list(self._spans(day))
+            spans = self._spans(day)
             if not spans:
                 continue
             if seen == days:

@@ -18,7 +18,7 @@ from ..models.cases import REF_ALPHABET
 from ..nip import normalize_nip
 from ..workflows import REGISTRY, Intake, Step, Workflow
 from ..workflows.base import ChoiceInput, FileInput, PersonInput
-from . import anonymity, consultations, documents, notifications
+from . import anonymity, consultations, documents, filing_rows, notifications
 from .access import PARTY_MESSAGE, Actor, TrackedFiler, can_view, tags_for  # noqa: F401 (callers use them from here)
 from .admin_settings import today_wib
 from .capabilities import (
@@ -194,12 +194,12 @@ def open_case(case_type: str, data: dict[str, Any], actor: User | None, *,
             created_at=now, updated_at=now, requester=requester, events=[], documents=[], clocks=[],
             other_party_id=other_party_id,
         )
-        db.session.add(case)  # inserted once, with its clocks and deadline, by the first flush
         if workflow.booking is not None:  # filed for a published slot: hold it, or 409
             consultations.book(case, workflow, data, requester, now)
         append_event(case, filer, "created", at=now, to_state=case.state)
         if workflow.first_message_field:  # it begins with a message (the clocks and auto-reply see it)
             append_event(case, filer, "message", at=now, comment=str(data.get(workflow.first_message_field) or ""))
+        filing_rows.write(case)  # with its first events and clocks (the first that needed its number wrote them)
         _store_uploads(case, filer, uploads or [], written, at=now)
     if anonymous or actor is None:
         logger.info("Case %s opened anonymously", case.ref)

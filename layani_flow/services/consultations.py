@@ -33,7 +33,7 @@ from ..roles import Role
 from ..timefmt import human_wib, to_wib
 from ..workflows import REGISTRY, Booking, Workflow, case_types_where
 from ..working_time import WIB, WorkingCalendar
-from . import ics, outbox
+from . import filing_rows, ics, outbox
 from .access import can_view, tags_for
 from .calendar import load_calendar
 from .capabilities import step_context
@@ -295,8 +295,7 @@ def _take(slot_id: Any, case: Case, requester: User, now: dt.datetime) -> Consul
         raise InvalidInput("Jadwal tidak ditemukan.", {"slot_id": ["Pilih jadwal dari daftar."]})
     if slot.officer_id == requester.id:
         raise InvalidInput("Anda tidak dapat memesan jadwal Anda sendiri.", {"slot_id": ["Pilih jadwal petugas lain."]})
-    if case.id is None:
-        db.session.flush()  # the case's id is what the slot holds
+    filing_rows.write(case)  # the case's id is what the slot holds
     won = rows_changed(update(ConsultationSlot).where(
         ConsultationSlot.id == slot_id, ConsultationSlot.case_id.is_(None), ConsultationSlot.cancelled_at.is_(None),
         ConsultationSlot.start_at > now).values(case_id=case.id).execution_options(synchronize_session=False))

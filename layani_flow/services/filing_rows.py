@@ -7,6 +7,9 @@ rows cost a flush that was a third of a filing's CPU, mostly the ORM's bookkeepi
 December (morning)"). Anything else pending (a booked slot, someone else's row, a document attached before the
 number was needed) and the session's own flush writes it all, as it always did; documents filed with the case
 come after its number and go in with the commit's flush.
+
+Until then the case stays out of the session (`track` leaves its events and clocks with it): putting the four
+objects in and taking them out again for the INSERTs cost a twentieth of a filing.
 """
 from __future__ import annotations
 
@@ -23,6 +26,13 @@ from ..models import Case
 from ..models.cases import named_case_id
 
 
+def track(obj: Any, case: Case) -> None:
+    """Put a new row of the case (an event, a clock) in the session, or leave it with a case still being filed:
+    `write` brings them in together."""
+    if sa_inspect(case).has_identity or case in db.session:
+        db.session.add(obj)
+
+
 def write(case: Case) -> None:
     """Write a case filed in this unit of work (flush semantics: the caller's transaction commits it)."""
     if sa_inspect(case).has_identity:
@@ -30,10 +40,12 @@ def write(case: Case) -> None:
     session = db.session
     events, clocks = list(case.events), list(case.clocks)
     mine = {case, *events, *clocks}
-    if set(session.new) != mine or not all(_shape(type(obj)).plain for obj in mine):
+    pending = set(session.new)
+    if not pending <= mine or not all(_shape(type(obj)).plain for obj in mine):
+        session.add(case)
         session.flush()
         return
-    for obj in mine:
+    for obj in pending:
         session.expunge(obj)  # transient again, with every attribute and collection it was given
     case.version = 1  # what the ORM's version counter starts at
     row = _row(case)

@@ -27,7 +27,7 @@ from ..models.sla import CaseClock, SlaPolicy
 from ..workflows import REGISTRY
 from ..workflows.clocks import APPROVAL, EXTERNAL, FIRST_RESPONSE, RESOLUTION
 from ..working_time import WorkingCalendar, due
-from . import office_settings
+from . import filing_rows, office_settings
 from .access import acts_for_desk
 from .calendar import load_calendar
 from .office_settings import ActivePolicy
@@ -97,7 +97,7 @@ def _open_cycle(case: Case, name: str, cycle: int, terms: tuple[str, int, str], 
                       escalate_every=every, started_at=now, due_at=due_at,
                       warn_at=_warn_instant(cal, now, due_at, warn_percent),
                       escalation_level=0, paused_minutes=0)  # set now: the deadline is read before any flush
-    db.session.add(clock)
+    filing_rows.track(clock, case)
     return clock
 
 

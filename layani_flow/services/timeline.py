@@ -17,10 +17,9 @@ from dataclasses import dataclass
 from typing import Any, Final
 
 from .. import clock
-from ..extensions import db
 from ..models import Case, CaseEvent
 from ..models.cases import SYSTEM_LABEL
-from . import anonymity, approval_requests, feedback, notifications, search, sla
+from . import anonymity, approval_requests, feedback, filing_rows, notifications, search, sla
 from .access import Actor, TrackedFiler
 
 ANONYMOUS_LABEL = "Pelapor anonim"
@@ -71,7 +70,7 @@ def append_event(case: Case, actor: Actor | SystemActor | None, kind: str, *, at
     event = CaseEvent(case=case, at=at or instant_for(case, actor), kind=kind, actor_id=actor_id,
                       actor_label=actor_label, trigger=trigger, from_state=from_state, to_state=to_state,
                       comment=comment, data=data or {}, is_internal=is_internal)
-    db.session.add(event)
+    filing_rows.track(event, case)
     if not isinstance(actor, SystemActor):
         sla.observe(case, event, actor)  # every event may start, pause, resume or stop a clock
         feedback.observe(case, event)  # a case that closes may ask its requester one question

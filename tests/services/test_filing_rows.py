@@ -40,8 +40,9 @@ def _written(case_id: int) -> tuple[dict, list[dict], list[dict], int, int]:
 
 
 def _orm_write(case: Case) -> None:
-    """What every filing did before: the session's flush."""
+    """What every filing did before: the case in the session (its events and clocks with it), flushed."""
     if not sa_inspect(case).has_identity:
+        db.session.add(case)
         db.session.flush()
 
 
