@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, cast
 
-from sqlalchemy import Column, Insert, Table, insert
+from sqlalchemy import Column, Insert, Table, UniqueConstraint, insert
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.orm import make_transient_to_detached
 
@@ -72,11 +72,18 @@ def _numbering_insert(dialect_name: str) -> Insert:
 def _insert_with_ids(objects: list[Any]) -> None:
     if not objects:
         return
+    shape = _shape(type(objects[0]))
     rows = [_row(obj) for obj in objects]
     for row in rows:
         del row["id"]
-    ids = db.session.execute(_shape(type(objects[0])).insert_in_order, rows).scalars().all()
-    for obj, new_id in zip(objects, ids, strict=True):
+    if len(rows) > 1 and shape.keyed_insert is not None:
+        # One statement for all (SQLite cannot promise RETURNING's order, and would send one per row for
+        # insert_in_order): each new id is found by the row's key within its case.
+        ids = {tuple(found[1:]): found[0] for found in db.session.execute(shape.keyed_insert, rows)}
+        for obj in objects:
+            obj.id = ids[tuple(getattr(obj, key) for key in shape.key)]
+        return
+    for obj, new_id in zip(objects, db.session.execute(shape.insert_in_order, rows).scalars().all(), strict=True):
         obj.id = new_id
 
 
@@ -100,6 +107,8 @@ class _Shape:
     plain: bool  # every column filled from Python: none whose value only the database knows
     insert: Insert  # … RETURNING id
     insert_in_order: Insert  # … RETURNING id, in the order of the rows given
+    key: tuple[str, ...]  # what tells the table's rows of one case apart (a unique constraint with case_id), if anything
+    keyed_insert: Insert | None  # … RETURNING id and the key
 
 
 _shapes: dict[type, _Shape] = {}
@@ -112,6 +121,15 @@ def _shape(model: type) -> _Shape:
         plain = all(column.server_default is None and (column.default is None or column.default.is_scalar
                                                        or column.default.is_callable) for _, column in columns)
         table = cast(Table, mapper.local_table)
+        key = _key_within_case(table)
         shape = _shapes[model] = _Shape(columns, plain, insert(table).returning(table.c.id),
-                                        insert(table).returning(table.c.id, sort_by_parameter_order=True))
+                                        insert(table).returning(table.c.id, sort_by_parameter_order=True), key,
+                                        insert(table).returning(table.c.id, *(table.c[k] for k in key)) if key else None)
     return shape
+
+
+def _key_within_case(table: Table) -> tuple[str, ...]:
+    for constraint in table.constraints:
+        if isinstance(constraint, UniqueConstraint) and "case_id" in (names := constraint.columns.keys()):
+            return tuple(name for name in names if name != "case_id")
+    return ()
