@@ -6,6 +6,9 @@ a CalendarException or an SlaPolicy also writes a new random stamp into `setting
 transaction, so the stamp is published exactly with the change. A request reads that one row and reuses what this
 app last loaded under the same stamp (`current`). Every server and worker sees a change at its next request:
 nothing outlives a change, and nothing waits for a cache to expire.
+
+A signed-in request's first query (the session's row, or the API token's owner) brings the stamp along
+(`stamp_column`, `remember_stamp`), so the request asks no statement of its own for it.
 """
 from __future__ import annotations
 
@@ -27,6 +30,8 @@ from .db import conflict_insert
 
 DEADLINES = "deadlines"  # the stamp's row: what deadlines are computed from
 _HELD = "office_settings"  # in app.extensions (this app's last load) and in g (this request's)
+_STAMP_READ = "office_settings_stamp"  # in g: the stamp the request's first query brought
+_NOT_READ = object()
 
 
 @dataclass(frozen=True)
@@ -56,13 +61,26 @@ def current() -> OfficeSettings:
     """The calendar and policies in force: one small read a request (the stamp), a full one after a change."""
     if has_request_context() and _HELD in g:
         return cast(OfficeSettings, g.get(_HELD))
-    stamp = db.session.scalar(_stamp_query())
+    brought = g.pop(_STAMP_READ, _NOT_READ) if has_request_context() else _NOT_READ
+    stamp = db.session.scalar(_stamp_query()) if brought is _NOT_READ else cast(str | None, brought)
     held: OfficeSettings | None = current_app.extensions.get(_HELD)
     if held is None or held.stamp != stamp:
         held = current_app.extensions[_HELD] = _load(stamp)
     if has_request_context():
         setattr(g, _HELD, held)
     return held
+
+
+def stamp_column() -> Any:
+    """The stamp as a column a request's first query can carry (None when the row is missing)."""
+    return _stamp_query().scalar_subquery().label("settings_stamp")
+
+
+def remember_stamp(stamp: str | None) -> None:
+    """What `stamp_column` read, for this request's `current` (read in the request's first transaction, as
+    `current` would have read it)."""
+    if has_request_context() and _HELD not in g:
+        setattr(g, _STAMP_READ, stamp)
 
 
 def _load(stamp: str | None) -> OfficeSettings:
@@ -123,5 +141,6 @@ def _restamp(mapper, connection, target) -> None:
     statement = conflict_insert(_table(SettingsStamp)).values(name=DEADLINES, stamp=uuid.uuid4().hex)
     connection.execute(statement.on_conflict_do_update(index_elements=["name"],
                                                        set_={"stamp": statement.excluded.stamp}))
-    if has_request_context():
-        g.pop(_HELD, None)  # the rest of this request computes with the change
+    if has_request_context():  # the rest of this request computes with the change
+        g.pop(_HELD, None)
+        g.pop(_STAMP_READ, None)

@@ -22,7 +22,7 @@ from sqlalchemy.orm import contains_eager
 from .. import clock
 from ..extensions import db
 from ..models import User, UserSession
-from . import access
+from . import access, office_settings
 from .db import rows_changed, unit_of_work
 
 logger = logging.getLogger(__name__)
@@ -103,7 +103,8 @@ def _lapsed(row: UserSession, now: dt.datetime) -> str:
 @functools.cache
 def _live_row_statement():
     """resume's query, asked on every signed-in request: built once, the key's hash a bound parameter."""
-    return (select(UserSession, access.leads_clause(UserSession.user_id).label("leads"))
+    return (select(UserSession, access.leads_clause(UserSession.user_id).label("leads"),
+                   office_settings.stamp_column())
             .join(UserSession.user).options(contains_eager(UserSession.user))
             .where(UserSession.key_hash == bindparam("session_key_hash", type_=String)))
 
@@ -121,7 +122,7 @@ def resume(user_id: str, key: str | None) -> User | None:
     found = db.session.execute(_live_row_statement(), {"session_key_hash": _hash(key)}).first()
     if found is None:
         return None
-    row, leads = found
+    row, leads, stamp = found
     if row.user_id != uid or row.ended_at is not None:
         return None
     now = clock.now()
@@ -134,4 +135,5 @@ def resume(user_id: str, key: str | None) -> User | None:
         with unit_of_work(keep_loaded=True):
             row.last_seen_at = now
     access.remember_leads(uid, bool(leads))  # the inbox and every list ask; this request need not again
+    office_settings.remember_stamp(stamp)
     return row.user

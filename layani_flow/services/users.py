@@ -22,7 +22,7 @@ from ..nip import nip_problem, normalize_nip
 from ..personnel import POSITION_KINDS, RETIREMENT_AGES, birth_date_from_nip
 from ..roles import Role
 from ..working_time import WIB
-from . import sessions
+from . import office_settings, sessions
 from .db import rows_changed, unit_of_work
 from .errors import Forbidden, InvalidInput, NotFound
 from .passwords import password_problems
@@ -156,14 +156,19 @@ def user_for_token(token: str) -> User | None:
     """The active owner of a token that is neither revoked nor expired (on the app's clock)."""
     if not token or not token.startswith(TOKEN_PREFIX) or len(token) > 200:
         return None
-    return db.session.scalar(_token_owner_query(), {"token_hash": _token_hash(token), "now": clock.now()})
+    found = db.session.execute(_token_owner_query(), {"token_hash": _token_hash(token), "now": clock.now()}).first()
+    if found is None:
+        return None
+    user, stamp = found
+    office_settings.remember_stamp(stamp)
+    return user
 
 
 @lru_cache(maxsize=1)
-def _token_owner_query() -> Select[tuple[User]]:
+def _token_owner_query() -> Select[tuple[User, str | None]]:
     # Every API call runs it: built once, values bound per call, and only the owner loaded (not the token
-    # row beside it).
-    return (select(User).join(ApiToken, ApiToken.user_id == User.id)
+    # row beside it), with the deadline settings' stamp.
+    return (select(User, office_settings.stamp_column()).join(ApiToken, ApiToken.user_id == User.id)
             .where(ApiToken.token_hash == bindparam("token_hash"), ApiToken.revoked_at.is_(None),
                    or_(ApiToken.expires_at.is_(None), ApiToken.expires_at > bindparam("now")),
                    User.is_active_account))

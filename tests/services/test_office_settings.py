@@ -3,20 +3,22 @@ change at its next read, in any server, and a change that rolls back changes not
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
-from sqlalchemy import delete, select
+from sqlalchemy import delete, event, select
 
 from layani_flow import create_app
 from layani_flow.extensions import db as _db
 from layani_flow.models.sla import CalendarException, SettingsStamp, SlaPolicy
-from layani_flow.services import admin_settings, office_settings
+from layani_flow.services import admin_settings, cases, office_settings
 from layani_flow.services.calendar import load_calendar
 from layani_flow.services.db import unit_of_work
 from layani_flow.services.sla import terms_for
 
 from ..timekit import wib
-from .helpers import count_statements
+from .helpers import COMPLAINT, count_statements
 
 MONDAY = dt.date(2026, 11, 30)
 MONDAY_MORNING = wib(2026, 11, 30, 9, 0)
@@ -120,3 +122,46 @@ def test_without_a_stamp_row_the_first_change_writes_one(app, db, office, other_
     admin_settings.add_calendar_exception(office.admin, on=MONDAY, intervals="", note="Rapat kerja")
     assert _stamp() is not None
     assert not other_server(lambda: load_calendar().is_working(MONDAY_MORNING))
+
+
+@contextmanager
+def _statements_naming(table: str) -> Iterator[list[str]]:
+    """The SQL of every statement the app sends while the block runs that names `table`."""
+    seen: list[str] = []
+
+    def record(conn, cursor, statement, *_args) -> None:
+        if table in statement:
+            seen.append(statement)
+
+    event.listen(_db.engine, "before_cursor_execute", record)
+    try:
+        yield seen
+    finally:
+        event.remove(_db.engine, "before_cursor_execute", record)
+
+
+def test_a_signed_in_request_reads_the_stamp_with_its_first_query(app, db, office, login_as, api):
+    office_settings.current()
+    case = cases.open_case("complaint", COMPLAINT, office.employee).case
+    with _statements_naming("settings_stamps") as by_the_api:
+        filed = api(office.employee).post("/api/v1/cases", json={"type": "complaint", "fields": COMPLAINT})
+    assert filed.status_code == 201 and filed.get_json()["sla"]["due_at"]
+    assert len(by_the_api) == 1 and "api_tokens" in by_the_api[0]  # the token's owner brought it
+    web = login_as(office.officer)
+    with _statements_naming("settings_stamps") as by_a_page:
+        assert web.get(f"/kasus/{case.id}").status_code == 200
+    assert len(by_a_page) == 1 and "user_sessions" in by_a_page[0]  # the session's row brought it
+
+
+def test_a_change_made_in_the_request_holds_for_the_rest_of_it(app, db, office):
+    office_settings.current()  # this app has loaded the settings under the current stamp
+    with app.app_context(), app.test_request_context():  # a request of its own (its own g)
+        office_settings.remember_stamp(_stamp())  # as the request's first query brings it
+        with count_statements() as counted:
+            assert load_calendar().is_working(MONDAY_MORNING)
+        assert counted.count == 0
+    with app.app_context(), app.test_request_context():  # a request of its own (its own g)
+        office_settings.remember_stamp(_stamp())
+        with unit_of_work():  # nothing in the request has read the settings yet
+            db.session.add(CalendarException(on=MONDAY, intervals=[], note="Rapat", created_at=wib(2026, 11, 1, 8, 0)))
+        assert not load_calendar().is_working(MONDAY_MORNING)  # not what the stamp brought said
