@@ -10,6 +10,7 @@ from layani_flow.extensions import db
 from layani_flow.models import Announcement, OutboxMessage
 
 from ..factories import UserFactory
+from ..services.helpers import count_statements
 
 ALL = {"title": "Jadwal cuti bersama 2027", "body": "Cuti bersama tahun 2027 jatuh pada 24 dan 26 Desember.",
        "audience": {"all": True}, "requires_ack": True, "topic": "cuti_bersama"}
@@ -81,21 +82,11 @@ def test_publishing_emails_the_audience_but_not_the_author(api, office):
 
 
 def test_the_outbox_rows_are_inserted_in_one_statement(api, office, app):
-    from sqlalchemy import event
-
     for n in range(30):
         UserFactory(name=f"Pegawai Massal {n}")
-    statements: list[str] = []
-
-    def count(conn, cursor, statement, parameters, context, executemany):
-        if statement.lstrip().upper().startswith("INSERT INTO OUTBOX_MESSAGES"):
-            statements.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", count)
-    try:
+    with count_statements() as counted:
         assert publish(api, office.officer).status_code == 201
-    finally:
-        event.remove(db.engine, "before_cursor_execute", count)
+    statements = [s for s in counted.statements if s.lstrip().upper().startswith("INSERT INTO OUTBOX_MESSAGES")]
     assert db.session.scalar(select(func.count(OutboxMessage.id))) == 38
     assert len(statements) <= 2  # one executemany (batched by the driver as it likes), never one per person
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import event, func, select
 
@@ -43,7 +43,14 @@ def transitions_of(case: Case) -> list[CaseEvent]:
 
 @dataclass
 class StatementCount:
-    count: int = 0
+    statements: list[str] = field(default_factory=list)  # each one's SQL, in the order sent
+
+    @property
+    def count(self) -> int:
+        return len(self.statements)
+
+    def naming(self, text: str) -> list[str]:
+        return [statement for statement in self.statements if text in statement]
 
 
 @contextmanager
@@ -52,8 +59,8 @@ def count_statements() -> Iterator[StatementCount]:
     wherever they come from: the test's session, or a request's own app context."""
     counted = StatementCount()
 
-    def count(*_args) -> None:
-        counted.count += 1
+    def count(conn, cursor, statement, *_args) -> None:
+        counted.statements.append(statement)
 
     event.listen(db.engine, "before_cursor_execute", count)
     try:

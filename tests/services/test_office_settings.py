@@ -3,11 +3,9 @@ change at its next read, in any server, and a change that rolls back changes not
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 import pytest
-from sqlalchemy import delete, event, select
+from sqlalchemy import delete, select
 
 from layani_flow import create_app
 from layani_flow.extensions import db as _db
@@ -124,33 +122,19 @@ def test_without_a_stamp_row_the_first_change_writes_one(app, db, office, other_
     assert not other_server(lambda: load_calendar().is_working(MONDAY_MORNING))
 
 
-@contextmanager
-def _statements_naming(table: str) -> Iterator[list[str]]:
-    """The SQL of every statement the app sends while the block runs that names `table`."""
-    seen: list[str] = []
-
-    def record(conn, cursor, statement, *_args) -> None:
-        if table in statement:
-            seen.append(statement)
-
-    event.listen(_db.engine, "before_cursor_execute", record)
-    try:
-        yield seen
-    finally:
-        event.remove(_db.engine, "before_cursor_execute", record)
-
-
 def test_a_signed_in_request_reads_the_stamp_with_its_first_query(app, db, office, login_as, api):
     office_settings.current()
     case = cases.open_case("complaint", COMPLAINT, office.employee).case
-    with _statements_naming("settings_stamps") as by_the_api:
+    with count_statements() as by_the_api:
         filed = api(office.employee).post("/api/v1/cases", json={"type": "complaint", "fields": COMPLAINT})
     assert filed.status_code == 201 and filed.get_json()["sla"]["due_at"]
-    assert len(by_the_api) == 1 and "api_tokens" in by_the_api[0]  # the token's owner brought it
+    stamp_reads = by_the_api.naming("settings_stamps")
+    assert len(stamp_reads) == 1 and "api_tokens" in stamp_reads[0]  # the token's owner brought it
     web = login_as(office.officer)
-    with _statements_naming("settings_stamps") as by_a_page:
+    with count_statements() as by_a_page:
         assert web.get(f"/kasus/{case.id}").status_code == 200
-    assert len(by_a_page) == 1 and "user_sessions" in by_a_page[0]  # the session's row brought it
+    stamp_reads = by_a_page.naming("settings_stamps")
+    assert len(stamp_reads) == 1 and "user_sessions" in stamp_reads[0]  # the session's row brought it
 
 
 def test_a_change_made_in_the_request_holds_for_the_rest_of_it(app, db, office):
